@@ -1,0 +1,123 @@
+"""DMA's daily AIS files: bronze (the raw CSV) and silver (typed, cleaned Parquet)."""
+
+
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+
+from aislake.defs.partitions import daily_partitions
+from aislake.defs.resources import CleaningRules, DmaArchive, DuckDB, LakeStorage
+from aislake.lake.days import parse_day
+from aislake.lake.layout import bronze_key
+from aislake.lake.schema import SILVER_COLUMNS
+from aislake.lake.silver import build_silver
+from aislake.sources.dma import BadArchiveError, DayNotPublishedError, DmaError, download_day
+
+SILVER_SCHEMA = dg.TableSchema(
+    columns=[dg.TableColumn(c.name, c.sql_type, description=c.meaning) for c in SILVER_COLUMNS]
+)
+
+
+@dg.asset(
+    partitions_def=daily_partitions,
+    group_name="dma",
+    kinds={"csv", "s3"},
+    pool="dma_download",
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+    code_version="1",
+)
+def dma_ais_bronze(
+    context: dg.AssetExecutionContext, storage: LakeStorage, dma: DmaArchive
+) -> dg.MaterializeResult:
+    """The day's raw DMA CSV, byte for byte, at ``bronze/dma/aisdk-YYYY-MM-DD.csv``.
+
+    Downloaded from DMA's archive (``AISLAKE_DMA_BASE_URL``), its zip CRCs and header verified,
+    then published atomically; on any failure bronze is left as it was.
+    """
+    day = parse_day(context.partition_key)
+    store = storage.store()
+    key = bronze_key("dma", day)
+    with tempfile.TemporaryDirectory(prefix="aislake-dma-", dir=dma.workdir) as tmp:
+        try:
+            csv = download_day(
+                dma.base_url,
+                day,
+                Path(tmp),
+                dma.retry(),
+                Path(dma.cache_dir) if dma.cache_dir else None,
+                on_progress=context.log.info,
+            )
+        except (DayNotPublishedError, BadArchiveError) as exc:
+            # Retrying cannot help until DMA publishes (or re-publishes) the file.
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+        except DmaError as exc:
+            raise dg.Failure(description=str(exc)) from exc
+        context.log.info(f"verified {csv.member}: {csv.rows:,} rows, {csv.csv_bytes:,} bytes")
+        store.put_file(csv.path, key)
+    context.log.info(f"published {key} to {storage.describe()}")
+    return dg.MaterializeResult(
+        metadata={
+            "uri": dg.MetadataValue.path(store.uri(key)),
+            "object_key": key,
+            "source_url": dg.MetadataValue.url(csv.url),
+            "bytes": csv.csv_bytes,
+            "zip_bytes": csv.zip_bytes,
+            "dagster/row_count": csv.rows,
+            "sha256": csv.sha256,
+            "layout_columns": csv.layout_columns,
+        }
+    )
+
+
+@dg.asset(
+    partitions_def=daily_partitions,
+    deps=[dma_ais_bronze],
+    group_name="dma",
+    kinds={"duckdb", "parquet"},
+    pool="duckdb",
+    code_version="1",
+)
+def dma_ais_silver(
+    context: dg.AssetExecutionContext,
+    storage: LakeStorage,
+    duckdb: DuckDB,
+    cleaning: CleaningRules,
+) -> dg.MaterializeResult:
+    """The day's DMA positions typed, cleaned and deduplicated, sorted by (mmsi, ts), at
+    ``silver/ais/source=dma/dt=YYYY-MM-DD/part-0.parquet``; every rejected row, with its reason,
+    at ``silver/ais_rejects/source=dma/dt=YYYY-MM-DD/part-0.parquet``.
+    """
+    day = parse_day(context.partition_key)
+    store = storage.store()
+    key = bronze_key("dma", day)
+    if not store.exists(key):
+        raise dg.Failure(
+            f"bronze {key} is missing in {storage.describe()}: materialise dma_ais_bronze for "
+            f"{day} first",
+            allow_retries=False,
+        )
+    con = duckdb.connect(store)
+    try:
+        result = build_silver(con, store, key, day, cleaning.rules())
+    finally:
+        con.close()
+    context.log.info(
+        f"silver {day}: {result.rows:,} rows of {result.rows_in:,} "
+        f"({result.rejects:,} rejected: {result.rejects_by_reason}) in {result.seconds:.1f} s"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": result.rows,
+            "dagster/column_schema": SILVER_SCHEMA,
+            "uri": dg.MetadataValue.path(store.uri(result.silver_keys[0])),
+            "rows_in": result.rows_in,
+            "rejects": result.rejects,
+            "rejects_by_reason": dg.MetadataValue.json(result.rejects_by_reason),
+            "file_size_mb": round(result.silver_bytes / 1e6, 3),
+            "distinct_vessels": result.distinct_vessels,
+            "ts_min": str(result.ts_min),
+            "ts_max": str(result.ts_max),
+            "seconds": round(result.seconds, 2),
+        }
+    )

@@ -1,0 +1,67 @@
+"""Checks on DMA silver, run against what is stored for the partition."""
+
+
+import dagster as dg
+
+from aislake.defs.dma.assets import dma_ais_silver
+from aislake.defs.partitions import daily_partitions
+from aislake.defs.resources import DuckDB, LakeStorage, QualityThresholds
+from aislake.lake.days import parse_day
+from aislake.lake.quality import SilverStats, silver_stats
+
+
+def _stats(context: dg.AssetCheckExecutionContext, storage: LakeStorage, duckdb: DuckDB) -> SilverStats:
+    store = storage.store()
+    con = duckdb.connect(store)
+    try:
+        return silver_stats(con, store, "dma", parse_day(context.partition_key))
+    finally:
+        con.close()
+
+
+@dg.asset_check(asset=dma_ais_silver, blocking=True, partitions_def=daily_partitions)
+def dma_silver_min_rows(
+    context: dg.AssetCheckExecutionContext,
+    storage: LakeStorage,
+    duckdb: DuckDB,
+    thresholds: QualityThresholds,
+) -> dg.AssetCheckResult:
+    """A DMA day has millions of rows; fewer than the threshold means a broken file or load."""
+    stats = _stats(context, storage, duckdb)
+    return dg.AssetCheckResult(
+        passed=stats.rows >= thresholds.min_silver_rows,
+        metadata={"rows": stats.rows, "min_rows": thresholds.min_silver_rows},
+    )
+
+
+@dg.asset_check(asset=dma_ais_silver, blocking=True, partitions_def=daily_partitions)
+def dma_silver_keys_valid(
+    context: dg.AssetCheckExecutionContext, storage: LakeStorage, duckdb: DuckDB
+) -> dg.AssetCheckResult:
+    """No NULL ts, mmsi, lat or lon, and no duplicate (mmsi, ts, lat, lon) in silver."""
+    stats = _stats(context, storage, duckdb)
+    return dg.AssetCheckResult(
+        passed=stats.null_key_rows == 0 and stats.duplicate_keys == 0,
+        metadata={"null_key_rows": stats.null_key_rows, "duplicate_keys": stats.duplicate_keys},
+    )
+
+
+@dg.asset_check(asset=dma_ais_silver, partitions_def=daily_partitions)
+def dma_silver_reject_rate(
+    context: dg.AssetCheckExecutionContext,
+    storage: LakeStorage,
+    duckdb: DuckDB,
+    thresholds: QualityThresholds,
+) -> dg.AssetCheckResult:
+    """Rejected rows (not counting static reports and exact duplicates, which are normal traffic)
+    stay below a configurable share of the day."""
+    stats = _stats(context, storage, duckdb)
+    return dg.AssetCheckResult(
+        passed=stats.reject_share <= thresholds.max_reject_share,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "reject_share": round(stats.reject_share, 6),
+            "max_reject_share": thresholds.max_reject_share,
+            "rejects_by_reason": dg.MetadataValue.json(stats.rejects_by_reason),
+        },
+    )

@@ -1,0 +1,145 @@
+"""The resources every asset uses: lake storage, the DMA archive, DuckDB, rules and thresholds.
+
+All settings come from the environment. Secrets (the S3 keys) are read through ``dg.EnvVar``,
+so the UI and logs show the variable's name, never its value.
+"""
+
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import dagster as dg
+import duckdb as _duckdb
+
+from aislake.lake.duck import DuckDBSettings
+from aislake.lake.duck import connect as duck_connect
+from aislake.lake.silver import SilverRules
+from aislake.lake.store import LocalStore, ObjectStore, S3Store
+from aislake.sources.dma import DEFAULT_BASE_URL, RetryPolicy
+
+
+class LakeStorage(dg.ConfigurableResource):
+    """Where the lake lives: a local directory, or an S3-compatible bucket when ``endpoint`` is set."""
+
+    lake_dir: str = "data/lake"
+    endpoint: str | None = None
+    bucket: str = "ais-lake"
+    access_key: str | None = None
+    secret_key: str | None = None
+    secure: bool = False
+
+    def store(self) -> ObjectStore:
+        if not self.endpoint:
+            return LocalStore(Path(self.lake_dir))
+        return S3Store(
+            endpoint=self.endpoint,
+            bucket=self.bucket,
+            access_key=self.access_key or "",
+            secret_key=self.secret_key or "",
+            secure=self.secure,
+        )
+
+    def describe(self) -> str:
+        """Where the lake is, for logs and metadata (no credentials)."""
+        if not self.endpoint:
+            return str(Path(self.lake_dir).absolute())
+        return f"s3://{self.bucket} at {self.endpoint}"
+
+
+class DmaArchive(dg.ConfigurableResource):
+    """DMA's archive of daily files and how to download from it."""
+
+    base_url: str = DEFAULT_BASE_URL
+    attempts: int = 4
+    backoff_seconds: float = 2.0
+    # Where downloads are unpacked before publishing (defaults to the system temp folder).
+    workdir: str | None = None
+    # Monthly archives (before 2024-03) are kept here so a month's backfill downloads them once.
+    cache_dir: str | None = None
+
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(self.attempts, self.backoff_seconds)
+
+
+class DuckDB(dg.ConfigurableResource):
+    """Bounds for each DuckDB step: memory limit, threads, spill folder."""
+
+    memory_limit: str = "2GB"
+    threads: int | None = None
+    temp_directory: str | None = None
+
+    def connect(self, store: ObjectStore) -> _duckdb.DuckDBPyConnection:
+        settings = DuckDBSettings(self.memory_limit, self.threads, self.temp_directory)
+        return duck_connect(store, settings)
+
+
+class CleaningRules(dg.ConfigurableResource):
+    """Silver's configurable cleaning rules (docs/silver.md)."""
+
+    max_implied_speed_kn: float = 50.0
+
+    def rules(self) -> SilverRules:
+        return SilverRules(max_implied_speed_kn=self.max_implied_speed_kn)
+
+
+class QualityThresholds(dg.ConfigurableResource):
+    """Thresholds of the asset checks."""
+
+    min_silver_rows: int = 10_000
+    max_reject_share: float = 0.05
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.ConfigurableResource]:
+    """The resources as the environment configures them (``os.environ`` by default).
+
+    ``MINIO_ENDPOINT`` set: the lake is the bucket ``AISLAKE_BUCKET`` (default ``ais-lake``) with
+    ``MINIO_ACCESS_KEY`` / ``MINIO_SECRET_KEY``; otherwise the directory ``AISLAKE_LAKE_DIR``.
+    """
+    env = os.environ if env is None else env
+    if env.get("MINIO_ENDPOINT"):
+        # Values from a passed mapping are used as they are (tests); from the process
+        # environment, secrets stay EnvVar references so Dagster never displays them.
+        use_env = env is os.environ
+
+        def secret(name: str) -> str:
+            return dg.EnvVar(name) if use_env else env.get(name, "")  # type: ignore[return-value]
+
+        storage = LakeStorage(
+            endpoint=env["MINIO_ENDPOINT"],
+            bucket=env.get("AISLAKE_BUCKET", "ais-lake"),
+            access_key=secret("MINIO_ACCESS_KEY"),
+            secret_key=secret("MINIO_SECRET_KEY"),
+            secure=_truthy(env.get("MINIO_SECURE")),
+        )
+    else:
+        storage = LakeStorage(lake_dir=env.get("AISLAKE_LAKE_DIR", "data/lake"))
+    return {
+        "storage": storage,
+        "dma": DmaArchive(
+            base_url=env.get("AISLAKE_DMA_BASE_URL", DEFAULT_BASE_URL),
+            cache_dir=env.get("AISLAKE_DOWNLOAD_CACHE") or None,
+            workdir=env.get("AISLAKE_WORKDIR") or None,
+        ),
+        "duckdb": DuckDB(
+            memory_limit=env.get("AISLAKE_DUCKDB_MEMORY_LIMIT", "2GB"),
+            threads=int(env["AISLAKE_DUCKDB_THREADS"]) if env.get("AISLAKE_DUCKDB_THREADS") else None,
+            temp_directory=env.get("AISLAKE_DUCKDB_TEMP_DIR") or None,
+        ),
+        "cleaning": CleaningRules(
+            max_implied_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50"))
+        ),
+        "thresholds": QualityThresholds(
+            min_silver_rows=int(env.get("AISLAKE_MIN_SILVER_ROWS", "10000")),
+            max_reject_share=float(env.get("AISLAKE_MAX_REJECT_SHARE", "0.05")),
+        ),
+    }
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(resources=build_resources())

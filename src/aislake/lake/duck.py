@@ -1,0 +1,95 @@
+"""DuckDB connections for the lake: bounded memory, a spill folder, and S3 access offline.
+
+All SQL that embeds a value (a path, a secret, a setting) renders it through :func:`sql_literal`,
+the one escaping helper, so no value is ever concatenated into SQL unescaped.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from aislake.lake.store import LocalStore, ObjectStore, S3Store
+
+
+def sql_literal(value: str | int | float | bool) -> str:
+    """A SQL literal for ``value``: strings single-quoted with quotes doubled."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class DuckDBSettings:
+    """How much of the machine one DuckDB step may use.
+
+    ``memory_limit`` bounds DuckDB's buffer manager (sorts and joins spill to ``temp_directory``
+    beyond it); ``threads`` bounds its parallelism. ``None`` leaves DuckDB's default.
+    """
+
+    memory_limit: str | None = "2GB"
+    threads: int | None = None
+    temp_directory: str | None = None
+
+    def pragmas(self) -> list[str]:
+        # Insertion order is never relied on (silver sorts explicitly), and keeping it costs
+        # memory in large COPYs.
+        sql = ["SET preserve_insertion_order = false"]
+        if self.memory_limit:
+            sql.append(f"SET memory_limit = {sql_literal(self.memory_limit)}")
+        if self.threads:
+            sql.append(f"SET threads = {int(self.threads)}")
+        if self.temp_directory:
+            Path(self.temp_directory).mkdir(parents=True, exist_ok=True)
+            sql.append(f"SET temp_directory = {sql_literal(self.temp_directory)}")
+        return sql
+
+
+def httpfs_extension_path() -> str:
+    """The httpfs extension shipped by the ``duckdb-extension-httpfs`` wheel.
+
+    DuckDB cannot download extensions here (no internet), so it is loaded from site-packages.
+    """
+    spec = importlib.util.find_spec("duckdb_extension_httpfs")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("duckdb-extension-httpfs is not installed: pip install -e .")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    found = sorted(root.glob(f"extensions/v{duckdb.__version__}/httpfs.duckdb_extension"))
+    if not found:
+        raise RuntimeError(
+            f"no httpfs extension for DuckDB {duckdb.__version__} under {root}: "
+            "pin duckdb-extension-httpfs to the same version as duckdb"
+        )
+    return str(found[0])
+
+
+def s3_secret_sql(store: S3Store) -> str:
+    """``CREATE SECRET`` for the store; contains the secret key, so it is never logged."""
+    options = {
+        "KEY_ID": store.access_key,
+        "SECRET": store.secret_key,
+        "REGION": store.region,
+        "ENDPOINT": store.endpoint,
+        "URL_STYLE": "path",
+        "USE_SSL": store.secure,
+    }
+    rendered = ", ".join(f"{k} {sql_literal(v)}" for k, v in options.items())
+    return f"CREATE OR REPLACE SECRET aislake_s3 (TYPE s3, {rendered})"
+
+
+def connect(store: ObjectStore, settings: DuckDBSettings | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection that can read and write every key of ``store``."""
+    con = duckdb.connect(":memory:")
+    for statement in (settings or DuckDBSettings()).pragmas():
+        con.execute(statement)
+    if isinstance(store, S3Store):
+        con.execute(f"LOAD {sql_literal(httpfs_extension_path())}")
+        con.execute(s3_secret_sql(store))
+    elif not isinstance(store, LocalStore):
+        raise TypeError(f"unsupported store {type(store).__name__}")
+    return con

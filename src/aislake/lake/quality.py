@@ -1,0 +1,64 @@
+"""Measurements of a stored partition, for asset checks: counts, NULLs, rejects by reason.
+
+They read what is in the lake (not what a run believes it wrote), so a check verifies storage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+from aislake.lake.duck import sql_literal
+from aislake.lake.layout import rejects_prefix, silver_prefix
+from aislake.lake.schema import EXPECTED_REJECT_REASONS
+from aislake.lake.store import ObjectStore
+
+
+def partition_files(store: ObjectStore, prefix: str) -> str:
+    """A DuckDB list literal of the partition's Parquet files (``[]`` when there are none)."""
+    keys = [k for k in store.list(prefix) if k.endswith(".parquet")]
+    return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
+
+
+@dataclass(frozen=True)
+class SilverStats:
+    rows: int
+    null_key_rows: int  # rows with NULL ts, mmsi, lat or lon
+    duplicate_keys: int  # rows beyond the first per (mmsi, ts, lat, lon)
+    rejects_by_reason: dict[str, int]
+
+    @property
+    def unexpected_rejects(self) -> int:
+        return sum(n for r, n in self.rejects_by_reason.items() if r not in EXPECTED_REJECT_REASONS)
+
+    @property
+    def reject_share(self) -> float:
+        """Share of unexpected rejects among rows that were not expected rejects."""
+        considered = self.rows + self.unexpected_rejects
+        return self.unexpected_rejects / considered if considered else 0.0
+
+
+def silver_stats(
+    con: duckdb.DuckDBPyConnection, store: ObjectStore, source: str, day: dt.date
+) -> SilverStats:
+    files = partition_files(store, silver_prefix(source, day))
+    if files == "[]":
+        return SilverStats(0, 0, 0, {})
+    row = con.execute(
+        f"""SELECT count(*),
+                   count(*) FILTER (WHERE ts IS NULL OR mmsi IS NULL OR lat IS NULL OR lon IS NULL),
+                   count(*) - count(DISTINCT (mmsi, ts, lat, lon))
+            FROM read_parquet({files})"""
+    ).fetchone()
+    assert row is not None
+    rejects = partition_files(store, rejects_prefix(source, day))
+    by_reason: dict[str, int] = {}
+    if rejects != "[]":
+        by_reason = dict(
+            con.execute(
+                f"SELECT reason, count(*) FROM read_parquet({rejects}) GROUP BY ALL ORDER BY 1"
+            ).fetchall()
+        )
+    return SilverStats(int(row[0]), int(row[1]), int(row[2]), by_reason)

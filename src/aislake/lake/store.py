@@ -1,0 +1,287 @@
+"""The object store behind the lake: one interface, a local directory or an S3-compatible bucket.
+
+Keys are the same in both backends (``bronze/dma/aisdk-2024-01-15.csv``). Every write is atomic:
+a reader sees the old object or the new one, never a half-written one.
+
+- Local: files are written under a temporary name in the same folder, then ``os.replace``-d.
+- S3: a single PUT (multipart for large files) only becomes visible when it completes.
+
+A *partition* (a folder of Parquet files) is replaced with :meth:`ObjectStore.replace_prefix`:
+the new files are staged under ``_staging/<uuid>/`` first, then published, then stale files of the
+old version are removed, so a re-run replaces a partition whole.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+import urllib3
+from minio import Minio
+from minio.commonconfig import CopySource
+from minio.deleteobjects import DeleteObject
+from minio.error import S3Error
+
+STAGING_ROOT = "_staging"
+
+# Large objects go up in parts of this size: memory stays bounded whatever the file size.
+MULTIPART_PART_SIZE = 64 * 1024 * 1024
+
+
+class StoreError(RuntimeError):
+    """The store cannot be reached or refused an operation; the message says which and why."""
+
+
+def validate_key(key: str) -> str:
+    """Reject keys that could escape the lake (absolute, ``..``, empty parts)."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts[:-1]) or (
+        parts[-1] in (".", "..")
+    ):
+        raise ValueError(f"invalid object key {key!r}: keys are relative paths like 'a/b/c.csv'")
+    return key
+
+
+class ObjectStore(ABC):
+    """What the lake needs from storage; both backends implement exactly this."""
+
+    @abstractmethod
+    def uri(self, key: str) -> str:
+        """Where DuckDB reads or writes the key: a local path or ``s3://bucket/key``."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def size(self, key: str) -> int: ...
+
+    @abstractmethod
+    def list(self, prefix: str) -> list[str]:
+        """Keys under ``prefix`` (recursive), sorted."""
+
+    @abstractmethod
+    def put_file(self, local_path: Path, key: str) -> None:
+        """Upload a local file atomically, streaming (never whole in memory)."""
+
+    @abstractmethod
+    def get_file(self, key: str, local_path: Path) -> None:
+        """Download the key to a local file, streaming."""
+
+    @abstractmethod
+    def read_range(self, key: str, length: int) -> bytes:
+        """The first ``length`` bytes of the object (to read a CSV header without the file)."""
+
+    @abstractmethod
+    def delete(self, keys: list[str]) -> None: ...
+
+    @abstractmethod
+    def _publish(self, staged_key: str, final_key: str) -> None:
+        """Move one staged object to its final key, atomically for that object."""
+
+    @abstractmethod
+    def prepare_write(self, key: str) -> None:
+        """Make the key writable by an external writer (DuckDB): create folders locally."""
+
+    def staging_prefix(self) -> str:
+        return f"{STAGING_ROOT}/{uuid.uuid4().hex}"
+
+    def replace_prefix(self, staged_prefix: str, final_prefix: str) -> list[str]:
+        """Publish every object staged under ``staged_prefix`` as the new content of
+        ``final_prefix``, then delete objects of the old content that were not replaced.
+
+        Returns the published keys.
+        """
+        staged_prefix = staged_prefix.rstrip("/") + "/"
+        final_prefix = final_prefix.rstrip("/") + "/"
+        staged = self.list(staged_prefix)
+        if not staged:
+            raise StoreError(f"nothing staged under {staged_prefix}: refusing to empty {final_prefix}")
+        old = set(self.list(final_prefix))
+        published = []
+        for key in staged:
+            final = final_prefix + key[len(staged_prefix) :]
+            self._publish(key, final)
+            published.append(final)
+        self.delete(sorted(old - set(published)))
+        return published
+
+    def discard_prefix(self, prefix: str) -> None:
+        """Remove everything under ``prefix`` (a failed run's staged files)."""
+        self.delete(self.list(prefix.rstrip("/") + "/"))
+
+
+@dataclass
+class LocalStore(ObjectStore):
+    """A lake in a local directory: zero services, works offline."""
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root).absolute()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        return self.root / validate_key(key)
+
+    def uri(self, key: str) -> str:
+        return str(self._path(key))
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        return self._path(key).stat().st_size
+
+    def list(self, prefix: str) -> list[str]:
+        base = self.root / prefix
+        folder = base if prefix.endswith("/") or base.is_dir() else base.parent
+        if not folder.is_dir():
+            return []
+        keys = (p.relative_to(self.root).as_posix() for p in folder.rglob("*") if p.is_file())
+        return sorted(k for k in keys if k.startswith(prefix) and ".tmp-" not in k)
+
+    def put_file(self, local_path: Path, key: str) -> None:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f"{target.name}.tmp-{uuid.uuid4().hex}")
+        try:
+            shutil.copyfile(local_path, tmp)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def get_file(self, key: str, local_path: Path) -> None:
+        shutil.copyfile(self._path(key), local_path)
+
+    def read_range(self, key: str, length: int) -> bytes:
+        with self._path(key).open("rb") as f:
+            return f.read(length)
+
+    def delete(self, keys: list[str]) -> None:
+        for key in keys:
+            path = self._path(key)
+            path.unlink(missing_ok=True)
+            self._prune_empty_dirs(path.parent)
+
+    def _prune_empty_dirs(self, folder: Path) -> None:
+        while folder != self.root and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+    def _publish(self, staged_key: str, final_key: str) -> None:
+        src, dst = self._path(staged_key), self._path(final_key)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)  # same filesystem: atomic
+        self._prune_empty_dirs(src.parent)
+
+    def prepare_write(self, key: str) -> None:
+        self._path(key).parent.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass
+class S3Store(ObjectStore):
+    """A lake in an S3-compatible bucket (MinIO in production; moto's server in the tests)."""
+
+    endpoint: str
+    bucket: str
+    access_key: str
+    secret_key: str
+    secure: bool = False
+    region: str = "us-east-1"
+
+    def __post_init__(self) -> None:
+        # Few, quick retries: an unreachable store should fail in seconds with a clear message,
+        # not hang for minutes inside urllib3's default retry loop.
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=5, read=120),
+            retries=urllib3.Retry(
+                total=3, backoff_factor=0.3, status_forcelist=(500, 502, 503, 504)
+            ),
+        )
+        self._client = Minio(
+            self.endpoint,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            secure=self.secure,
+            region=self.region,
+            http_client=http,
+        )
+        self._bucket_checked = False
+
+    def __repr__(self) -> str:  # never show credentials
+        return f"S3Store(endpoint={self.endpoint!r}, bucket={self.bucket!r})"
+
+    @property
+    def client(self) -> Minio:
+        if not self._bucket_checked:
+            try:
+                if not self._client.bucket_exists(self.bucket):
+                    self._client.make_bucket(self.bucket)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                raise StoreError(
+                    f"cannot reach the S3 store at {self.endpoint} (MINIO_ENDPOINT): {exc}. "
+                    "Is the server running, and is MINIO_SECURE right for it?"
+                ) from exc
+            except S3Error as exc:
+                raise StoreError(
+                    f"the S3 store at {self.endpoint} refused bucket {self.bucket!r}: {exc.code} "
+                    "(check MINIO_ACCESS_KEY / MINIO_SECRET_KEY and AISLAKE_BUCKET)"
+                ) from exc
+            self._bucket_checked = True
+        return self._client
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{validate_key(key)}"
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.stat_object(self.bucket, validate_key(key))
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject", "ResourceNotFound"):
+                return False
+            raise
+        return True
+
+    def size(self, key: str) -> int:
+        size = self.client.stat_object(self.bucket, validate_key(key)).size
+        return int(size or 0)
+
+    def list(self, prefix: str) -> list[str]:
+        objects = self.client.list_objects(self.bucket, prefix=prefix, recursive=True)
+        return sorted(o.object_name for o in objects if o.object_name)
+
+    def put_file(self, local_path: Path, key: str) -> None:
+        self.client.fput_object(
+            self.bucket, validate_key(key), str(local_path), part_size=MULTIPART_PART_SIZE
+        )
+
+    def get_file(self, key: str, local_path: Path) -> None:
+        self.client.fget_object(self.bucket, validate_key(key), str(local_path))
+
+    def read_range(self, key: str, length: int) -> bytes:
+        response = self.client.get_object(self.bucket, validate_key(key), offset=0, length=length)
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def delete(self, keys: list[str]) -> None:
+        if not keys:
+            return
+        errors = list(self.client.remove_objects(self.bucket, (DeleteObject(k) for k in keys)))
+        if errors:
+            raise StoreError(f"could not delete {len(errors)} objects, first: {errors[0]}")
+
+    def _publish(self, staged_key: str, final_key: str) -> None:
+        # A server-side copy is atomic for the final key (single objects below 5 GiB: one day of
+        # silver Parquet is a few hundred MB).
+        self.client.copy_object(self.bucket, final_key, CopySource(self.bucket, staged_key))
+        self.delete([staged_key])
+
+    def prepare_write(self, key: str) -> None:
+        validate_key(key)
