@@ -44,9 +44,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\n{'ship type':<14}{'vessels':>8}{'messages':>10}{'nm':>10}{'h under way':>13}")
     for ship_type, vessels, messages, nm, hours in report.summary:
         print(f"{ship_type:<14}{vessels:>8}{messages:>10,}{nm:>10,.1f}{hours:>13,.1f}")
-    print("\nchecks:  " + ", ".join(f"{k} {'passed' if v else 'FAILED'}" for k, v in report.checks.items()))
-    print(f"\nSee it in the UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} "
-          f"AISLAKE_LAKE_DIR={Path(args.workdir, 'lake').absolute()} dagster dev")
+    print(
+        "\nchecks:  "
+        + ", ".join(f"{k} {'passed' if v else 'FAILED'}" for k, v in report.checks.items())
+    )
+    print(
+        f"\nSee it in the UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} "
+        f"AISLAKE_LAKE_DIR={Path(args.workdir, 'lake').absolute()} dagster dev"
+    )
     if not report.success:
         print("demo FAILED: see the Dagster logs above", file=sys.stderr)
         return 1
@@ -55,7 +60,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="aislake", description="aislake: an AIS data lake on Dagster (DMA -> bronze, silver, gold)."
+        prog="aislake",
+        description="aislake: an AIS data lake on Dagster (DMA -> bronze, silver, gold).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,8 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     return int(args.func(args))
 
 

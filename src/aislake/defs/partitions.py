@@ -1,6 +1,5 @@
 """Daily partitions from 2024-01-01 to the last day DMA can have published."""
 
-
 import os
 
 import dagster as dg

@@ -4,7 +4,6 @@ All settings come from the environment. Secrets (the S3 keys) are read through `
 so the UI and logs show the variable's name, never its value.
 """
 
-
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +19,7 @@ from aislake.sources.dma import DEFAULT_BASE_URL, RetryPolicy
 
 
 class LakeStorage(dg.ConfigurableResource):
-    """Where the lake lives: a local directory, or an S3-compatible bucket when ``endpoint`` is set."""
+    """Where the lake lives: a local folder, or an S3-compatible bucket if ``endpoint`` is set."""
 
     lake_dir: str = "data/lake"
     endpoint: str | None = None
@@ -127,7 +126,9 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
         ),
         "duckdb": DuckDB(
             memory_limit=env.get("AISLAKE_DUCKDB_MEMORY_LIMIT", "2GB"),
-            threads=int(env["AISLAKE_DUCKDB_THREADS"]) if env.get("AISLAKE_DUCKDB_THREADS") else None,
+            threads=int(env["AISLAKE_DUCKDB_THREADS"])
+            if env.get("AISLAKE_DUCKDB_THREADS")
+            else None,
             temp_directory=env.get("AISLAKE_DUCKDB_TEMP_DIR") or None,
         ),
         "cleaning": CleaningRules(

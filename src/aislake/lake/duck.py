@@ -70,7 +70,7 @@ def httpfs_extension_path() -> str:
 
 def s3_secret_sql(store: S3Store) -> str:
     """``CREATE SECRET`` for the store; contains the secret key, so it is never logged."""
-    options = {
+    options: dict[str, str | bool] = {
         "KEY_ID": store.access_key,
         "SECRET": store.secret_key,
         "REGION": store.region,
@@ -82,7 +82,9 @@ def s3_secret_sql(store: S3Store) -> str:
     return f"CREATE OR REPLACE SECRET aislake_s3 (TYPE s3, {rendered})"
 
 
-def connect(store: ObjectStore, settings: DuckDBSettings | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    store: ObjectStore, settings: DuckDBSettings | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection that can read and write every key of ``store``."""
     con = duckdb.connect(":memory:")
     for statement in (settings or DuckDBSettings()).pragmas():

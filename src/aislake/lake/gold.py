@@ -14,7 +14,6 @@ import duckdb
 
 from aislake.lake.duck import sql_literal
 from aislake.lake.layout import gold_prefix
-from aislake.lake.quality import partition_files
 from aislake.lake.silver import PARQUET_OPTIONS, haversine_nm
 from aislake.lake.store import ObjectStore
 
@@ -35,7 +34,7 @@ def silver_files(store: ObjectStore, day: dt.date) -> str:
     """The day's silver files of every source, as a DuckDB list literal."""
     keys = [
         k
-        for k in store.list("silver/ais/")
+        for k in store.list_keys("silver/ais/")
         if f"/dt={day.isoformat()}/" in k and k.endswith(".parquet")
     ]
     if not keys:
@@ -57,7 +56,9 @@ def write_gold(
         store.discard_prefix(staged)
     rows = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(store.uri(published[0]))})")
     count = rows.fetchone()
-    return GoldResult(product, published[0], int(count[0]) if count else 0, store.size(published[0]))
+    return GoldResult(
+        product, published[0], int(count[0]) if count else 0, store.size(published[0])
+    )
 
 
 # A vessel's consecutive reports further apart than this are a gap: no distance or time counted.

@@ -18,7 +18,7 @@ from aislake.lake.store import ObjectStore
 
 def partition_files(store: ObjectStore, prefix: str) -> str:
     """A DuckDB list literal of the partition's Parquet files (``[]`` when there are none)."""
-    keys = [k for k in store.list(prefix) if k.endswith(".parquet")]
+    keys = [k for k in store.list_keys(prefix) if k.endswith(".parquet")]
     return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
 
 

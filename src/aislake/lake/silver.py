@@ -291,9 +291,7 @@ def build_silver(
             c if c in raw_cols else f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values()
         )
         # Duplicates passed every rule: their fields are stored rendered back as text.
-        dup_select = ", ".join(
-            _render_back(c, values) for c in DMA_RAW_NAMES.values()
-        )
+        dup_select = ", ".join(_render_back(c, values) for c in DMA_RAW_NAMES.values())
         con.execute(
             f"""
             COPY (
@@ -317,8 +315,9 @@ def build_silver(
         store.discard_prefix(staged)
 
     stats = con.execute(
-        """SELECT count(*) FILTER (WHERE copy_no = 1), count(DISTINCT mmsi) FILTER (WHERE copy_no = 1),
-                  min(ts), max(ts) FROM valid"""
+        """SELECT count(*) FILTER (WHERE copy_no = 1),
+                  count(DISTINCT mmsi) FILTER (WHERE copy_no = 1), min(ts), max(ts)
+           FROM valid"""
     ).fetchone()
     assert stats is not None
     by_reason = dict(

@@ -39,8 +39,11 @@ class StoreError(RuntimeError):
 def validate_key(key: str) -> str:
     """Reject keys that could escape the lake (absolute, ``..``, empty parts)."""
     parts = key.split("/")
-    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts[:-1]) or (
-        parts[-1] in (".", "..")
+    if (
+        not key
+        or key.startswith("/")
+        or any(p in ("", ".", "..") for p in parts[:-1])
+        or (parts[-1] in (".", ".."))
     ):
         raise ValueError(f"invalid object key {key!r}: keys are relative paths like 'a/b/c.csv'")
     return key
@@ -60,7 +63,7 @@ class ObjectStore(ABC):
     def size(self, key: str) -> int: ...
 
     @abstractmethod
-    def list(self, prefix: str) -> list[str]:
+    def list_keys(self, prefix: str) -> list[str]:
         """Keys under ``prefix`` (recursive), sorted."""
 
     @abstractmethod
@@ -97,10 +100,12 @@ class ObjectStore(ABC):
         """
         staged_prefix = staged_prefix.rstrip("/") + "/"
         final_prefix = final_prefix.rstrip("/") + "/"
-        staged = self.list(staged_prefix)
+        staged = self.list_keys(staged_prefix)
         if not staged:
-            raise StoreError(f"nothing staged under {staged_prefix}: refusing to empty {final_prefix}")
-        old = set(self.list(final_prefix))
+            raise StoreError(
+                f"nothing staged under {staged_prefix}: refusing to empty {final_prefix}"
+            )
+        old = set(self.list_keys(final_prefix))
         published = []
         for key in staged:
             final = final_prefix + key[len(staged_prefix) :]
@@ -111,7 +116,7 @@ class ObjectStore(ABC):
 
     def discard_prefix(self, prefix: str) -> None:
         """Remove everything under ``prefix`` (a failed run's staged files)."""
-        self.delete(self.list(prefix.rstrip("/") + "/"))
+        self.delete(self.list_keys(prefix.rstrip("/") + "/"))
 
 
 @dataclass
@@ -136,7 +141,7 @@ class LocalStore(ObjectStore):
     def size(self, key: str) -> int:
         return self._path(key).stat().st_size
 
-    def list(self, prefix: str) -> list[str]:
+    def list_keys(self, prefix: str) -> list[str]:
         base = self.root / prefix
         folder = base if prefix.endswith("/") or base.is_dir() else base.parent
         if not folder.is_dir():
@@ -250,7 +255,7 @@ class S3Store(ObjectStore):
         size = self.client.stat_object(self.bucket, validate_key(key)).size
         return int(size or 0)
 
-    def list(self, prefix: str) -> list[str]:
+    def list_keys(self, prefix: str) -> list[str]:
         objects = self.client.list_objects(self.bucket, prefix=prefix, recursive=True)
         return sorted(o.object_name for o in objects if o.object_name)
 

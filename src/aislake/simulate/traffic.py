@@ -152,10 +152,10 @@ def _liner_legs(
     """A vessel that alternates stays in port and passages, from before midnight to after."""
     legs: list[Leg] = []
     port = start
+    lat, lon = _berth(port, rng)
     # Start somewhere in the first stay, so the day opens with the vessel moored or arriving.
     t = -rng.uniform(0, dwell_h[1]) * 3600
     while t < DAY_SECONDS:
-        lat, lon = _berth(port, rng)
         stay_end = t + rng.uniform(*dwell_h) * 3600
         legs.append(_stay(t, stay_end, lat, lon, "Moored"))
         if stay_end > 0 and t < DAY_SECONDS:
@@ -163,8 +163,10 @@ def _liner_legs(
                 Stay(port, lat, lon, day0 + dt.timedelta(seconds=t),
                      day0 + dt.timedelta(seconds=stay_end))
             )  # fmt: skip
-        nxt = ports[(ports.index(port) + 1) % len(ports)] if direct else rng.choice(
-            [p for p in ports if p != port]
+        nxt = (
+            ports[(ports.index(port) + 1) % len(ports)]
+            if direct
+            else rng.choice([p for p in ports if p != port])
         )
         if direct:
             b = _berth(nxt, rng)
@@ -176,7 +178,8 @@ def _liner_legs(
             points = way
         leg = _sail(stay_end, points, speed, "Under way using engine")
         legs.append(leg)
-        t, port = leg.t1, str(nxt)
+        # Moored where the passage ended.
+        t, port, (lat, lon) = leg.t1, str(nxt), (float(points[-1, 0]), float(points[-1, 1]))
     return legs
 
 
@@ -317,7 +320,7 @@ def _emit_vessel(
     static = _static_fields(v, n, destination)
     unknown = t < first_static
     for key in static:
-        static[key] = np.where(unknown, None, static[key])
+        static[key] = np.where(unknown, np.array(None, dtype=object), static[key])
     rot = np.where(p["sog"] > 0.5, np.round(rng.normal(0, 2, n), 1), 0.0)
     reports.add(
         t=t,
@@ -444,7 +447,7 @@ def simulate(
             return [
                 _stay(0, start, home.lat, home.lon, "Moored"),
                 out,
-                _stay(out.t1, out.t1 + 1800, *away, "Moored"),
+                _stay(out.t1, out.t1 + 1800, float(away[0]), float(away[1]), "Moored"),
                 back,
                 _stay(back.t1, DAY_SECONDS + 1, home.lat, home.lon, "Moored"),
             ]

@@ -53,6 +53,10 @@ class NotDmaCsvError(BadArchiveError):
     """The file is not a DMA AIS CSV (its header is neither DMA layout)."""
 
 
+class NotFoundError(DmaError):
+    """The server has no such file (HTTP 404/403/410, or a missing local file)."""
+
+
 class TransientError(DmaError):
     """A failure worth retrying: connection refused or reset, 5xx, a short read."""
 
@@ -124,7 +128,9 @@ class _Progress:
 
     def _log(self, now: float) -> None:
         rate = self.done / max(now - self.start, 1e-9) / 1e6
-        share = f" of {self.total / 1e6:.1f} MB ({self.done / self.total:.0%})" if self.total else ""
+        share = (
+            f" of {self.total / 1e6:.1f} MB ({self.done / self.total:.0%})" if self.total else ""
+        )
         log.info("%s: %.1f MB%s, %.1f MB/s", self.what, self.done / 1e6, share, rate)
 
     def finish(self) -> float:
@@ -136,7 +142,7 @@ class _Progress:
 def fetch(url: str, dest: Path, retry: RetryPolicy | None = None, timeout: float = 60) -> int:
     """Stream ``url`` (http, https or file) into ``dest``; returns the bytes written.
 
-    Raises :class:`FileNotFoundError` for a 404 or a missing file, :class:`DmaError` for other
+    Raises :class:`NotFoundError` for a 404 or a missing file, :class:`DmaError` for other
     refusals, and retries transient failures (then raises :class:`TransientError`).
     """
     retry = retry or RetryPolicy()
@@ -147,8 +153,14 @@ def fetch(url: str, dest: Path, retry: RetryPolicy | None = None, timeout: float
             if attempt == retry.attempts:
                 raise TransientError(f"{url}: gave up after {attempt} attempts: {exc}") from exc
             wait = retry.delay(attempt)
-            log.warning("%s: %s; retrying in %.1f s (attempt %d/%d)", url, exc, wait,
-                        attempt + 1, retry.attempts)
+            log.warning(
+                "%s: %s; retrying in %.1f s (attempt %d/%d)",
+                url,
+                exc,
+                wait,
+                attempt + 1,
+                retry.attempts,
+            )
             time.sleep(wait)
     raise AssertionError("unreachable")
 
@@ -160,13 +172,13 @@ def _fetch_once(url: str, dest: Path, timeout: float) -> int:
     except urllib.error.HTTPError as exc:
         if exc.code in (404, 403, 410) or (exc.code == 400 and url.startswith("file:")):
             # S3 buckets answer 403 for missing keys when listing is restricted.
-            raise FileNotFoundError(url) from exc
+            raise NotFoundError(f"{url}: HTTP {exc.code}") from exc
         if exc.code >= 500 or exc.code == 429:
             raise TransientError(f"HTTP {exc.code} {exc.reason}") from exc
         raise DmaError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, FileNotFoundError):
-            raise FileNotFoundError(url) from exc
+            raise NotFoundError(f"{url}: no such file") from exc
         raise TransientError(f"cannot connect: {exc.reason}") from exc
     except (TimeoutError, ConnectionError) as exc:
         raise TransientError(str(exc) or type(exc).__name__) from exc
@@ -283,16 +295,16 @@ def download_day(
         zip_path = (cache_dir / name) if (cand.monthly and cache_dir) else workdir / name
         if not (cand.monthly and cache_dir and zip_path.exists()):
             part = zip_path.with_name(zip_path.name + ".part")
+            part.parent.mkdir(parents=True, exist_ok=True)
             try:
                 fetch(cand.url, part, retry)
-            except FileNotFoundError:
+            except NotFoundError:
                 part.unlink(missing_ok=True)
                 tried.append(cand.url)
                 continue
             except BaseException:
                 part.unlink(missing_ok=True)
                 raise
-            zip_path.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(part, zip_path)
         if on_progress:
             on_progress(f"verifying {cand.url}")

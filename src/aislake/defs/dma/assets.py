@@ -1,6 +1,5 @@
 """DMA's daily AIS files: bronze (the raw CSV) and silver (typed, cleaned Parquet)."""
 
-
 import tempfile
 from pathlib import Path
 

@@ -1,6 +1,5 @@
 """Checks on DMA silver, run against what is stored for the partition."""
 
-
 import dagster as dg
 
 from aislake.defs.dma.assets import dma_ais_silver
@@ -10,7 +9,9 @@ from aislake.lake.days import parse_day
 from aislake.lake.quality import SilverStats, silver_stats
 
 
-def _stats(context: dg.AssetCheckExecutionContext, storage: LakeStorage, duckdb: DuckDB) -> SilverStats:
+def _stats(
+    context: dg.AssetCheckExecutionContext, storage: LakeStorage, duckdb: DuckDB
+) -> SilverStats:
     store = storage.store()
     con = duckdb.connect(store)
     try:

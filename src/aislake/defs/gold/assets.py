@@ -1,6 +1,5 @@
 """Gold products: the answers people open the lake for, built from silver of every source."""
 
-
 import dagster as dg
 
 from aislake.defs.dma.assets import dma_ais_silver

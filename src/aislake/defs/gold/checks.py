@@ -1,6 +1,5 @@
 """Checks on the gold products, run against what is stored for the partition."""
 
-
 import dagster as dg
 
 from aislake.defs.gold.assets import ais_daily_summary_gold
@@ -17,7 +16,9 @@ def ais_daily_summary_valid(
 ) -> dg.AssetCheckResult:
     """Non-empty, one row per ship type, counts positive, distances and hours not negative."""
     store = storage.store()
-    files = partition_files(store, gold_prefix("ais_daily_summary", parse_day(context.partition_key)))
+    files = partition_files(
+        store, gold_prefix("ais_daily_summary", parse_day(context.partition_key))
+    )
     if files == "[]":
         return dg.AssetCheckResult(passed=False, metadata={"error": "no gold partition stored"})
     con = duckdb.connect(store)

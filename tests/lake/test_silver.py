@@ -1,0 +1,321 @@
+"""Silver: typing, cleaning rules and rejects, on crafted rows and on real DMA samples."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from aislake.lake.duck import connect
+from aislake.lake.schema import REJECT_REASONS, SILVER_COLUMN_NAMES
+from aislake.lake.silver import SilverResult, build_silver
+from aislake.lake.store import LocalStore, ObjectStore
+from aislake.sources.dma import NotDmaCsvError
+
+DAY = dt.date(2024, 1, 15)
+HEADER = (
+    "# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,Heading,"
+    "IMO,Callsign,Name,Ship type,Cargo type,Width,Length,Type of position fixing device,Draught,"
+    "Destination,ETA,Data source type,A,B,C,D"
+)
+TAIL = "Unknown,,,Undefined,,,,GPS,,,,AIS,,,,"
+
+
+def row(ts: str = "15/01/2024 10:00:00", mmsi: str = "219000001", lat: str = "55.5",
+        lon: str = "11.0", nav: str = "Under way using engine", rot: str = "0.0",
+        sog: str = "10.0", cog: str = "90.0", heading: str = "90", tail: str = TAIL,
+        mobile: str = "Class A") -> str:  # fmt: skip
+    return ",".join([ts, mobile, mmsi, lat, lon, nav, rot, sog, cog, heading, tail])
+
+
+def run(store: ObjectStore, tmp_path: Path, lines: list[str], day: dt.date = DAY) -> SilverResult:
+    csv = tmp_path / "day.csv"
+    csv.write_text("\n".join([HEADER, *lines]) + "\n")
+    store.put_file(csv, "bronze/dma/day.csv")
+    return build_silver(connect(store), store, "bronze/dma/day.csv", day)
+
+
+def query(store: ObjectStore, key: str, sql: str) -> list[tuple]:
+    """Run ``sql`` with ``{t}`` standing for the Parquet file at ``key`` (its own columns only)."""
+    table = f"read_parquet('{store.uri(key)}', hive_partitioning = false)"
+    return connect(store).execute(sql.format(t=table)).fetchall()
+
+
+def silver_rows(store: ObjectStore, result: SilverResult, columns: str = "*") -> list[tuple]:
+    return query(store, result.silver_keys[0], f"SELECT {columns} FROM {{t}}")
+
+
+def reject_rows(store: ObjectStore, result: SilverResult, columns: str = "*") -> list[tuple]:
+    return query(store, result.rejects_keys[0], f"SELECT {columns} FROM {{t}} ORDER BY ALL")
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> LocalStore:
+    return LocalStore(tmp_path / "lake")
+
+
+CASES = [
+    ("bad_timestamp", row(ts="2024-01-15T10:00:00")),
+    ("bad_timestamp", row(ts="")),
+    ("ts_outside_day", row(ts="16/01/2024 00:00:00")),
+    ("ts_outside_day", row(ts="14/01/2024 23:59:59")),
+    ("invalid_mmsi", row(mmsi="123456789")),  # MID 123 is no country
+    ("invalid_mmsi", row(mmsi="999999000")),
+    ("invalid_mmsi", row(mmsi="0")),
+    ("invalid_mmsi", row(mmsi="21900000A")),
+    ("no_position", row(lat="91", lon="181")),
+    ("no_position", row(lat="", lon="")),
+    ("invalid_position", row(lat="91", lon="0")),
+    ("invalid_position", row(lat="55.5", lon="")),
+    ("invalid_position", row(lat="north", lon="11.0")),
+    ("position_out_of_range", row(lat="-91.5", lon="11.0")),
+    ("position_out_of_range", row(lat="55", lon="181.5")),
+    ("unparseable_field", row(sog="fast")),
+    ("unparseable_field", row(tail=TAIL.replace("Unknown", "IMO123", 1))),
+    ("value_out_of_range", row(sog="150")),
+    ("value_out_of_range", row(cog="400")),
+    ("value_out_of_range", row(heading="600")),
+    ("value_out_of_range", row(rot="-800")),
+]
+
+
+@pytest.mark.parametrize(
+    ("reason", "line"), CASES, ids=[f"{r}-{i}" for i, (r, _) in enumerate(CASES)]
+)
+def test_each_rule_rejects_with_its_reason(
+    local: LocalStore, tmp_path: Path, reason: str, line: str
+) -> None:
+    result = run(local, tmp_path, [row(), line])
+    assert result.rows == 1
+    assert result.rejects_by_reason == {reason: 1}
+    assert reject_rows(local, result, "reason") == [(reason,)]
+
+
+def test_every_reason_is_documented_in_the_schema() -> None:
+    tested = {r for r, _ in CASES} | {"duplicate", "malformed_csv"}
+    assert tested == set(REJECT_REASONS)
+
+
+def test_not_available_sentinels_become_null(local: LocalStore, tmp_path: Path) -> None:
+    result = run(local, tmp_path, [row(sog="102.3", cog="360", heading="511", rot="-128")])
+    assert silver_rows(local, result, "sog, cog, heading, rot") == [(None, None, None, None)]
+
+
+def test_dma_null_spellings_become_null(local: LocalStore, tmp_path: Path) -> None:
+    tail = "Unknown, ,Undefined,Undefined,Unknown value,,,Undefined, , , ,AIS,,,,"
+    result = run(local, tmp_path, [row(nav="Unknown value", tail=tail)])
+    got = silver_rows(local, result, "nav_status, imo, callsign, name, ship_type, cargo_type, "
+                                     "pos_fix_device, draught, destination, eta")  # fmt: skip
+    assert got == [(None,) * 10]
+
+
+def test_types_and_values_are_parsed(local: LocalStore, tmp_path: Path) -> None:
+    tail = (
+        "9319466,OXYZ2,MS NORDIC,Cargo,No additional information,20,120,GPS,6.5,AARHUS,"
+        "16/01/2024 08:30:00,AIS,100,20,10,10"
+    )
+    result = run(
+        local, tmp_path, [row(rot="-2.6", sog="12.5", cog="255.5", heading="256", tail=tail)]
+    )
+    (got,) = silver_rows(local, result)
+    values = dict(zip(SILVER_COLUMN_NAMES, got, strict=True))
+    assert values["ts"] == dt.datetime(2024, 1, 15, 10)
+    assert (values["mmsi"], values["lat"], values["lon"]) == (219000001, 55.5, 11.0)
+    assert (values["sog"], values["cog"], values["heading"], values["rot"]) == (
+        12.5,
+        255.5,
+        256,
+        -2.6,
+    )
+    assert (values["imo"], values["callsign"], values["name"]) == (9319466, "OXYZ2", "MS NORDIC")
+    assert (values["width"], values["length"], values["draught"]) == (20, 120, 6.5)
+    assert values["eta"] == dt.datetime(2024, 1, 16, 8, 30)
+    assert (values["size_a"], values["size_b"], values["size_c"], values["size_d"]) == (
+        100,
+        20,
+        10,
+        10,
+    )
+    assert values["source"] == "dma" and values["speed_anomaly"] is False
+
+
+def test_base_stations_and_atons_are_kept_apart_by_mobile_type(
+    local: LocalStore, tmp_path: Path
+) -> None:
+    lines = [
+        row(),
+        row(mmsi="2190064", mobile="Base Station"),
+        row(mmsi="992191000", mobile="AtoN"),
+    ]
+    result = run(local, tmp_path, lines)
+    assert sorted(silver_rows(local, result, "mmsi, mobile_type")) == [
+        (2190064, "Base Station"), (219000001, "Class A"), (992191000, "AtoN")]  # fmt: skip
+
+
+def test_exact_duplicates_keep_one_copy_and_the_rest_are_rejected(
+    local: LocalStore, tmp_path: Path
+) -> None:
+    result = run(
+        local, tmp_path, [row(), row(), row(), row(ts="15/01/2024 10:00:10", lon="11.001")]
+    )
+    assert result.rows == 2
+    assert result.rejects_by_reason == {"duplicate": 2}
+    assert reject_rows(local, result, "reason, ts, mmsi") == [
+        ("duplicate", "15/01/2024 10:00:00", "219000001")] * 2  # fmt: skip
+
+
+def test_malformed_lines_are_rejected_with_the_raw_line(local: LocalStore, tmp_path: Path) -> None:
+    short = "15/01/2024 10:00:05,Class A,219000001,55.5"
+    long = row() + ",extra,fields"
+    result = run(local, tmp_path, [row(), short, long])
+    assert result.rows == 1 and result.rows_in == 3
+    assert result.rejects_by_reason == {"malformed_csv": 2}
+    got = reject_rows(local, result, "reason, raw_line")
+    assert sorted(raw for _, raw in got) == sorted([short, long])
+
+
+def test_a_position_jump_is_flagged_not_dropped(local: LocalStore, tmp_path: Path) -> None:
+    lines = [
+        row(ts="15/01/2024 10:00:00", lat="55.5000"),
+        row(ts="15/01/2024 10:00:10", lat="55.5005"),
+        row(ts="15/01/2024 10:00:20", lat="56.0000"),  # 30 nm in 10 s
+        row(ts="15/01/2024 10:00:30", lat="55.5015"),
+        row(ts="15/01/2024 10:00:40", lat="55.5020"),
+    ]
+    result = run(local, tmp_path, lines)
+    flags = silver_rows(local, result, "lat, speed_anomaly, implied_speed_kn")
+    assert [f[1] for f in flags] == [False, False, True, False, False]
+    assert flags[0][2] is None
+    assert 10.5 < flags[1][2] < 11.1  # 0.0005 deg of latitude = 0.03 nm in 10 s = 10.8 kn
+
+
+def test_real_2018_sample_22_columns(samples: Path, local: LocalStore, tmp_path: Path) -> None:
+    """138 real rows (CRLF): 10 at lat 91 / lon 181, one of them MMSI 999999000."""
+    local.put_file(samples / "dma" / "aisdk-2018-06-01-head.csv", "bronze/dma/s.csv")
+    result = build_silver(connect(local), local, "bronze/dma/s.csv", dt.date(2018, 6, 1))
+    assert result.layout_columns == 22
+    assert result.rows_in == 138
+    assert result.rejects_by_reason == {"invalid_mmsi": 1, "no_position": 9}
+    assert result.rows == 128
+    # First data line of the file, typed: 215810000 at 55.921028, 17.320418, SOG 12.5, COG 255.5.
+    key = result.silver_keys[0]
+    got = query(
+        local,
+        key,
+        "SELECT ts, lat, lon, nav_status, rot, sog, cog, heading, imo, "
+        "ship_type, size_a FROM {t} WHERE mmsi = 215810000",
+    )
+    assert got == [(dt.datetime(2018, 6, 1), 55.921028, 17.320418, "Constrained by her draught",
+                    0.0, 12.5, 255.5, 256, None, None, None)]  # fmt: skip
+    kinds = dict(query(local, key, "SELECT mobile_type, count(*) FROM {t} GROUP BY ALL"))
+    # Counted with awk: rows of each type not at lat 91 / lon 181.
+    assert kinds == {"Class A": 111, "Class B": 5, "Base Station": 8, "AtoN": 4}
+    # ROT 251.1 is a real value in the file (no sentinel): kept.
+    assert query(local, key, "SELECT rot FROM {t} WHERE mmsi = 273457420") == [(251.1,)]
+    statics = reject_rows(local, result, "reason, mmsi, name")
+    assert ("no_position", "265518830", "SUVI-SIRKKA") in statics
+    assert ("invalid_mmsi", "999999000", None) in statics
+
+
+def test_real_2023_sample_26_columns(samples: Path, local: LocalStore, tmp_path: Path) -> None:
+    """9 real rows: 220228000 and 220304000 twice each, two base stations."""
+    local.put_file(samples / "dma" / "aisdk-2023-02-15-head.csv", "bronze/dma/s.csv")
+    result = build_silver(connect(local), local, "bronze/dma/s.csv", dt.date(2023, 2, 15))
+    assert result.layout_columns == 26
+    assert (result.rows_in, result.rows, result.rejects_by_reason) == (9, 7, {"duplicate": 2})
+    assert sorted(reject_rows(local, result, "mmsi")) == [("220228000",), ("220304000",)]
+    bases = query(
+        local,
+        result.silver_keys[0],
+        "SELECT mmsi, pos_fix_device, nav_status FROM {t} "
+        "WHERE mobile_type = 'Base Station' ORDER BY mmsi",
+    )
+    assert bases == [(2190064, "GPS", None), (2194006, "Surveyed", None)]
+
+
+def test_foreign_csv_is_refused_before_anything_is_written(
+    local: LocalStore, tmp_path: Path
+) -> None:
+    csv = tmp_path / "noaa.csv"
+    csv.write_text("MMSI,BaseDateTime,LAT,LON\n1,2,3,4\n")
+    local.put_file(csv, "bronze/dma/x.csv")
+    with pytest.raises(NotDmaCsvError):
+        build_silver(connect(local), local, "bronze/dma/x.csv", DAY)
+    assert local.list_keys("silver/") == []
+
+
+def test_silver_is_sorted_by_mmsi_then_ts(store: ObjectStore, sim_file, tmp_path: Path) -> None:
+    result = _silver_of_sim_day(store, sim_file, tmp_path)
+    keys = silver_rows(store, result, "mmsi, ts")
+    assert keys == sorted(keys)
+    assert result.rows_in == sim_file.rows == result.rows + result.rejects
+
+
+def test_a_rerun_yields_identical_rows(store: ObjectStore, sim_file, tmp_path: Path) -> None:
+    first = _silver_of_sim_day(store, sim_file, tmp_path)
+    rows1 = silver_rows(store, first)
+    rejects1 = reject_rows(store, first)
+    second = _silver_of_sim_day(store, sim_file, tmp_path)
+    assert silver_rows(store, second) == rows1
+    assert reject_rows(store, second) == rejects1
+    assert store.list_keys("silver/") == sorted(first.silver_keys + first.rejects_keys)
+    assert store.list_keys("_staging/") == []
+
+
+def test_a_failed_run_leaves_the_previous_silver_untouched(
+    local: LocalStore, sim_file, tmp_path: Path
+) -> None:
+    first = _silver_of_sim_day(local, sim_file, tmp_path)
+    before = silver_rows(local, first)
+    con = connect(local)
+    con.execute("SET memory_limit = '1MB'")  # the next run cannot finish its sort
+    with pytest.raises(Exception, match=r"(?i)memory"):
+        build_silver(con, local, "bronze/dma/sim.csv", DAY)
+    assert silver_rows(local, first) == before
+    assert local.list_keys("_staging/") == []
+
+
+def test_simulated_glitches_are_exactly_the_flagged_rows(
+    local: LocalStore, sim_file, tmp_path: Path
+) -> None:
+    result = _silver_of_sim_day(local, sim_file, tmp_path)
+    flagged = set(
+        query(local, result.silver_keys[0], "SELECT mmsi, ts FROM {t} WHERE speed_anomaly")
+    )
+    truth = {(m, t) for m, v in sim_file.truth.vessels.items() for t in v.glitches}
+    assert truth and flagged == truth
+
+
+def test_simulated_quirks_land_in_the_right_reject_reasons(
+    local: LocalStore, sim_file, tmp_path: Path
+) -> None:
+    result = _silver_of_sim_day(local, sim_file, tmp_path)
+    injected = sim_file.truth.injected
+    assert result.rejects_by_reason["duplicate"] == injected["duplicate"]
+    assert result.rejects_by_reason["invalid_mmsi"] == injected["invalid_mmsi"]
+    assert result.rejects_by_reason["invalid_position"] == injected["lat91_lon0"]
+    assert result.rejects_by_reason["ts_outside_day"] == injected["next_day"]
+    blanks = query(
+        local, result.silver_keys[0], "SELECT count(*) FROM {t} WHERE destination IS NULL"
+    )
+    assert blanks[0][0] > 0
+
+
+def _silver_of_sim_day(store: ObjectStore, sim_file, tmp_path: Path) -> SilverResult:
+    import zipfile
+
+    csv = tmp_path / "sim.csv"
+    if not csv.exists():
+        with zipfile.ZipFile(sim_file.path) as zf:
+            csv.write_bytes(zf.read("aisdk-2024-01-15.csv"))
+    store.put_file(csv, "bronze/dma/sim.csv")
+    return build_silver(connect(store), store, "bronze/dma/sim.csv", DAY)
+
+
+def test_silver_file_has_exactly_the_documented_schema(local: LocalStore, tmp_path: Path) -> None:
+    from aislake.lake.schema import SILVER_COLUMNS
+
+    result = run(local, tmp_path, [row()])
+    described = query(local, result.silver_keys[0], "DESCRIBE SELECT * FROM {t}")
+    assert [(d[0], d[1]) for d in described] == [(c.name, c.sql_type) for c in SILVER_COLUMNS]

@@ -1,0 +1,84 @@
+"""The object store: the same behaviour from the local directory and from S3 over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from aislake.lake.store import LocalStore, ObjectStore, S3Store, StoreError, validate_key
+
+
+def _file(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_put_get_list_size_and_read_range(store: ObjectStore, tmp_path: Path) -> None:
+    store.put_file(_file(tmp_path, "a.csv", b"header\nrow1\n"), "bronze/dma/a.csv")
+    store.put_file(_file(tmp_path, "b.csv", b"x"), "bronze/dma/b.csv")
+    assert store.exists("bronze/dma/a.csv") and not store.exists("bronze/dma/zzz.csv")
+    assert store.list_keys("bronze/dma/") == ["bronze/dma/a.csv", "bronze/dma/b.csv"]
+    assert store.size("bronze/dma/a.csv") == 12
+    assert store.read_range("bronze/dma/a.csv", 6) == b"header"
+    out = tmp_path / "back.csv"
+    store.get_file("bronze/dma/a.csv", out)
+    assert out.read_bytes() == b"header\nrow1\n"
+
+
+def test_put_replaces_an_object_whole(store: ObjectStore, tmp_path: Path) -> None:
+    store.put_file(_file(tmp_path, "v1", b"old contents, longer"), "k/obj")
+    store.put_file(_file(tmp_path, "v2", b"new"), "k/obj")
+    assert store.read_range("k/obj", 100) == b"new"
+    assert store.list_keys("k/") == ["k/obj"]  # no temporary names left behind
+
+
+def test_replace_prefix_publishes_new_files_and_removes_stale_ones(
+    store: ObjectStore, tmp_path: Path
+) -> None:
+    store.put_file(_file(tmp_path, "o1", b"old-0"), "silver/dt=1/part-0.parquet")
+    store.put_file(_file(tmp_path, "o2", b"old-1"), "silver/dt=1/part-1.parquet")
+    staged = store.staging_prefix()
+    store.put_file(_file(tmp_path, "n", b"new-0"), f"{staged}/part-0.parquet")
+    published = store.replace_prefix(staged, "silver/dt=1/")
+    assert published == ["silver/dt=1/part-0.parquet"]
+    assert store.list_keys("silver/") == ["silver/dt=1/part-0.parquet"]
+    assert store.read_range("silver/dt=1/part-0.parquet", 10) == b"new-0"
+    assert store.list_keys("_staging/") == []
+
+
+def test_replace_prefix_refuses_to_empty_a_partition(store: ObjectStore, tmp_path: Path) -> None:
+    store.put_file(_file(tmp_path, "o", b"keep"), "silver/dt=1/part-0.parquet")
+    with pytest.raises(StoreError, match="nothing staged"):
+        store.replace_prefix(store.staging_prefix(), "silver/dt=1/")
+    assert store.read_range("silver/dt=1/part-0.parquet", 10) == b"keep"
+
+
+@pytest.mark.parametrize("key", ["", "/abs", "a/../b", "a//b", "./a", "a/.."])
+def test_keys_that_escape_the_lake_are_refused(key: str) -> None:
+    with pytest.raises(ValueError, match="invalid object key"):
+        validate_key(key)
+
+
+def test_local_store_uri_is_a_path_inside_the_root(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "lake")
+    assert store.uri("silver/x.parquet") == str(tmp_path / "lake" / "silver" / "x.parquet")
+
+
+def test_unreachable_s3_store_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
+    from conftest import free_port
+
+    store = S3Store(f"127.0.0.1:{free_port()}", "lake", "key", "do-not-print-me")
+    started = time.monotonic()
+    with pytest.raises(StoreError, match=r"cannot reach the S3 store at 127\.0\.0\.1") as caught:
+        store.exists("x")
+    assert time.monotonic() - started < 30
+    assert "do-not-print-me" not in str(caught.value)
+    assert "do-not-print-me" not in repr(store)
+
+
+def test_s3_store_creates_its_bucket(s3_store: S3Store, tmp_path: Path) -> None:
+    s3_store.put_file(_file(tmp_path, "f", b"1"), "a/b")
+    assert s3_store.client.bucket_exists(s3_store.bucket)

@@ -1,0 +1,20 @@
+"""The docs state what the code does: the schema table and reject reasons match schema.py."""
+
+from __future__ import annotations
+
+import re
+
+from aislake.lake.schema import REJECT_REASONS, SILVER_COLUMNS
+from conftest import REPO
+
+
+def test_silver_doc_lists_exactly_the_schema() -> None:
+    text = (REPO / "docs" / "silver.md").read_text()
+    table = re.findall(r"^\| `(\w+)` \| `([A-Z]+)` \| (.+) \|$", text, flags=re.M)
+    assert [(n, t) for n, t, _ in table] == [(c.name, c.sql_type) for c in SILVER_COLUMNS]
+
+
+def test_silver_doc_explains_every_reject_reason() -> None:
+    text = (REPO / "docs" / "silver.md").read_text()
+    for reason in REJECT_REASONS:
+        assert f"| `{reason}` |" in text, reason
