@@ -40,7 +40,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"bronze:  {report.bronze}")
     print(f"silver:  {report.silver_rows:,} rows  (silver/ais/source=dma/dt={report.day}/)")
     print(f"rejects: {report.rejects_by_reason}  (silver/ais_rejects/source=dma/dt={report.day}/)")
-    print(f"gold:    gold/ais_daily_summary/dt={report.day}/")
+    for product in report.gold_products:
+        print(f"gold:    gold/{product}/dt={report.day}/")
     print(f"\n{'ship type':<14}{'vessels':>8}{'messages':>10}{'nm':>10}{'h under way':>13}")
     for ship_type, vessels, messages, nm, hours in report.summary:
         print(f"{ship_type:<14}{vessels:>8}{messages:>10,}{nm:>10,.1f}{hours:>13,.1f}")

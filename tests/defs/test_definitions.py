@@ -14,13 +14,20 @@ def test_definitions_load_with_three_assets_and_their_checks() -> None:
     loaded = defs()
     graph = loaded.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys == {"dma_ais_bronze", "dma_ais_silver", "ais_daily_summary_gold"}
+    gold = (
+        "ais_daily_summary",
+        "vessel_registry",
+        "vessel_tracks",
+        "port_calls",
+        "traffic_density",
+    )
+    assert keys == {"dma_ais_bronze", "dma_ais_silver", *(f"{g}_gold" for g in gold)}
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert checks == {
         ("dma_ais_silver", "dma_silver_min_rows"),
         ("dma_ais_silver", "dma_silver_keys_valid"),
         ("dma_ais_silver", "dma_silver_reject_rate"),
-        ("ais_daily_summary_gold", "ais_daily_summary_valid"),
+        *((f"{g}_gold", f"{g}_valid") for g in gold),
     }
 
 
@@ -31,9 +38,8 @@ def test_graph_dependencies_kinds_and_groups() -> None:
         return graph.get(dg.AssetKey(name))
 
     assert {k.to_user_string() for k in node("dma_ais_silver").parent_keys} == {"dma_ais_bronze"}
-    assert {k.to_user_string() for k in node("ais_daily_summary_gold").parent_keys} == {
-        "dma_ais_silver"
-    }
+    for gold in ("ais_daily_summary_gold", "vessel_tracks_gold", "traffic_density_gold"):
+        assert {k.to_user_string() for k in node(gold).parent_keys} == {"dma_ais_silver"}
     assert node("dma_ais_bronze").group_name == "dma"
     assert node("ais_daily_summary_gold").group_name == "gold"
     assert set(node("dma_ais_silver").kinds) == {"duckdb", "parquet"}

@@ -66,7 +66,13 @@ def test_a_day_flows_through_bronze_silver_and_gold(env: dict[str, str], sim_fil
         "dma_silver_keys_valid": True,
         "dma_silver_reject_rate": True,
         "ais_daily_summary_valid": True,
+        "vessel_registry_valid": True,
+        "vessel_tracks_valid": True,
+        "port_calls_valid": True,
+        "traffic_density_valid": True,
     }
+    density = _metadata(result, "traffic_density_gold")
+    assert density["heatmap"].startswith("![traffic density 2024-01-15](data:image/png;base64,")
     store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
     bronze_bytes = Path(env["AISLAKE_WORKDIR"]).parent / "bronze.csv"
     store.get_file(bronze_key("dma", SIM_DAY), bronze_bytes)
@@ -129,7 +135,8 @@ def test_row_count_check_blocks_a_thin_day(tmp_path: Path, mirror_url: str) -> N
     result = materialize_day(SIM_DAY, env)
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks["dma_silver_min_rows"] is False
-    # Blocking: gold was not built on top of a failed check.
-    assert result.asset_materializations_for_node("ais_daily_summary_gold") == []
+    # Blocking: no gold was built on top of a failed check.
+    for gold in ("ais_daily_summary_gold", "vessel_tracks_gold", "port_calls_gold"):
+        assert result.asset_materializations_for_node(gold) == []
     store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
     assert store.list_keys("gold/") == []

@@ -13,6 +13,7 @@ import duckdb as _duckdb
 
 from aislake.lake.duck import DuckDBSettings
 from aislake.lake.duck import connect as duck_connect
+from aislake.lake.gold import GoldParams
 from aislake.lake.silver import SilverRules
 from aislake.lake.store import LocalStore, ObjectStore, S3Store
 from aislake.sources.dma import DEFAULT_BASE_URL, RetryPolicy
@@ -82,6 +83,22 @@ class CleaningRules(dg.ConfigurableResource):
         return SilverRules(max_implied_speed_kn=self.max_implied_speed_kn)
 
 
+class GoldSettings(dg.ConfigurableResource):
+    """Parameters of the gold algorithms (docs/gold.md): track gaps, stop detection, grid."""
+
+    track_max_gap_minutes: float = 30.0
+    max_speed_kn: float = 50.0
+    simplify_tolerance_deg: float = 0.0005
+    stop_max_sog_kn: float = 0.5
+    stop_min_minutes: float = 30.0
+    stop_max_gap_minutes: float = 120.0
+    stop_max_spread_nm: float = 0.5
+    grid_deg: float = 0.02
+
+    def params(self) -> GoldParams:
+        return GoldParams(**self.model_dump())
+
+
 class QualityThresholds(dg.ConfigurableResource):
     """Thresholds of the asset checks."""
 
@@ -133,6 +150,12 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
         ),
         "cleaning": CleaningRules(
             max_implied_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50"))
+        ),
+        "gold": GoldSettings(
+            max_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50")),
+            track_max_gap_minutes=float(env.get("AISLAKE_TRACK_MAX_GAP_MINUTES", "30")),
+            stop_min_minutes=float(env.get("AISLAKE_STOP_MIN_MINUTES", "30")),
+            grid_deg=float(env.get("AISLAKE_GRID_DEG", "0.02")),
         ),
         "thresholds": QualityThresholds(
             min_silver_rows=int(env.get("AISLAKE_MIN_SILVER_ROWS", "10000")),

@@ -50,22 +50,27 @@ class DuckDBSettings:
         return sql
 
 
-def httpfs_extension_path() -> str:
-    """The httpfs extension shipped by the ``duckdb-extension-httpfs`` wheel.
+def extension_path(name: str) -> str:
+    """A DuckDB extension shipped as a PyPI wheel (``duckdb-extension-<name>``).
 
-    DuckDB cannot download extensions here (no internet), so it is loaded from site-packages.
+    DuckDB cannot download extensions here (no internet), so they are loaded from site-packages.
     """
-    spec = importlib.util.find_spec("duckdb_extension_httpfs")
+    spec = importlib.util.find_spec(f"duckdb_extension_{name}")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("duckdb-extension-httpfs is not installed: pip install -e .")
+        raise RuntimeError(f"duckdb-extension-{name} is not installed: pip install -e .")
     root = Path(next(iter(spec.submodule_search_locations)))
-    found = sorted(root.glob(f"extensions/v{duckdb.__version__}/httpfs.duckdb_extension"))
+    found = sorted(root.glob(f"extensions/v{duckdb.__version__}/{name}.duckdb_extension"))
     if not found:
         raise RuntimeError(
-            f"no httpfs extension for DuckDB {duckdb.__version__} under {root}: "
-            "pin duckdb-extension-httpfs to the same version as duckdb"
+            f"no {name} extension for DuckDB {duckdb.__version__} under {root}: "
+            f"pin duckdb-extension-{name} to the same version as duckdb"
         )
     return str(found[0])
+
+
+def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
+    """Load DuckDB's spatial extension (ST_* functions) into the connection."""
+    con.execute(f"LOAD {sql_literal(extension_path('spatial'))}")
 
 
 def s3_secret_sql(store: S3Store) -> str:
@@ -90,7 +95,7 @@ def connect(
     for statement in (settings or DuckDBSettings()).pragmas():
         con.execute(statement)
     if isinstance(store, S3Store):
-        con.execute(f"LOAD {sql_literal(httpfs_extension_path())}")
+        con.execute(f"LOAD {sql_literal(extension_path('httpfs'))}")
         con.execute(s3_secret_sql(store))
     elif not isinstance(store, LocalStore):
         raise TypeError(f"unsupported store {type(store).__name__}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from aislake.lake.duck import sql_literal
+from aislake.lake.duck import load_spatial, sql_literal
 from aislake.lake.layout import gold_prefix
 from aislake.lake.silver import PARQUET_OPTIONS, haversine_nm
 from aislake.lake.store import ObjectStore
@@ -66,6 +66,24 @@ MAX_STEP_SECONDS = 1800
 UNDER_WAY_MIN_SOG = 0.5
 
 
+SHIPS = "('Class A', 'Class B')"
+
+
+def vessel_type_cte(source: str) -> str:
+    """``vessel(mmsi, ship_type)``: each transmitter's most reported ship type that day (ties:
+    the alphabetically first, so re-runs agree); transmitters that are not ships are grouped by
+    their mobile type ('Base Station', 'AtoN'), ships that never said by 'Unknown'."""
+    return f"""vessel AS (
+        SELECT mmsi, coalesce(
+                arg_max(ship_type, (n, ship_type)) FILTER (WHERE ship_type IS NOT NULL),
+                CASE WHEN bool_or(mobile_type IN {SHIPS}) OR bool_and(mobile_type IS NULL)
+                     THEN 'Unknown' ELSE min(mobile_type) END) AS ship_type
+        FROM (SELECT mmsi, ship_type, any_value(mobile_type) AS mobile_type, count(*) AS n
+              FROM {source} GROUP BY ALL)
+        GROUP BY mmsi
+    )"""
+
+
 def daily_summary_sql(files: str, day: dt.date) -> str:
     """Per ship type: vessels, messages, distance sailed and hours under way on the day.
 
@@ -80,13 +98,7 @@ def daily_summary_sql(files: str, day: dt.date) -> str:
     WITH pos AS (
         SELECT mmsi, ts, lat, lon, sog, ship_type, mobile_type
         FROM read_parquet({files}) WHERE NOT speed_anomaly
-    ), vessel AS (
-        SELECT mmsi, coalesce(
-                mode(ship_type),
-                CASE WHEN any_value(mobile_type) IN ('Class A', 'Class B') THEN 'Unknown'
-                     ELSE coalesce(any_value(mobile_type), 'Unknown') END) AS ship_type
-        FROM pos GROUP BY mmsi
-    ), steps AS (
+    ), {vessel_type_cte("pos")}, steps AS (
         SELECT mmsi, sog, {step} AS step_nm, epoch(ts - lag(ts) OVER w) AS step_s
         FROM pos WINDOW w AS (PARTITION BY mmsi ORDER BY ts)
     )
@@ -110,3 +122,262 @@ def build_daily_summary(
     return write_gold(
         con, store, "ais_daily_summary", day, daily_summary_sql(silver_files(store, day), day)
     )
+
+
+@dataclass(frozen=True)
+class GoldParams:
+    """The parameters of the gold algorithms (docs/gold.md explains each)."""
+
+    track_max_gap_minutes: float = 30.0
+    max_speed_kn: float = 50.0
+    simplify_tolerance_deg: float = 0.0005  # ~55 m north-south, ~30 m east-west at 56 N
+    stop_max_sog_kn: float = 0.5
+    stop_min_minutes: float = 30.0
+    stop_max_gap_minutes: float = 120.0
+    stop_max_spread_nm: float = 0.5
+    grid_deg: float = 0.02  # density cells: 0.02 deg = 2.2 km north-south, ~1.2 km east-west
+
+
+def _ships(files: str) -> str:
+    """The day's ship positions (Class A and B) that are not flagged as position jumps."""
+    return (
+        f"(SELECT * FROM read_parquet({files}, hive_partitioning = false) "
+        f"WHERE mobile_type IN {SHIPS} AND NOT speed_anomaly)"
+    )
+
+
+def _mode(attr: str, source: str = "reports") -> str:
+    """Per MMSI, the most reported non-NULL value of ``attr`` (ties: the latest, then largest)."""
+    return f"""{attr}_mode AS (
+        SELECT mmsi, arg_max({attr}, (n, last_ts, {attr})) AS {attr}
+        FROM (SELECT mmsi, {attr}, count(*) AS n, max(ts) AS last_ts FROM {source}
+              WHERE {attr} IS NOT NULL GROUP BY ALL)
+        GROUP BY mmsi
+    )"""
+
+
+REGISTRY_MODES = ("mobile_type", "name", "callsign", "imo", "ship_type", "length", "width")
+
+
+def vessel_registry_sql(files: str, rejects: str, day: dt.date) -> str:
+    """One row per ship seen on the day with its static data resolved from the day's reports.
+
+    Static data comes from position rows and from static-only reports (DMA's lat 91 / lon 181
+    rows, kept in the rejects as ``no_position``). Name, call sign, IMO, ship type, length and
+    width: the most reported value; length and width fall back to the antenna offsets A+B and
+    C+D. Draught and destination change during a voyage: the latest reported value.
+    """
+    from aislake.lake.silver import DMA_NULL_TEXTS
+
+    nulls = ", ".join(sql_literal(t) for t in DMA_NULL_TEXTS)
+
+    def text(c: str) -> str:
+        return f"CASE WHEN {c} IS NULL OR trim({c}) IN ({nulls}) THEN NULL ELSE {c} END"
+
+    fmt = sql_literal("%d/%m/%Y %H:%M:%S")
+    statics = (
+        "SELECT NULL::BIGINT AS mmsi WHERE false"
+        if rejects == "[]"
+        else f"""SELECT TRY_CAST(mmsi AS INTEGER) AS mmsi, try_strptime(ts, {fmt}) AS ts,
+                  {text("mobile_type")} AS mobile_type, {text("name")} AS name,
+                  {text("callsign")} AS callsign, TRY_CAST(imo AS INTEGER) AS imo,
+                  {text("ship_type")} AS ship_type, TRY_CAST(length AS DOUBLE) AS length,
+                  TRY_CAST(width AS DOUBLE) AS width, TRY_CAST(draught AS DOUBLE) AS draught,
+                  {text("destination")} AS destination,
+                  TRY_CAST(size_a AS DOUBLE) AS size_a, TRY_CAST(size_b AS DOUBLE) AS size_b,
+                  TRY_CAST(size_c AS DOUBLE) AS size_c, TRY_CAST(size_d AS DOUBLE) AS size_d,
+                  false AS is_position
+           FROM read_parquet({rejects}, hive_partitioning = false)
+           WHERE reason = 'no_position' AND mobile_type IN {SHIPS}"""
+    )
+    modes = ",\n".join(_mode(a) for a in REGISTRY_MODES)
+    joins = "\n".join(f"LEFT JOIN {a}_mode USING (mmsi)" for a in REGISTRY_MODES)
+    return f"""
+    WITH reports AS (
+        SELECT mmsi, ts, mobile_type, name, callsign, imo, ship_type,
+               coalesce(length, nullif(size_a + size_b, 0)) AS length,
+               coalesce(width, nullif(size_c + size_d, 0)) AS width, draught, destination,
+               is_position
+        FROM (
+            SELECT mmsi, ts, mobile_type, name, callsign, imo, ship_type, length, width, draught,
+                   destination, size_a, size_b, size_c, size_d, true AS is_position
+            FROM read_parquet({files}, hive_partitioning = false) WHERE mobile_type IN {SHIPS}
+            UNION ALL BY NAME
+            {statics}
+        ) WHERE mmsi IS NOT NULL AND ts IS NOT NULL
+    ), seen AS (
+        SELECT mmsi,
+               min(ts) FILTER (WHERE is_position) AS first_seen,
+               max(ts) FILTER (WHERE is_position) AS last_seen,
+               count(*) FILTER (WHERE is_position) AS positions,
+               count(*) FILTER (WHERE NOT is_position) AS static_reports,
+               arg_max(draught, ts) FILTER (WHERE draught IS NOT NULL) AS draught,
+               arg_max(destination, ts) FILTER (WHERE destination IS NOT NULL) AS destination
+        FROM reports GROUP BY mmsi
+    ), {modes}
+    SELECT DATE {sql_literal(day.isoformat())} AS dt, mmsi, mobile_type, name, callsign, imo,
+           ship_type, length, width, draught, destination, (mmsi // 1000000)::SMALLINT AS mid,
+           first_seen, last_seen, positions, static_reports
+    FROM seen
+    {joins}
+    ORDER BY mmsi
+    """
+
+
+def registry_latest_sql(registry: str) -> str:
+    """All-time registry: per MMSI, the latest known non-NULL value of each attribute across
+    every day of ``vessel_registry`` (a table or ``read_parquet(...)`` expression)."""
+    attrs = ("mobile_type", "name", "callsign", "imo", "ship_type", "length", "width", "draught",
+             "destination")  # fmt: skip
+    latest = ",\n".join(
+        f"arg_max({a}, last_seen) FILTER (WHERE {a} IS NOT NULL) AS {a}" for a in attrs
+    )
+    return f"""SELECT mmsi, {latest}, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+           count(*) AS days_seen, sum(positions) AS positions
+    FROM {registry} GROUP BY mmsi ORDER BY mmsi"""
+
+
+def vessel_tracks_sql(files: str, day: dt.date, p: GoldParams) -> str:
+    """Per ship and day, its track cut into segments wherever two consecutive positions are more
+    than ``track_max_gap_minutes`` apart or imply more than ``max_speed_kn``; per segment its
+    extent, distance (sum of great-circle steps), SOG statistics and the line, simplified with
+    Douglas-Peucker at ``simplify_tolerance_deg``, as WKT."""
+    step = haversine_nm("p_lat", "p_lon", "lat", "lon")
+    gap = p.track_max_gap_minutes * 60
+    line = "ST_MakeLine(list(ST_Point(lon, lat) ORDER BY ts))"
+    return f"""
+    WITH steps AS (
+        SELECT mmsi, ts, lat, lon, sog,
+               lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon
+        FROM {_ships(files)} WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon)
+    ), marked AS (
+        SELECT *, {step} AS step_nm,
+               (p_ts IS NULL OR epoch(ts - p_ts) > {gap}
+                OR {step} * 3600 / greatest(epoch(ts - p_ts), 1) > {p.max_speed_kn}) AS cut
+        FROM steps
+    ), segmented AS (
+        SELECT *, sum(cut::INTEGER) OVER (
+            PARTITION BY mmsi ORDER BY ts, lat, lon ROWS UNBOUNDED PRECEDING) AS segment
+        FROM marked
+    )
+    SELECT DATE {sql_literal(day.isoformat())} AS dt, mmsi, segment::INTEGER AS segment,
+           min(ts) AS start_ts, max(ts) AS end_ts, count(*)::INTEGER AS points,
+           round(coalesce(sum(step_nm) FILTER (WHERE NOT cut), 0), 4) AS distance_nm,
+           round(avg(sog), 2) AS mean_sog, max(sog) AS max_sog,
+           CASE WHEN count(*) = 1 THEN ST_AsText(ST_Point(any_value(lon), any_value(lat)))
+                ELSE ST_AsText(ST_Simplify({line}, {p.simplify_tolerance_deg})) END AS geometry_wkt
+    FROM segmented GROUP BY mmsi, segment ORDER BY mmsi, segment
+    """
+
+
+def ports_values() -> str:
+    """The bundled port list as a DuckDB ``VALUES`` table ``ports(port, country, lat, lon)``."""
+    from aislake.reference.ports import PORTS
+
+    rows = ", ".join(
+        f"({sql_literal(x.name)}, {sql_literal(x.country)}, {x.lat}, {x.lon})" for x in PORTS
+    )
+    return f"(VALUES {rows}) AS ports(port, country, port_lat, port_lon)"
+
+
+def port_calls_sql(files: str, day: dt.date, p: GoldParams) -> str:
+    """Stops: a ship's consecutive positions with SOG below ``stop_max_sog_kn`` (reports at most
+    ``stop_max_gap_minutes`` apart), lasting at least ``stop_min_minutes`` and staying within
+    ``stop_max_spread_nm`` (diagonal of their bounding box); with the nearest bundled port, and
+    moored / at anchor from the reported navigational status (else by distance to the port)."""
+    max_gap = p.stop_max_gap_minutes * 60
+    return f"""
+    WITH flagged AS (
+        SELECT *, coalesce(sog, 0) < {p.stop_max_sog_kn} AS still FROM {_ships(files)}
+    ), pos AS (
+        SELECT mmsi, ts, lat, lon, nav_status, still,
+               lag(ts) OVER w AS p_ts, lag(still) OVER w AS p_still,
+               min(ts) OVER (PARTITION BY mmsi) AS day_first,
+               max(ts) OVER (PARTITION BY mmsi) AS day_last
+        FROM flagged WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon)
+    ), runs AS (
+        SELECT *, sum((still AND (p_still IS NOT true OR epoch(ts - p_ts) > {max_gap}))::INTEGER)
+                  OVER (PARTITION BY mmsi ORDER BY ts, lat, lon ROWS UNBOUNDED PRECEDING) AS run
+        FROM pos
+    ), stops AS (
+        SELECT mmsi, run, min(ts) AS arrival, max(ts) AS departure, count(*)::INTEGER AS points,
+               avg(lat) AS lat, avg(lon) AS lon,
+               {haversine_nm("min(lat)", "min(lon)", "max(lat)", "max(lon)")} AS spread_nm,
+               arg_max(nav_status, (n_status, nav_status)) AS nav_status,
+               min(ts) = any_value(day_first) AS arrival_clipped,
+               max(ts) = any_value(day_last) AS departure_clipped
+        FROM (SELECT *, count(*) OVER (PARTITION BY mmsi, run, nav_status) AS n_status
+              FROM runs WHERE still)
+        GROUP BY mmsi, run
+        HAVING epoch(max(ts) - min(ts)) >= {p.stop_min_minutes * 60}
+    ), nearest AS (
+        SELECT stops.*, arg_min(port, {haversine_nm("lat", "lon", "port_lat", "port_lon")}) AS port,
+               min({haversine_nm("lat", "lon", "port_lat", "port_lon")}) AS port_distance_nm
+        FROM stops CROSS JOIN {ports_values()}
+        WHERE spread_nm <= {p.stop_max_spread_nm}
+        GROUP BY ALL
+    )
+    SELECT DATE {sql_literal(day.isoformat())} AS dt, mmsi, arrival, departure,
+           round(epoch(departure - arrival) / 60, 1) AS duration_minutes, points,
+           round(lat, 6) AS lat, round(lon, 6) AS lon, port,
+           round(port_distance_nm, 3) AS port_distance_nm,
+           CASE WHEN nav_status = 'At anchor' THEN 'at_anchor'
+                WHEN nav_status = 'Moored' OR port_distance_nm <= 1 THEN 'moored'
+                ELSE 'stopped' END AS stop_type,
+           arrival_clipped, departure_clipped
+    FROM nearest ORDER BY mmsi, arrival
+    """
+
+
+def traffic_density_sql(files: str, day: dt.date, p: GoldParams) -> str:
+    """Per grid cell (``grid_deg`` square, south-west corner) and ship type: distinct vessels and
+    messages. Every transmitter counts (base stations and AtoN under their mobile type)."""
+    g = p.grid_deg
+    return f"""
+    WITH pos AS (
+        SELECT mmsi, lat, lon, ship_type, mobile_type
+        FROM read_parquet({files}, hive_partitioning = false) WHERE NOT speed_anomaly
+    ), {vessel_type_cte("pos")}
+    SELECT DATE {sql_literal(day.isoformat())} AS dt,
+           floor(lat / {g})::INTEGER AS cell_y, floor(lon / {g})::INTEGER AS cell_x,
+           round(floor(lat / {g}) * {g}, 6) AS cell_lat,
+           round(floor(lon / {g}) * {g}, 6) AS cell_lon,
+           vessel.ship_type, count(DISTINCT mmsi)::INTEGER AS vessels, count(*)::BIGINT AS messages
+    FROM pos JOIN vessel USING (mmsi)
+    GROUP BY ALL ORDER BY cell_y, cell_x, vessel.ship_type
+    """
+
+
+def rejects_files(store: ObjectStore, day: dt.date) -> str:
+    keys = [
+        k
+        for k in store.list_keys("silver/ais_rejects/")
+        if f"/dt={day.isoformat()}/" in k and k.endswith(".parquet")
+    ]
+    return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
+
+
+def build_product(
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    product: str,
+    day: dt.date,
+    params: GoldParams | None = None,
+) -> GoldResult:
+    """Build one gold product's partition for ``day`` from the day's silver."""
+    p = params or GoldParams()
+    files = silver_files(store, day)
+    if product == "ais_daily_summary":
+        sql = daily_summary_sql(files, day)
+    elif product == "vessel_registry":
+        sql = vessel_registry_sql(files, rejects_files(store, day), day)
+    elif product == "vessel_tracks":
+        load_spatial(con)
+        sql = vessel_tracks_sql(files, day, p)
+    elif product == "port_calls":
+        sql = port_calls_sql(files, day, p)
+    elif product == "traffic_density":
+        sql = traffic_density_sql(files, day, p)
+    else:
+        raise ValueError(f"unknown gold product {product!r}")
+    return write_gold(con, store, product, day, sql)

@@ -62,81 +62,98 @@ class SilverResult:
         return sum(self.rejects_by_reason.values())
 
 
-def _nullif_text(col: str) -> str:
-    """The raw text with DMA's null spellings (and blank/space-only) turned into NULL."""
+def _null_spelling(col: str) -> str:
+    """True where non-NULL raw text is one of DMA's spellings of "no value" (or spaces).
+
+    ``strlen`` (bytes, O(1)) first: DuckDB then runs ``trim`` only on the few short strings.
+    """
     nulls = ", ".join(sql_literal(t) for t in DMA_NULL_TEXTS)
-    return f"CASE WHEN trim({col}) IN ({nulls}) THEN NULL ELSE trim({col}) END"
+    longest = max(len(t) for t in DMA_NULL_TEXTS)
+    return f"(strlen({col}) <= {longest} AND trim({col}) IN ({nulls}))"
+
+
+NUMERIC_FIELDS = {
+    "mmsi": "BIGINT",
+    "lat": "DOUBLE",
+    "lon": "DOUBLE",
+    "rot": "DOUBLE",
+    "sog": "DOUBLE",
+    "cog": "DOUBLE",
+    "heading": "DOUBLE",
+    "imo": "BIGINT",
+    "width": "DOUBLE",
+    "length": "DOUBLE",
+    "draught": "DOUBLE",
+    "size_a": "DOUBLE",
+    "size_b": "DOUBLE",
+    "size_c": "DOUBLE",
+    "size_d": "DOUBLE",
+}
+TEXT_FIELDS = (
+    "nav_status",
+    "mobile_type",
+    "callsign",
+    "name",
+    "ship_type",
+    "cargo_type",
+    "pos_fix_device",
+    "destination",
+    "data_source_type",
+)
 
 
 def _typed_select(layout: tuple[str, ...]) -> str:
-    """Typed columns (``*_v``) and parse-failure flags (``*_bad``) for every raw field."""
+    """Typed values (``*_v``) of every raw field, and the raw fields themselves."""
     present = {DMA_RAW_NAMES[c] for c in layout}
-    t = {raw: (_nullif_text(raw) if raw in present else "NULL") for raw in DMA_RAW_NAMES.values()}
-    numeric = {
-        "mmsi": "BIGINT",
-        "lat": "DOUBLE",
-        "lon": "DOUBLE",
-        "rot": "DOUBLE",
-        "sog": "DOUBLE",
-        "cog": "DOUBLE",
-        "heading": "DOUBLE",
-        "imo": "BIGINT",
-        "width": "DOUBLE",
-        "length": "DOUBLE",
-        "draught": "DOUBLE",
-        "size_a": "DOUBLE",
-        "size_b": "DOUBLE",
-        "size_c": "DOUBLE",
-        "size_d": "DOUBLE",
-    }
     fmt = sql_literal(DMA_TIMESTAMP_FORMAT)
     parts = ["*"]
-    for name, sql_type in numeric.items():
-        parts.append(f"TRY_CAST({t[name]} AS {sql_type}) AS {name}_v")
-        parts.append(f"({t[name]} IS NOT NULL AND {name}_v IS NULL) AS {name}_bad")
+    for name in DMA_RAW_NAMES.values():
+        if name not in present:  # the 22-column layout has no A, B, C, D
+            parts.append(f"NULL::VARCHAR AS {name}")
+    for name, sql_type in NUMERIC_FIELDS.items():
+        parts.append(f"TRY_CAST({name} AS {sql_type}) AS {name}_v")
     for name in ("ts", "eta"):
-        parts.append(f"try_strptime({t[name]}, {fmt}) AS {name}_v")
-        parts.append(f"({t[name]} IS NOT NULL AND {name}_v IS NULL) AS {name}_bad")
-    for name in (
-        "nav_status",
-        "mobile_type",
-        "callsign",
-        "name",
-        "ship_type",
-        "cargo_type",
-        "pos_fix_device",
-        "destination",
-        "data_source_type",
-    ):
-        parts.append(f"{t[name]} AS {name}_v")
+        parts.append(f"try_strptime({name}, {fmt}) AS {name}_v")
+    for name in TEXT_FIELDS:
+        parts.append(
+            f"CASE WHEN {name} IS NULL OR strlen({name}) > 13 THEN {name} "
+            f"WHEN {_null_spelling(name)} THEN NULL ELSE {name} END AS {name}_v"
+        )
     return ",\n        ".join(parts)
 
 
-# ITU-R M.585: the forms an MMSI takes, as 9-digit strings (leading zeros are lost in DMA's
-# integers, so base stations 00MIDxxxx arrive as 7 digits). MID 201-775 are the country codes.
-_MMSI_TEXT = "lpad(CAST(mmsi_v AS VARCHAR), 9, '0')"
-_MID_OK = "BETWEEN 201 AND 775"
-MMSI_VALID_SQL = f"""(mmsi_v BETWEEN 1 AND 999999999 AND (
-        CAST(substr({_MMSI_TEXT}, 1, 3) AS INTEGER) {_MID_OK}            -- ship station
-     OR (substr({_MMSI_TEXT}, 1, 2) = '00'
-         AND CAST(substr({_MMSI_TEXT}, 3, 3) AS INTEGER) {_MID_OK})    -- coast/base station
-     OR (substr({_MMSI_TEXT}, 1, 1) = '0' AND substr({_MMSI_TEXT}, 2, 1) <> '0'
-         AND CAST(substr({_MMSI_TEXT}, 2, 3) AS INTEGER) {_MID_OK})    -- group of ships
-     OR (substr({_MMSI_TEXT}, 1, 2) IN ('98', '99')
-         AND CAST(substr({_MMSI_TEXT}, 3, 3) AS INTEGER) {_MID_OK})    -- craft of a ship, AtoN
-     OR (substr({_MMSI_TEXT}, 1, 3) = '111'
-         AND CAST(substr({_MMSI_TEXT}, 4, 3) AS INTEGER) {_MID_OK})    -- SAR aircraft
-     OR (substr({_MMSI_TEXT}, 1, 1) = '8'
-         AND CAST(substr({_MMSI_TEXT}, 2, 3) AS INTEGER) {_MID_OK})    -- handheld VHF
-     OR substr({_MMSI_TEXT}, 1, 3) IN ('970', '972', '974')           -- SART, MOB, EPIRB
-    ))"""
+def _bad(name: str) -> str:
+    """The raw field holds text, not a null spelling, that did not parse (``TRY_CAST`` already
+    gives NULL for DMA's null spellings, so the text test runs only where the cast failed)."""
+    return (
+        f"(CASE WHEN {name} IS NULL OR {name}_v IS NOT NULL THEN false "
+        f"ELSE NOT {_null_spelling(name)} END)"
+    )
+
+
+# ITU-R M.585: the forms an MMSI takes, as 9-digit numbers; MID 201-775 are country codes.
+# DMA prints MMSIs as integers, so base stations 00MIDxxxx arrive as 7 digits. Tested with integer
+# arithmetic (string slicing here cost more than parsing the whole CSV).
+def _mid_ok(expr: str) -> str:
+    return f"({expr}) BETWEEN 201 AND 775"
+
+
+MMSI_VALID_SQL = f"""(
+       {_mid_ok("mmsi_v // 1000000")}                                  -- ship: MIDxxxxxx
+    OR (mmsi_v < 10000000 AND {_mid_ok("mmsi_v // 10000")})           -- coast station: 00MIDxxxx
+    OR (mmsi_v < 100000000 AND {_mid_ok("mmsi_v // 100000")})         -- group of ships: 0MIDxxxxx
+    OR (mmsi_v // 10000000 IN (98, 99) AND {_mid_ok("mmsi_v // 10000 % 1000")})  -- craft, AtoN
+    OR (mmsi_v // 1000000 = 111 AND {_mid_ok("mmsi_v // 1000 % 1000")})  -- SAR aircraft
+    OR (mmsi_v // 100000000 = 8 AND {_mid_ok("mmsi_v // 100000 % 1000")})  -- handheld VHF
+    OR mmsi_v // 1000000 IN (970, 972, 974)                           -- SART, MOB, EPIRB
+)"""
 
 
 def _reason_sql(day: dt.date) -> str:
     start = sql_literal(day.isoformat())
     end = sql_literal((day + dt.timedelta(days=1)).isoformat())
     any_bad = " OR ".join(
-        f"{n}_bad"
+        _bad(n)
         for n in (
             "rot",
             "sog",
@@ -156,11 +173,11 @@ def _reason_sql(day: dt.date) -> str:
     return f"""CASE
         WHEN ts_v IS NULL THEN 'bad_timestamp'
         WHEN ts_v < TIMESTAMP {start} OR ts_v >= TIMESTAMP {end} THEN 'ts_outside_day'
-        WHEN mmsi_bad OR mmsi_v IS NULL OR NOT {MMSI_VALID_SQL} THEN 'invalid_mmsi'
+        WHEN mmsi_v IS NULL OR mmsi_v NOT BETWEEN 1 AND 999999999
+          OR NOT {MMSI_VALID_SQL} THEN 'invalid_mmsi'
         WHEN (lat_v = 91 AND lon_v = 181) OR (lat_v IS NULL AND lon_v IS NULL
-          AND NOT lat_bad AND NOT lon_bad) THEN 'no_position'
-        WHEN lat_v IS NULL OR lon_v IS NULL OR lat_bad OR lon_bad OR lat_v = 91
-          THEN 'invalid_position'
+          AND NOT {_bad("lat")} AND NOT {_bad("lon")}) THEN 'no_position'
+        WHEN lat_v IS NULL OR lon_v IS NULL OR lat_v = 91 THEN 'invalid_position'
         WHEN abs(lat_v) > 90 OR abs(lon_v) > 180 THEN 'position_out_of_range'
         WHEN {any_bad} THEN 'unparseable_field'
         WHEN sog_v < 0 OR sog_v > 102.3 OR cog_v < 0 OR cog_v > 360
@@ -222,7 +239,13 @@ def build_silver(
     rules: SilverRules | None = None,
     source: str = "dma",
 ) -> SilverResult:
-    """Convert one bronze DMA CSV into the day's silver and rejects partitions (atomically)."""
+    """Convert one bronze DMA CSV into the day's silver and rejects partitions (atomically).
+
+    One pass over the CSV types and classifies every row into a temporary table (spilled to
+    disk beyond the memory limit); silver is then one window pass over each vessel's positions
+    in (ts, lat, lon) order, which both spots exact duplicates (equal neighbours) and measures
+    the implied speed into and out of each position, followed by the final sort.
+    """
     rules = rules or SilverRules()
     started = time.perf_counter()
     header = store.read_range(bronze_key, 8192).split(b"\n", 1)[0].decode("utf-8", "replace")
@@ -230,6 +253,9 @@ def build_silver(
     raw_cols = [DMA_RAW_NAMES[c] for c in layout]
     columns = "{" + ", ".join(f"{sql_literal(c)}: 'VARCHAR'" for c in raw_cols) + "}"
     src = sql_literal(store.uri(bronze_key))
+    values = _silver_values()
+    silver_select = ", ".join(f"{values[c]} AS {c}" for c in values)
+    raw_struct = ", ".join(f"{c} := {c}" for c in DMA_RAW_NAMES.values())
 
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     con.execute(
@@ -241,28 +267,46 @@ def build_silver(
                 store_rejects = true, ignore_errors = true)
         ), typed AS (
             SELECT {_typed_select(layout)} FROM raw
+        ), reasoned AS (
+            SELECT *, {_reason_sql(day)} AS reason FROM typed
         )
-        SELECT *, {_reason_sql(day)} AS reason FROM typed
+        SELECT {silver_select}, reason,
+               CASE WHEN reason IS NOT NULL THEN struct_pack({raw_struct}) END AS raw
+        FROM reasoned
         """
     )
-    values = _silver_values()
-    silver_select = ", ".join(f"{values[c]} AS {c}" for c in values)
-    tiebreak = ", ".join(c for c in values if c not in ("mmsi", "ts", "lat", "lon"))
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE valid AS
-        SELECT *, row_number() OVER (
-                PARTITION BY mmsi, ts, lat, lon ORDER BY {tiebreak} NULLS LAST) AS copy_no
-        FROM (SELECT {silver_select} FROM classified WHERE reason IS NULL)
-        """
+    # Which copy of an exact duplicate is kept must not depend on file order or threads: the
+    # one with the smallest hash of all its other fields.
+    tiebreak = "hash(" + ", ".join(c for c in values if c not in ("mmsi", "ts", "lat", "lon")) + ")"
+    same_as = lambda a, b: (  # noqa: E731
+        f"({a}ts = {b}ts AND {a}lat = {b}lat AND {a}lon = {b}lon)"
     )
-    prev_dist = haversine_nm("lag(lat) OVER w", "lag(lon) OVER w", "lat", "lon")
-    next_dist = haversine_nm("lat", "lon", "lead(lat) OVER w", "lead(lon) OVER w")
-    prev_dt = "greatest(epoch(ts - lag(ts) OVER w), 1)"
-    next_dt = "greatest(epoch(lead(ts) OVER w - ts), 1)"
+    # The next *different* position: skip up to two copies of this one (triplicates are rare).
+    next_pos = {
+        f: f"CASE WHEN NOT coalesce({same_as('n1_', '')}, false) THEN n1_{f} "
+        f"WHEN NOT coalesce({same_as('n2_', '')}, false) THEN n2_{f} ELSE n3_{f} END"
+        for f in ("ts", "lat", "lon")
+    }
+    prev_dist = haversine_nm("p_lat", "p_lon", "lat", "lon")
+    next_dist = haversine_nm("lat", "lon", next_pos["lat"], next_pos["lon"])
+    prev_dt = "greatest(epoch(ts - p_ts), 1)"
+    next_dt = f"greatest(epoch(({next_pos['ts']}) - ts), 1)"
     limit = float(rules.max_implied_speed_kn)
-    derived = {"implied_speed_kn", "speed_anomaly", "source"}
-    plain_cols = ", ".join(c.name for c in SILVER_COLUMNS if c.name not in derived)
+    neighbours = ", ".join(
+        f"{fn}({f}{', ' + str(k) if k > 1 else ''}) OVER w AS {p}{f}"
+        for fn, p, k in (
+            ("lag", "p_", 1),
+            ("lead", "n1_", 1),
+            ("lead", "n2_", 2),
+            ("lead", "n3_", 3),
+        )
+        for f in ("ts", "lat", "lon")
+    )
+    plain_cols = ", ".join(
+        c.name
+        for c in SILVER_COLUMNS
+        if c.name not in {"implied_speed_kn", "speed_anomaly", "source"}
+    )
 
     staged = store.staging_prefix()
     silver_key = f"{staged}/silver/part-0.parquet"
@@ -280,31 +324,41 @@ def build_silver(
                 FROM (
                     SELECT *, {prev_dist} * 3600 / {prev_dt} AS speed_in,
                               {next_dist} * 3600 / {next_dt} AS speed_out
-                    FROM valid WHERE copy_no = 1
-                    WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon)
+                    FROM (
+                        SELECT *, {neighbours}
+                        FROM (SELECT * EXCLUDE (reason, raw), {tiebreak} AS h
+                              FROM classified WHERE reason IS NULL)
+                        WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon, h)
+                    )
+                    WHERE NOT coalesce({same_as("p_", "")}, false)
                 )
                 ORDER BY mmsi, ts, lat, lon
             ) TO {sql_literal(store.uri(silver_key))} ({PARQUET_OPTIONS})
             """
         )
-        raw_select = ", ".join(
-            c if c in raw_cols else f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values()
-        )
         # Duplicates passed every rule: their fields are stored rendered back as text.
         dup_select = ", ".join(_render_back(c, values) for c in DMA_RAW_NAMES.values())
+        null_fields = ", ".join(f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values())
         con.execute(
             f"""
             COPY (
-                SELECT reason, NULL::BIGINT AS line, NULL::VARCHAR AS raw_line, {raw_select},
+                SELECT reason, NULL::BIGINT AS line, NULL::VARCHAR AS raw_line, raw.*,
                        {sql_literal(source)} AS source
                 FROM classified WHERE reason IS NOT NULL
                 UNION ALL
                 SELECT 'duplicate', NULL, NULL, {dup_select}, {sql_literal(source)}
-                FROM valid WHERE copy_no > 1
+                FROM (
+                    SELECT *, row_number() OVER (
+                        PARTITION BY mmsi, ts, lat, lon ORDER BY {tiebreak}) AS copy_no
+                    FROM classified
+                    SEMI JOIN (
+                        SELECT mmsi, ts, lat, lon FROM classified WHERE reason IS NULL
+                        GROUP BY ALL HAVING count(*) > 1
+                    ) USING (mmsi, ts, lat, lon)
+                    WHERE reason IS NULL
+                ) WHERE copy_no > 1
                 UNION ALL
-                SELECT 'malformed_csv', line, csv_line,
-                       {", ".join(f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values())},
-                       {sql_literal(source)}
+                SELECT 'malformed_csv', line, csv_line, {null_fields}, {sql_literal(source)}
                 FROM (SELECT DISTINCT line, csv_line FROM reject_errors)
             ) TO {sql_literal(store.uri(rejects_key))} ({PARQUET_OPTIONS})
             """
@@ -314,28 +368,26 @@ def build_silver(
     finally:
         store.discard_prefix(staged)
 
-    stats = con.execute(
-        """SELECT count(*) FILTER (WHERE copy_no = 1),
-                  count(DISTINCT mmsi) FILTER (WHERE copy_no = 1), min(ts), max(ts)
-           FROM valid"""
-    ).fetchone()
-    assert stats is not None
     by_reason = dict(
         con.execute(
-            """SELECT reason, count(*) FROM classified WHERE reason IS NOT NULL GROUP BY ALL
-               UNION ALL SELECT 'duplicate', count(*) FROM valid WHERE copy_no > 1
-               UNION ALL SELECT 'malformed_csv', count(DISTINCT line) FROM reject_errors"""
+            f"""SELECT reason, count(*) FROM read_parquet({sql_literal(store.uri(rejects_keys[0]))})
+                GROUP BY ALL"""
         ).fetchall()
     )
-    by_reason = {k: int(v) for k, v in sorted(by_reason.items()) if v}
-    rows_in_row = con.execute("SELECT count(*) FROM classified").fetchone()
-    assert rows_in_row is not None
-    rows_in = int(rows_in_row[0]) + by_reason.get("malformed_csv", 0)
-    con.execute("DROP TABLE classified; DROP TABLE valid")
+    by_reason = {str(k): int(v) for k, v in sorted(by_reason.items())}
+    stats = con.execute(
+        """SELECT count(*) FILTER (WHERE reason IS NULL),
+                  count(DISTINCT mmsi) FILTER (WHERE reason IS NULL),
+                  min(ts) FILTER (WHERE reason IS NULL), max(ts) FILTER (WHERE reason IS NULL),
+                  count(*)
+           FROM classified"""
+    ).fetchone()
+    assert stats is not None
+    con.execute("DROP TABLE classified")
     return SilverResult(
         day=day,
-        rows_in=rows_in,
-        rows=int(stats[0]),
+        rows_in=int(stats[4]) + by_reason.get("malformed_csv", 0),
+        rows=int(stats[0]) - by_reason.get("duplicate", 0),
         rejects_by_reason=by_reason,
         silver_keys=silver_keys,
         rejects_keys=rejects_keys,

@@ -54,6 +54,7 @@ class DemoReport:
     rejects_by_reason: dict[str, int]
     summary: list[tuple]
     checks: dict[str, bool]
+    gold_products: list[str]
 
 
 def run_demo(
@@ -93,4 +94,5 @@ def run_demo(
         rejects_by_reason=stats.rejects_by_reason,
         summary=summary,
         checks=checks,
+        gold_products=sorted({k.split("/")[1] for k in store.list_keys("gold/")}),
     )

@@ -386,8 +386,8 @@ class FleetSize:
 
     @classmethod
     def for_rows(cls, rows: int) -> FleetSize:
-        # Measured: the default fleet emits about 265 k rows a day (see bench/).
-        k = max(rows / 265_000, 0.05)
+        # Measured: the default fleet emits about 242 k rows a day (see bench/).
+        k = max(rows / 242_000, 0.05)
 
         def s(n: int) -> int:
             return max(1, round(n * k))

@@ -1,59 +1,107 @@
-"""Gold products: the answers people open the lake for, built from silver of every source."""
+"""Gold products: the answers people open the lake for, built from silver of every source.
+
+Every product is the same shape of asset (read the day's silver, run the product's SQL, publish
+``gold/<product>/dt=YYYY-MM-DD/part-0.parquet``), so one factory builds them all from the table
+in ``defs/gold/products.py``; what differs per product lives there.
+"""
+
+import base64
+import tempfile
+from pathlib import Path
 
 import dagster as dg
 
 from aislake.defs.dma.assets import dma_ais_silver
+from aislake.defs.gold.products import PRODUCTS, GoldProduct
 from aislake.defs.partitions import daily_partitions
-from aislake.defs.resources import DuckDB, LakeStorage
+from aislake.defs.resources import DuckDB, GoldSettings, LakeStorage
 from aislake.lake.days import parse_day
-from aislake.lake.gold import NoSilverError, build_daily_summary
-
-DAILY_SUMMARY_SCHEMA = dg.TableSchema(
-    columns=[
-        dg.TableColumn("dt", "DATE", description="the day (UTC)"),
-        dg.TableColumn("ship_type", "VARCHAR", description="vessel's most reported ship type"),
-        dg.TableColumn("vessels", "INTEGER", description="distinct MMSIs"),
-        dg.TableColumn("messages", "BIGINT", description="silver positions"),
-        dg.TableColumn("distance_nm", "DOUBLE", description="distance sailed, nautical miles"),
-        dg.TableColumn("hours_under_way", "DOUBLE", description="hours with SOG >= 0.5 kn"),
-    ]
-)
+from aislake.lake.gold import NoSilverError, build_product
+from aislake.lake.heatmap import render_heatmap
+from aislake.lake.layout import gold_prefix
 
 
-@dg.asset(
-    partitions_def=daily_partitions,
-    deps=[dma_ais_silver],
-    group_name="gold",
-    kinds={"duckdb", "parquet"},
-    pool="duckdb",
-    code_version="1",
-)
-def ais_daily_summary_gold(
-    context: dg.AssetExecutionContext, storage: LakeStorage, duckdb: DuckDB
-) -> dg.MaterializeResult:
-    """Per day and ship type: vessels, messages, distance sailed and hours under way, at
-    ``gold/ais_daily_summary/dt=YYYY-MM-DD/part-0.parquet``."""
-    day = parse_day(context.partition_key)
-    store = storage.store()
-    con = duckdb.connect(store)
-    try:
-        result = build_daily_summary(con, store, day)
-        preview = con.execute(
-            "SELECT ship_type, vessels, messages, distance_nm, hours_under_way "
-            f"FROM read_parquet('{store.uri(result.key)}') ORDER BY messages DESC"
+def _extra_metadata(product: GoldProduct, con, store, key: str, day, settings) -> dict:  # type: ignore[no-untyped-def]
+    """What a person wants to see of the product in the UI besides counts."""
+    table = f"read_parquet('{store.uri(key)}', hive_partitioning = false)"
+    if product.name == "ais_daily_summary":
+        rows = con.execute(
+            f"SELECT ship_type, vessels, messages, distance_nm, hours_under_way FROM {table} "
+            "ORDER BY messages DESC"
         ).fetchall()
-    except NoSilverError as exc:
-        raise dg.Failure(str(exc), allow_retries=False) from exc
-    finally:
-        con.close()
-    table = "| ship type | vessels | messages | nm | hours under way |\n|---|---:|---:|---:|---:|\n"
-    table += "\n".join(f"| {t} | {v} | {m:,} | {d:,.1f} | {h:,.1f} |" for t, v, m, d, h in preview)
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": result.rows,
-            "dagster/column_schema": DAILY_SUMMARY_SCHEMA,
-            "uri": dg.MetadataValue.path(store.uri(result.key)),
-            "bytes": result.bytes,
-            "summary": dg.MetadataValue.md(table),
+        md = (
+            "| ship type | vessels | messages | nm | hours under way |\n|---|---:|---:|---:|---:|\n"
+        )
+        md += "\n".join(f"| {t} | {v} | {m:,} | {d:,.1f} | {h:,.1f} |" for t, v, m, d, h in rows)
+        return {"summary": dg.MetadataValue.md(md)}
+    if product.name == "traffic_density":
+        cells = con.execute(
+            f"SELECT cell_y, cell_x, sum(messages)::BIGINT FROM {table} GROUP BY ALL"
+        ).fetchall()
+        png = render_heatmap(cells, settings.params().grid_deg, f"AIS messages {day}")
+        png_key = gold_prefix(product.name, day) + "heatmap.png"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "heatmap.png"
+            path.write_bytes(png)
+            store.put_file(path, png_key)
+        data = base64.b64encode(png).decode()
+        return {
+            "heatmap": dg.MetadataValue.md(
+                f"![traffic density {day}](data:image/png;base64,{data})"
+            ),
+            "heatmap_uri": dg.MetadataValue.path(store.uri(png_key)),
+            "cells": len(cells),
         }
+    if product.name == "port_calls":
+        rows = con.execute(
+            f"SELECT port, count(*) FROM {table} WHERE port_distance_nm <= 1 GROUP BY ALL "
+            "ORDER BY 2 DESC, 1 LIMIT 10"
+        ).fetchall()
+        return {"calls_by_port": dg.MetadataValue.json(dict(rows))}
+    return {}
+
+
+def gold_asset(product: GoldProduct) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=f"{product.name}_gold",
+        partitions_def=daily_partitions,
+        deps=[dma_ais_silver],
+        group_name="gold",
+        kinds={"duckdb", "parquet"},
+        pool="duckdb",
+        code_version="1",
+        description=product.description,
     )
+    def _asset(
+        context: dg.AssetExecutionContext,
+        storage: LakeStorage,
+        duckdb: DuckDB,
+        gold: GoldSettings,
+    ) -> dg.MaterializeResult:
+        day = parse_day(context.partition_key)
+        store = storage.store()
+        con = duckdb.connect(store)
+        try:
+            result = build_product(con, store, product.name, day, gold.params())
+            extra = _extra_metadata(product, con, store, result.key, day, gold)
+        except NoSilverError as exc:
+            raise dg.Failure(str(exc), allow_retries=False) from exc
+        finally:
+            con.close()
+        context.log.info(f"{product.name} {day}: {result.rows:,} rows")
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": result.rows,
+                "dagster/column_schema": dg.TableSchema(
+                    columns=[dg.TableColumn(n, t, description=d) for n, t, d in product.columns]
+                ),
+                "uri": dg.MetadataValue.path(store.uri(result.key)),
+                "bytes": result.bytes,
+                **extra,
+            }
+        )
+
+    return _asset
+
+
+gold_assets = [gold_asset(p) for p in PRODUCTS]
