@@ -18,3 +18,13 @@ def test_silver_doc_explains_every_reject_reason() -> None:
     text = (REPO / "docs" / "silver.md").read_text()
     for reason in REJECT_REASONS:
         assert f"| `{reason}` |" in text, reason
+
+
+def test_gold_doc_documents_every_product_column() -> None:
+    from aislake.defs.gold.products import PRODUCTS
+
+    text = (REPO / "docs" / "gold.md").read_text()
+    for product in PRODUCTS:
+        assert f"## `{product.name}_gold`" in text
+        for name, sql_type, _ in product.columns:
+            assert f"| `{name}` | `{sql_type}` |" in text, (product.name, name)

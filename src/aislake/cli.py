@@ -59,6 +59,214 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _defs() -> dg.Definitions:
+    from aislake.definitions import defs
+
+    return defs()
+
+
+def _asset_key(loaded: dg.Definitions, name: str) -> dg.AssetKey:
+    keys = {k.to_user_string(): k for k in loaded.resolve_asset_graph().get_all_asset_keys()}
+    if name not in keys:
+        raise SystemExit(f"aislake: no asset {name!r}; the assets are: {', '.join(sorted(keys))}")
+    return keys[name]
+
+
+def _upstream(loaded: dg.Definitions, key: dg.AssetKey) -> list[dg.AssetKey]:
+    """Every asset ``key`` depends on, nearest last (bronze before silver)."""
+    graph = loaded.resolve_asset_graph()
+    seen: list[dg.AssetKey] = []
+    todo = list(graph.get(key).parent_keys)
+    while todo:
+        parent = todo.pop()
+        if parent not in seen:
+            seen.append(parent)
+            todo.extend(graph.get(parent).parent_keys)
+    return list(reversed(seen))
+
+
+def _check_day(day: dt.date) -> str:
+    from aislake.defs.partitions import daily_partitions
+
+    key = day.isoformat()
+    if not daily_partitions.has_partition_key(key):
+        first, last = (
+            daily_partitions.get_first_partition_key(),
+            daily_partitions.get_last_partition_key(),
+        )
+        raise SystemExit(f"aislake: {key} is not a partition: days run from {first} to {last}")
+    return key
+
+
+def cmd_materialize(args: argparse.Namespace) -> int:
+    from aislake.defs.partitions import daily_partitions
+
+    loaded = _defs()
+    key = _asset_key(loaded, args.asset)
+    day = _check_day(args.date)
+    with _instance() as instance:
+        upstream = _upstream(loaded, key)
+        status = {
+            k: (instance.get_status_by_partition(k, [day], daily_partitions) or {}).get(day)
+            for k in upstream
+        }
+        missing = [k for k in upstream if getattr(status[k], "value", None) != "MATERIALIZED"]
+        selection = [*missing, key]
+        names = ", ".join(k.to_user_string() for k in selection)
+        print(
+            f"aislake: materialising {names} for {day} (upstream already there: "
+            f"{', '.join(k.to_user_string() for k in upstream if k not in missing) or 'none'})"
+        )
+        job = loaded.resolve_implicit_global_asset_job_def()
+        result = job.execute_in_process(
+            partition_key=day, instance=instance, asset_selection=selection, raise_on_error=False
+        )
+        for step in instance.get_run_step_stats(result.run_id):
+            seconds = (step.end_time or 0) - (step.start_time or 0)
+            print(
+                f"  {step.step_key:<28} {step.status.value.lower() if step.status else '?':<10}"
+                f" {seconds:6.1f} s"
+            )
+        for check in result.get_asset_check_evaluations():
+            print(f"  check {check.check_name:<22} {'passed' if check.passed else 'FAILED'}")
+    print(f"aislake: run {result.run_id} {'succeeded' if result.success else 'FAILED'}")
+    return 0 if result.success else 1
+
+
+def _bar(done: int, failed: int, total: int, width: int = 30) -> str:
+    filled = int(width * (done + failed) / total) if total else width
+    return "[" + "#" * filled + "." * (width - filled) + f"] {done}/{total} done, {failed} failed"
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    import time
+
+    from aislake.ops.graphql import DagsterApiError, DagsterWebserver
+
+    client = DagsterWebserver(args.url)
+    try:
+        if args.retry_failed:
+            backfill_id = client.retry_failed(args.retry_failed)
+            print(
+                f"aislake: backfill {backfill_id} re-runs the failed partitions of "
+                f"{args.retry_failed}"
+            )
+        else:
+            if not (args.asset and args.date_from and args.date_to):
+                raise SystemExit(
+                    "aislake: backfill needs ASSET --from DAY --to DAY (or --retry-failed ID)"
+                )
+            if args.date_from > args.date_to:
+                raise SystemExit("aislake: --from must not be after --to")
+            loaded = _defs()
+            key = _asset_key(loaded, args.asset)
+            a, b = _check_day(args.date_from), _check_day(args.date_to)
+            keys = [*(_upstream(loaded, key) if args.upstream else []), key]
+            ranges = {k.to_user_string(): (a, b) for k in keys}
+            title = f"aislake backfill {args.asset} {a}..{b}" + (
+                " --upstream" if args.upstream else ""
+            )
+            backfill_id = client.launch_backfill(ranges, title)
+            print(f"aislake: backfill {backfill_id} launched for {', '.join(ranges)} {a}..{b}")
+        print(f"  follow it in the UI: {args.url.rstrip('/')}/runs/b/{backfill_id}")
+        if args.no_wait:
+            return 0
+        deadline = time.monotonic() + args.timeout
+        last = ""
+        while True:
+            status = client.backfill_status(backfill_id)
+            done = sum(x.materialized for x in status.assets)
+            failed = sum(x.failed for x in status.assets)
+            total = sum(x.targeted for x in status.assets)
+            line = f"  {_bar(done, failed, total)}  ({status.status.lower()})"
+            if line != last:
+                print(line, flush=True)
+                last = line
+            if status.done:
+                break
+            if time.monotonic() > deadline:
+                print(f"aislake: still running after {args.timeout:.0f} s; it goes on in Dagster")
+                return 2
+            time.sleep(args.poll)
+    except DagsterApiError as exc:
+        raise SystemExit(f"aislake: {exc}") from exc
+    for asset in status.assets:
+        print(
+            f"  {asset.asset:<28} {asset.materialized}/{asset.targeted} materialised, "
+            f"{asset.failed} failed"
+        )
+    if status.succeeded:
+        print(f"aislake: backfill {backfill_id} completed")
+        return 0
+    print(
+        f"aislake: backfill {backfill_id} ended {status.status}; re-run its failures with "
+        f"`aislake backfill --retry-failed {backfill_id}`"
+    )
+    return 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from aislake.ops.status import asset_status, summary
+
+    loaded = _defs()
+    keys = (
+        [_asset_key(loaded, args.asset)]
+        if args.asset
+        else sorted(
+            loaded.resolve_asset_graph().get_all_asset_keys(), key=lambda k: k.to_user_string()
+        )
+    )
+    ranged = bool(args.date_from or args.date_to)
+    with _instance() as instance:
+        for key in keys:
+            statuses = asset_status(
+                instance, loaded, key.to_user_string(), args.date_from, args.date_to
+            )
+            counts = summary(statuses)
+            print(
+                f"{key.to_user_string()}: "
+                + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+            )
+            for s in statuses:
+                if s.state != "missing" or ranged:
+                    checks = " ".join(f"{c}={r}" for c, r in s.checks.items())
+                    print(f"  {s.day}  {s.state:<13} {checks}")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import csv
+
+    import duckdb
+
+    from aislake.defs.resources import build_resources
+    from aislake.ops.lakeviews import lake_connection
+
+    storage = build_resources()["storage"]
+    con, views = lake_connection(storage.store())  # type: ignore[attr-defined]
+    try:
+        relation = con.execute(args.sql)
+    except duckdb.Error as exc:
+        raise SystemExit(
+            f"aislake: {exc}\n  tables: {', '.join(views) or 'none (the lake is empty)'}"
+        ) from exc
+    columns = [d[0] for d in relation.description or []]
+    rows = relation.fetchall()
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return 0
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aislake",
@@ -75,6 +283,62 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--date", type=_day, default=dt.date(2024, 1, 15), help="YYYY-MM-DD")
     demo.add_argument("--workdir", default="data", help="folder for the mirror and the lake")
     demo.set_defaults(func=cmd_demo)
+
+    mat = sub.add_parser(
+        "materialize",
+        help="materialise an asset for a day, with the upstream partitions that are missing",
+        description="Materialise ASSET for DAY in-process on the instance at DAGSTER_HOME, "
+        "first materialising the upstream partitions of that day that are not there yet (and "
+        "only those). Asset checks run with their assets.",
+    )
+    mat.add_argument("asset", help="e.g. dma_ais_silver, vessel_tracks_gold")
+    mat.add_argument("--date", type=_day, required=True, help="the day, YYYY-MM-DD")
+    mat.set_defaults(func=cmd_materialize)
+
+    back = sub.add_parser(
+        "backfill",
+        help="launch a Dagster asset backfill over a range of days and follow it",
+        description="Launch a real Dagster asset backfill (one run per partition, run by the "
+        "daemon of `dagster dev` or production, visible on the UI's backfill page, within the "
+        "instance's concurrency limits) through the webserver's GraphQL API, then follow it.",
+    )
+    back.add_argument("asset", nargs="?", help="e.g. dma_ais_silver")
+    back.add_argument("--from", dest="date_from", type=_day, help="first day, YYYY-MM-DD")
+    back.add_argument("--to", dest="date_to", type=_day, help="last day, YYYY-MM-DD")
+    back.add_argument("--upstream", action="store_true", help="include every upstream asset")
+    back.add_argument("--retry-failed", metavar="BACKFILL_ID", help="re-run only its failures")
+    back.add_argument(
+        "--url",
+        default=os.environ.get("AISLAKE_DAGSTER_URL", "http://127.0.0.1:3000"),
+        help="the Dagster webserver (default $AISLAKE_DAGSTER_URL or http://127.0.0.1:3000)",
+    )
+    back.add_argument("--no-wait", action="store_true", help="launch and return")
+    back.add_argument("--timeout", type=float, default=6 * 3600, help="seconds to follow it")
+    back.add_argument("--poll", type=float, default=2.0, help="seconds between progress checks")
+    back.set_defaults(func=cmd_backfill)
+
+    stat = sub.add_parser(
+        "status",
+        help="per partition: materialised, failed or missing, with check results",
+        description="Read the instance at DAGSTER_HOME: per asset, partition counts by state; "
+        "per partition that is not missing (or every partition of --from/--to), its state and "
+        "the latest result of each asset check.",
+    )
+    stat.add_argument("asset", nargs="?", help="one asset (default: all)")
+    stat.add_argument("--from", dest="date_from", type=_day, help="first day to list")
+    stat.add_argument("--to", dest="date_to", type=_day, help="last day to list")
+    stat.set_defaults(func=cmd_status)
+
+    query = sub.add_parser(
+        "query",
+        help="run SQL with DuckDB over the lake (local directory or S3)",
+        description="Tables: silver_ais, rejects, ais_daily_summary, vessel_registry, "
+        "vessel_registry_latest, vessel_tracks, port_calls, traffic_density (those the lake "
+        "holds). The lake is chosen by the same environment as the assets.",
+    )
+    query.add_argument("sql", help='e.g. "SELECT dt, count(*) FROM silver_ais GROUP BY dt"')
+    query.add_argument("--csv", action="store_true", help="CSV output instead of a table")
+    query.set_defaults(func=cmd_query)
     return parser
 
 

@@ -319,3 +319,13 @@ def test_silver_file_has_exactly_the_documented_schema(local: LocalStore, tmp_pa
     result = run(local, tmp_path, [row()])
     described = query(local, result.silver_keys[0], "DESCRIBE SELECT * FROM {t}")
     assert [(d[0], d[1]) for d in described] == [(c.name, c.sql_type) for c in SILVER_COLUMNS]
+
+
+def test_an_eta_that_is_not_a_date_becomes_null_and_keeps_the_position(
+    local: LocalStore, tmp_path: Path
+) -> None:
+    """AIS's "ETA not available" is month 0, day 0, 24:60: not a date, not a reason to reject."""
+    tail = TAIL.replace(",,,,AIS", ",,,00/00/0000 24:60:00,AIS")
+    result = run(local, tmp_path, [row(tail=tail)])
+    assert result.rows == 1 and result.rejects_by_reason == {}
+    assert silver_rows(local, result, "eta") == [(None,)]

@@ -43,21 +43,31 @@ def silver_files(store: ObjectStore, day: dt.date) -> str:
 
 
 def write_gold(
-    con: duckdb.DuckDBPyConnection, store: ObjectStore, product: str, day: dt.date, select: str
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    product: str,
+    day: dt.date,
+    select: str | list[str],
 ) -> GoldResult:
-    """Write ``select``'s rows as the day's partition of ``product``, replacing it whole."""
+    """Write the rows of ``select`` as the day's partition of ``product``, replacing it whole.
+
+    A list of selects writes one file each (``part-0.parquet``, ``part-1.parquet``, ...): how a
+    product bounds memory by working on a share of the vessels at a time.
+    """
+    selects = [select] if isinstance(select, str) else select
     staged = store.staging_prefix()
-    key = f"{staged}/part-0.parquet"
-    store.prepare_write(key)
     try:
-        con.execute(f"COPY ({select}) TO {sql_literal(store.uri(key))} ({PARQUET_OPTIONS})")
+        for i, sql in enumerate(selects):
+            key = f"{staged}/part-{i}.parquet"
+            store.prepare_write(key)
+            con.execute(f"COPY ({sql}) TO {sql_literal(store.uri(key))} ({PARQUET_OPTIONS})")
         published = store.replace_prefix(staged, gold_prefix(product, day))
     finally:
         store.discard_prefix(staged)
-    rows = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(store.uri(published[0]))})")
-    count = rows.fetchone()
+    files = "[" + ", ".join(sql_literal(store.uri(k)) for k in published) + "]"
+    count = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
     return GoldResult(
-        product, published[0], int(count[0]) if count else 0, store.size(published[0])
+        product, published[0], int(count[0]) if count else 0, sum(store.size(k) for k in published)
     )
 
 
@@ -114,14 +124,6 @@ def daily_summary_sql(files: str, day: dt.date) -> str:
     FROM steps JOIN vessel USING (mmsi)
     GROUP BY ALL ORDER BY vessel.ship_type
     """
-
-
-def build_daily_summary(
-    con: duckdb.DuckDBPyConnection, store: ObjectStore, day: dt.date
-) -> GoldResult:
-    return write_gold(
-        con, store, "ais_daily_summary", day, daily_summary_sql(silver_files(store, day), day)
-    )
 
 
 @dataclass(frozen=True)
@@ -237,19 +239,27 @@ def registry_latest_sql(registry: str) -> str:
     FROM {registry} GROUP BY mmsi ORDER BY mmsi"""
 
 
-def vessel_tracks_sql(files: str, day: dt.date, p: GoldParams) -> str:
+def vessel_tracks_sql(
+    files: str, day: dt.date, p: GoldParams, bucket: tuple[int, int] = (0, 1)
+) -> str:
     """Per ship and day, its track cut into segments wherever two consecutive positions are more
     than ``track_max_gap_minutes`` apart or imply more than ``max_speed_kn``; per segment its
     extent, distance (sum of great-circle steps), SOG statistics and the line, simplified with
-    Douglas-Peucker at ``simplify_tolerance_deg``, as WKT."""
+    Douglas-Peucker at ``simplify_tolerance_deg``, as WKT.
+
+    ``bucket`` (i, n) keeps the ships with ``mmsi % n = i``: a line is built from a list of all
+    its points, which DuckDB cannot spill to disk, so large days are built a share at a time.
+    """
     step = haversine_nm("p_lat", "p_lon", "lat", "lon")
+    i, n = bucket
     gap = p.track_max_gap_minutes * 60
     line = "ST_MakeLine(list(ST_Point(lon, lat) ORDER BY ts))"
     return f"""
     WITH steps AS (
         SELECT mmsi, ts, lat, lon, sog,
                lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon
-        FROM {_ships(files)} WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon)
+        FROM {_ships(files)} WHERE mmsi % {int(n)} = {int(i)}
+        WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon)
     ), marked AS (
         SELECT *, {step} AS step_nm,
                (p_ts IS NULL OR epoch(ts - p_ts) > {gap}
@@ -367,13 +377,16 @@ def build_product(
     """Build one gold product's partition for ``day`` from the day's silver."""
     p = params or GoldParams()
     files = silver_files(store, day)
+    sql: str | list[str]
     if product == "ais_daily_summary":
         sql = daily_summary_sql(files, day)
     elif product == "vessel_registry":
         sql = vessel_registry_sql(files, rejects_files(store, day), day)
     elif product == "vessel_tracks":
         load_spatial(con)
-        sql = vessel_tracks_sql(files, day, p)
+        positions = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
+        buckets = max(1, -(-int(positions[0] if positions else 0) // TRACK_BUCKET_POSITIONS))
+        sql = [vessel_tracks_sql(files, day, p, (i, buckets)) for i in range(buckets)]
     elif product == "port_calls":
         sql = port_calls_sql(files, day, p)
     elif product == "traffic_density":
@@ -381,3 +394,8 @@ def build_product(
     else:
         raise ValueError(f"unknown gold product {product!r}")
     return write_gold(con, store, product, day, sql)
+
+
+# Tracks are built a share of the vessels at a time, about this many positions per share: the
+# line aggregation holds a share's points in memory (measured: fits DuckDB's 1 GB at 3 M).
+TRACK_BUCKET_POSITIONS = 3_000_000

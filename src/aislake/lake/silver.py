@@ -29,7 +29,7 @@ from aislake.lake.store import ObjectStore
 from aislake.sources.dma import dma_layout
 
 # Text DMA uses for "no value"; they become NULL.
-DMA_NULL_TEXTS = ("", "Unknown", "Unknown value", "Undefined")
+DMA_NULL_TEXTS = ("", " ", "Unknown", "Unknown value", "Undefined")
 
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
 
@@ -62,17 +62,12 @@ class SilverResult:
         return sum(self.rejects_by_reason.values())
 
 
-def _null_spelling(col: str) -> str:
-    """True where non-NULL raw text is one of DMA's spellings of "no value" (or spaces).
-
-    ``strlen`` (bytes, O(1)) first: DuckDB then runs ``trim`` only on the few short strings.
-    """
-    nulls = ", ".join(sql_literal(t) for t in DMA_NULL_TEXTS)
-    longest = max(len(t) for t in DMA_NULL_TEXTS)
-    return f"(strlen({col}) <= {longest} AND trim({col}) IN ({nulls}))"
-
-
-NUMERIC_FIELDS = {
+# Types DuckDB's CSV reader parses each DMA field into; a field that does not parse makes its
+# line a reject (DuckDB's store_rejects), kept with the raw text. ETA stays text: it is typed in
+# by the crew, and AIS's "not available" ETA (month 0, day 0, 24:60) is not a date; an ETA that
+# does not parse becomes NULL rather than costing the row its position.
+READ_TYPES = {
+    "ts": "TIMESTAMP",
     "mmsi": "BIGINT",
     "lat": "DOUBLE",
     "lon": "DOUBLE",
@@ -89,46 +84,16 @@ NUMERIC_FIELDS = {
     "size_c": "DOUBLE",
     "size_d": "DOUBLE",
 }
-TEXT_FIELDS = (
-    "nav_status",
-    "mobile_type",
-    "callsign",
-    "name",
-    "ship_type",
-    "cargo_type",
-    "pos_fix_device",
-    "destination",
-    "data_source_type",
-)
 
-
-def _typed_select(layout: tuple[str, ...]) -> str:
-    """Typed values (``*_v``) of every raw field, and the raw fields themselves."""
-    present = {DMA_RAW_NAMES[c] for c in layout}
-    fmt = sql_literal(DMA_TIMESTAMP_FORMAT)
-    parts = ["*"]
-    for name in DMA_RAW_NAMES.values():
-        if name not in present:  # the 22-column layout has no A, B, C, D
-            parts.append(f"NULL::VARCHAR AS {name}")
-    for name, sql_type in NUMERIC_FIELDS.items():
-        parts.append(f"TRY_CAST({name} AS {sql_type}) AS {name}_v")
-    for name in ("ts", "eta"):
-        parts.append(f"try_strptime({name}, {fmt}) AS {name}_v")
-    for name in TEXT_FIELDS:
-        parts.append(
-            f"CASE WHEN {name} IS NULL OR strlen({name}) > 13 THEN {name} "
-            f"WHEN {_null_spelling(name)} THEN NULL ELSE {name} END AS {name}_v"
-        )
-    return ",\n        ".join(parts)
-
-
-def _bad(name: str) -> str:
-    """The raw field holds text, not a null spelling, that did not parse (``TRY_CAST`` already
-    gives NULL for DMA's null spellings, so the text test runs only where the cast failed)."""
-    return (
-        f"(CASE WHEN {name} IS NULL OR {name}_v IS NOT NULL THEN false "
-        f"ELSE NOT {_null_spelling(name)} END)"
-    )
+# A CSV reject's reason, from what DuckDB reports: the line's shape, else the field that failed.
+CSV_REJECT_REASON = """CASE min(CASE
+        WHEN error_type <> 'CAST' THEN 0
+        WHEN column_name = 'ts' THEN 1
+        WHEN column_name = 'mmsi' THEN 2
+        WHEN column_name IN ('lat', 'lon') THEN 3
+        ELSE 4 END)
+    WHEN 0 THEN 'malformed_csv' WHEN 1 THEN 'bad_timestamp' WHEN 2 THEN 'invalid_mmsi'
+    WHEN 3 THEN 'invalid_position' ELSE 'unparseable_field' END"""
 
 
 # ITU-R M.585: the forms an MMSI takes, as 9-digit numbers; MID 201-775 are country codes.
@@ -139,86 +104,70 @@ def _mid_ok(expr: str) -> str:
 
 
 MMSI_VALID_SQL = f"""(
-       {_mid_ok("mmsi_v // 1000000")}                                  -- ship: MIDxxxxxx
-    OR (mmsi_v < 10000000 AND {_mid_ok("mmsi_v // 10000")})           -- coast station: 00MIDxxxx
-    OR (mmsi_v < 100000000 AND {_mid_ok("mmsi_v // 100000")})         -- group of ships: 0MIDxxxxx
-    OR (mmsi_v // 10000000 IN (98, 99) AND {_mid_ok("mmsi_v // 10000 % 1000")})  -- craft, AtoN
-    OR (mmsi_v // 1000000 = 111 AND {_mid_ok("mmsi_v // 1000 % 1000")})  -- SAR aircraft
-    OR (mmsi_v // 100000000 = 8 AND {_mid_ok("mmsi_v // 100000 % 1000")})  -- handheld VHF
-    OR mmsi_v // 1000000 IN (970, 972, 974)                           -- SART, MOB, EPIRB
+       {_mid_ok("mmsi // 1000000")}                                  -- ship: MIDxxxxxx
+    OR (mmsi < 10000000 AND {_mid_ok("mmsi // 10000")})           -- coast station: 00MIDxxxx
+    OR (mmsi < 100000000 AND {_mid_ok("mmsi // 100000")})         -- group of ships: 0MIDxxxxx
+    OR (mmsi // 10000000 IN (98, 99) AND {_mid_ok("mmsi // 10000 % 1000")})  -- craft, AtoN
+    OR (mmsi // 1000000 = 111 AND {_mid_ok("mmsi // 1000 % 1000")})  -- SAR aircraft
+    OR (mmsi // 100000000 = 8 AND {_mid_ok("mmsi // 100000 % 1000")})  -- handheld VHF
+    OR mmsi // 1000000 IN (970, 972, 974)                           -- SART, MOB, EPIRB
 )"""
 
 
 def _reason_sql(day: dt.date) -> str:
+    """Why a parsed row is not in silver (NULL: it is), in the order of REJECT_REASONS."""
     start = sql_literal(day.isoformat())
     end = sql_literal((day + dt.timedelta(days=1)).isoformat())
-    any_bad = " OR ".join(
-        _bad(n)
-        for n in (
-            "rot",
-            "sog",
-            "cog",
-            "heading",
-            "imo",
-            "width",
-            "length",
-            "draught",
-            "size_a",
-            "size_b",
-            "size_c",
-            "size_d",
-            "eta",
-        )
-    )
     return f"""CASE
-        WHEN ts_v IS NULL THEN 'bad_timestamp'
-        WHEN ts_v < TIMESTAMP {start} OR ts_v >= TIMESTAMP {end} THEN 'ts_outside_day'
-        WHEN mmsi_v IS NULL OR mmsi_v NOT BETWEEN 1 AND 999999999
-          OR NOT {MMSI_VALID_SQL} THEN 'invalid_mmsi'
-        WHEN (lat_v = 91 AND lon_v = 181) OR (lat_v IS NULL AND lon_v IS NULL
-          AND NOT {_bad("lat")} AND NOT {_bad("lon")}) THEN 'no_position'
-        WHEN lat_v IS NULL OR lon_v IS NULL OR lat_v = 91 THEN 'invalid_position'
-        WHEN abs(lat_v) > 90 OR abs(lon_v) > 180 THEN 'position_out_of_range'
-        WHEN {any_bad} THEN 'unparseable_field'
-        WHEN sog_v < 0 OR sog_v > 102.3 OR cog_v < 0 OR cog_v > 360
-          OR NOT (heading_v BETWEEN 0 AND 359 OR heading_v = 511)
-          OR rot_v < -720 OR rot_v > 720
-          OR least(width_v, length_v, draught_v, size_a_v, size_b_v, size_c_v, size_d_v) < 0
-          OR greatest(size_a_v, size_b_v, size_c_v, size_d_v) > 1022
+        WHEN ts IS NULL THEN 'bad_timestamp'
+        WHEN ts < TIMESTAMP {start} OR ts >= TIMESTAMP {end} THEN 'ts_outside_day'
+        WHEN mmsi IS NULL OR mmsi NOT BETWEEN 1 AND 999999999 OR NOT {MMSI_VALID_SQL}
+          THEN 'invalid_mmsi'
+        WHEN (lat = 91 AND lon = 181) OR (lat IS NULL AND lon IS NULL) THEN 'no_position'
+        WHEN lat IS NULL OR lon IS NULL OR lat = 91 THEN 'invalid_position'
+        WHEN abs(lat) > 90 OR abs(lon) > 180 THEN 'position_out_of_range'
+        WHEN sog < 0 OR sog > 102.3 OR cog < 0 OR cog > 360
+          OR NOT (heading BETWEEN 0 AND 359 OR heading = 511)
+          OR rot < -720 OR rot > 720 OR imo NOT BETWEEN 0 AND 999999999
+          OR least(width, length, draught, size_a, size_b, size_c, size_d) < 0
+          OR greatest(size_a, size_b, size_c, size_d) > 1022
           THEN 'value_out_of_range'
         ELSE NULL
     END"""
 
 
 def _silver_values() -> dict[str, str]:
-    """Each silver column's SQL over the classified table (sentinels -> NULL)."""
+    """Each silver column's SQL over the parsed rows (not-available sentinels -> NULL).
+
+    The casts are safe: the rules have rejected every row whose value would not fit.
+    """
     return {
-        "ts": "ts_v",
-        "mmsi": "CAST(mmsi_v AS INTEGER)",
-        "lat": "lat_v",
-        "lon": "lon_v",
-        "sog": "CASE WHEN sog_v >= 102.3 THEN NULL ELSE sog_v END",
-        "cog": "CASE WHEN cog_v >= 360 THEN NULL ELSE cog_v END",
-        "heading": "CAST(CASE WHEN heading_v = 511 THEN NULL ELSE heading_v END AS SMALLINT)",
-        "rot": "CASE WHEN rot_v = -128 THEN NULL ELSE rot_v END",
-        "nav_status": "nav_status_v",
-        "mobile_type": "mobile_type_v",
-        "imo": "CAST(imo_v AS INTEGER)",
-        "callsign": "callsign_v",
-        "name": "name_v",
-        "ship_type": "ship_type_v",
-        "cargo_type": "cargo_type_v",
-        "width": "width_v",
-        "length": "length_v",
-        "draught": "draught_v",
-        "destination": "destination_v",
-        "eta": "eta_v",
-        "pos_fix_device": "pos_fix_device_v",
-        "data_source_type": "data_source_type_v",
-        "size_a": "CAST(size_a_v AS SMALLINT)",
-        "size_b": "CAST(size_b_v AS SMALLINT)",
-        "size_c": "CAST(size_c_v AS SMALLINT)",
-        "size_d": "CAST(size_d_v AS SMALLINT)",
+        "ts": "ts",
+        "mmsi": "CAST(mmsi AS INTEGER)",
+        "lat": "lat",
+        "lon": "lon",
+        "sog": "CASE WHEN sog >= 102.3 THEN NULL ELSE sog END",
+        "cog": "CASE WHEN cog >= 360 THEN NULL ELSE cog END",
+        "heading": "CAST(CASE WHEN heading = 511 THEN NULL ELSE heading END AS SMALLINT)",
+        "rot": "CASE WHEN rot = -128 THEN NULL ELSE rot END",
+        "nav_status": "nav_status",
+        "mobile_type": "mobile_type",
+        "imo": "CAST(imo AS INTEGER)",
+        "callsign": "callsign",
+        "name": "name",
+        "ship_type": "ship_type",
+        "cargo_type": "cargo_type",
+        "width": "width",
+        "length": "length",
+        "draught": "draught",
+        "destination": "destination",
+        "eta": f"try_strptime(eta, {sql_literal(DMA_TIMESTAMP_FORMAT)})",
+        "pos_fix_device": "pos_fix_device",
+        "data_source_type": "data_source_type",
+        "size_a": "CAST(size_a AS SMALLINT)",
+        "size_b": "CAST(size_b AS SMALLINT)",
+        "size_c": "CAST(size_c AS SMALLINT)",
+        "size_d": "CAST(size_d AS SMALLINT)",
     }
 
 
@@ -251,57 +200,60 @@ def build_silver(
     header = store.read_range(bronze_key, 8192).split(b"\n", 1)[0].decode("utf-8", "replace")
     layout = dma_layout(header)
     raw_cols = [DMA_RAW_NAMES[c] for c in layout]
-    columns = "{" + ", ".join(f"{sql_literal(c)}: 'VARCHAR'" for c in raw_cols) + "}"
+    columns = (
+        "{"
+        + ", ".join(
+            f"{sql_literal(c)}: {sql_literal(READ_TYPES.get(c, 'VARCHAR'))}" for c in raw_cols
+        )
+        + "}"
+    )
+    missing = ", ".join(
+        f"NULL::{READ_TYPES.get(c, 'VARCHAR')} AS {c}"
+        for c in DMA_RAW_NAMES.values()
+        if c not in raw_cols
+    )  # the 22-column layout has no A, B, C, D
+    nulls = "[" + ", ".join(sql_literal(t) for t in DMA_NULL_TEXTS) + "]"
     src = sql_literal(store.uri(bronze_key))
     values = _silver_values()
-    silver_select = ", ".join(f"{values[c]} AS {c}" for c in values)
-    raw_struct = ", ".join(f"{c} := {c}" for c in DMA_RAW_NAMES.values())
 
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    # One pass over the CSV: DuckDB parses the fields (DMA's "no value" spellings are NULL),
+    # lines that do not parse go to reject_errors, and every parsed row gets its reason.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE classified AS
-        WITH raw AS (
-            SELECT * FROM read_csv({src}, columns = {columns}, header = true,
-                auto_detect = false, delim = ',', quote = '"', escape = '"',
+        SELECT *, {_reason_sql(day)} AS reason
+        FROM (
+            SELECT *{", " + missing if missing else ""}
+            FROM read_csv({src}, columns = {columns}, header = true, auto_detect = false,
+                delim = ',', quote = '"', escape = '"', nullstr = {nulls},
+                timestampformat = {sql_literal(DMA_TIMESTAMP_FORMAT)},
                 store_rejects = true, ignore_errors = true)
-        ), typed AS (
-            SELECT {_typed_select(layout)} FROM raw
-        ), reasoned AS (
-            SELECT *, {_reason_sql(day)} AS reason FROM typed
         )
-        SELECT {silver_select}, reason,
-               CASE WHEN reason IS NOT NULL THEN struct_pack({raw_struct}) END AS raw
-        FROM reasoned
         """
     )
     # Which copy of an exact duplicate is kept must not depend on file order or threads: the
     # one with the smallest hash of all its other fields.
-    tiebreak = "hash(" + ", ".join(c for c in values if c not in ("mmsi", "ts", "lat", "lon")) + ")"
-    same_as = lambda a, b: (  # noqa: E731
-        f"({a}ts = {b}ts AND {a}lat = {b}lat AND {a}lon = {b}lon)"
+    others = [c for c in values if c not in ("mmsi", "ts", "lat", "lon")]
+    tiebreak_raw = f"hash({', '.join(others)})"
+    silver_select = ", ".join(f"{values[c]} AS {c}" for c in values)
+    # Neighbours in each vessel's (ts, lat, lon) order, as one struct each: p = previous,
+    # n1..n3 = next ones. An exact duplicate equals its predecessor; the next *different* position
+    # skips up to two copies of this one (triplicates are rare).
+    here = "{'ts': ts, 'lat': lat, 'lon': lon}"
+    neighbours = (
+        f"lag({here}) OVER w AS p, lead({here}) OVER w AS n1, "
+        f"lead({here}, 2) OVER w AS n2, lead({here}, 3) OVER w AS n3"
     )
-    # The next *different* position: skip up to two copies of this one (triplicates are rare).
-    next_pos = {
-        f: f"CASE WHEN NOT coalesce({same_as('n1_', '')}, false) THEN n1_{f} "
-        f"WHEN NOT coalesce({same_as('n2_', '')}, false) THEN n2_{f} ELSE n3_{f} END"
-        for f in ("ts", "lat", "lon")
-    }
-    prev_dist = haversine_nm("p_lat", "p_lon", "lat", "lon")
-    next_dist = haversine_nm("lat", "lon", next_pos["lat"], next_pos["lon"])
-    prev_dt = "greatest(epoch(ts - p_ts), 1)"
-    next_dt = f"greatest(epoch(({next_pos['ts']}) - ts), 1)"
+    nxt = (
+        f"CASE WHEN n1 IS DISTINCT FROM {here} THEN n1 "
+        f"WHEN n2 IS DISTINCT FROM {here} THEN n2 ELSE n3 END"
+    )
+    prev_dist = haversine_nm("p.lat", "p.lon", "lat", "lon")
+    next_dist = haversine_nm("lat", "lon", "nx.lat", "nx.lon")
+    prev_dt = "greatest(epoch(ts - p.ts), 1)"
+    next_dt = "greatest(epoch(nx.ts - ts), 1)"
     limit = float(rules.max_implied_speed_kn)
-    neighbours = ", ".join(
-        f"{fn}({f}{', ' + str(k) if k > 1 else ''}) OVER w AS {p}{f}"
-        for fn, p, k in (
-            ("lag", "p_", 1),
-            ("lead", "n1_", 1),
-            ("lead", "n2_", 2),
-            ("lead", "n3_", 3),
-        )
-        for f in ("ts", "lat", "lon")
-    )
     plain_cols = ", ".join(
         c.name
         for c in SILVER_COLUMNS
@@ -325,31 +277,34 @@ def build_silver(
                     SELECT *, {prev_dist} * 3600 / {prev_dt} AS speed_in,
                               {next_dist} * 3600 / {next_dt} AS speed_out
                     FROM (
-                        SELECT *, {neighbours}
-                        FROM (SELECT * EXCLUDE (reason, raw), {tiebreak} AS h
-                              FROM classified WHERE reason IS NULL)
-                        WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon, h)
+                        SELECT *, {nxt} AS nx FROM (
+                            SELECT *, {neighbours}
+                            FROM (SELECT {silver_select}, {tiebreak_raw} AS h
+                                  FROM classified WHERE reason IS NULL)
+                            WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon, h)
+                        )
                     )
-                    WHERE NOT coalesce({same_as("p_", "")}, false)
+                    WHERE p IS DISTINCT FROM {here}
                 )
                 ORDER BY mmsi, ts, lat, lon
             ) TO {sql_literal(store.uri(silver_key))} ({PARQUET_OPTIONS})
             """
         )
-        # Duplicates passed every rule: their fields are stored rendered back as text.
-        dup_select = ", ".join(_render_back(c, values) for c in DMA_RAW_NAMES.values())
+        # Rows rejected by a rule (and the extra copies of duplicates) were parsed: their fields
+        # are stored rendered back as DMA text. Lines that did not parse keep their raw text.
+        rendered = ", ".join(_render_back(c) for c in DMA_RAW_NAMES.values())
         null_fields = ", ".join(f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values())
         con.execute(
             f"""
             COPY (
-                SELECT reason, NULL::BIGINT AS line, NULL::VARCHAR AS raw_line, raw.*,
+                SELECT reason, NULL::BIGINT AS line, NULL::VARCHAR AS raw_line, {rendered},
                        {sql_literal(source)} AS source
                 FROM classified WHERE reason IS NOT NULL
                 UNION ALL
-                SELECT 'duplicate', NULL, NULL, {dup_select}, {sql_literal(source)}
+                SELECT 'duplicate', NULL, NULL, {rendered}, {sql_literal(source)}
                 FROM (
                     SELECT *, row_number() OVER (
-                        PARTITION BY mmsi, ts, lat, lon ORDER BY {tiebreak}) AS copy_no
+                        PARTITION BY mmsi, ts, lat, lon ORDER BY {tiebreak_raw}) AS copy_no
                     FROM classified
                     SEMI JOIN (
                         SELECT mmsi, ts, lat, lon FROM classified WHERE reason IS NULL
@@ -358,8 +313,9 @@ def build_silver(
                     WHERE reason IS NULL
                 ) WHERE copy_no > 1
                 UNION ALL
-                SELECT 'malformed_csv', line, csv_line, {null_fields}, {sql_literal(source)}
-                FROM (SELECT DISTINCT line, csv_line FROM reject_errors)
+                SELECT reason, line, raw_line, {null_fields}, {sql_literal(source)}
+                FROM (SELECT line, any_value(csv_line) AS raw_line, {CSV_REJECT_REASON} AS reason
+                      FROM reject_errors GROUP BY line)
             ) TO {sql_literal(store.uri(rejects_key))} ({PARQUET_OPTIONS})
             """
         )
@@ -383,10 +339,11 @@ def build_silver(
            FROM classified"""
     ).fetchone()
     assert stats is not None
+    csv_rejects = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()
     con.execute("DROP TABLE classified")
     return SilverResult(
         day=day,
-        rows_in=int(stats[4]) + by_reason.get("malformed_csv", 0),
+        rows_in=int(stats[4]) + int(csv_rejects[0] if csv_rejects else 0),
         rows=int(stats[0]) - by_reason.get("duplicate", 0),
         rejects_by_reason=by_reason,
         silver_keys=silver_keys,
@@ -400,10 +357,8 @@ def build_silver(
     )
 
 
-def _render_back(raw: str, values: dict[str, str]) -> str:
-    """A silver value rendered back as DMA text (for duplicates kept in the rejects)."""
-    if raw in ("ts", "eta"):
-        return f"strftime({raw}, {sql_literal(DMA_TIMESTAMP_FORMAT)}) AS {raw}"
-    if raw in values:
-        return f"CAST({raw} AS VARCHAR) AS {raw}"
-    return f"NULL::VARCHAR AS {raw}"
+def _render_back(raw: str) -> str:
+    """A parsed field rendered back as DMA text (for rejected rows that did parse)."""
+    if raw == "ts":
+        return f"strftime(ts, {sql_literal(DMA_TIMESTAMP_FORMAT)}) AS ts"
+    return f"CAST({raw} AS VARCHAR) AS {raw}"  # numbers in canonical form: 55.5, not 55.500000
