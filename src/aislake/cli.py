@@ -24,9 +24,9 @@ def _day(text: str) -> dt.date:
 def _instance() -> dg.DagsterInstance:
     """The Dagster instance at DAGSTER_HOME (default ./data/dagster_home), so that
     `dagster dev` started with the same DAGSTER_HOME shows these runs."""
-    home = Path(os.environ.get("DAGSTER_HOME") or "data/dagster_home").absolute()
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(home)
+    from aislake.ops.instance import dagster_home
+
+    dagster_home()
     return dg.DagsterInstance.get()
 
 
@@ -239,11 +239,10 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from aislake.defs.resources import build_resources
+    from aislake.defs.resources import lake_storage
     from aislake.ops.lakeviews import lake_connection
 
-    storage = build_resources()["storage"]
-    con, views = lake_connection(storage.store())  # type: ignore[attr-defined]
+    con, views = lake_connection(lake_storage().store())
     try:
         relation = con.execute(args.sql)
     except duckdb.Error as exc:

@@ -66,3 +66,8 @@ def test_every_asset_has_a_docstring_that_names_its_key_pattern() -> None:
     for asset in loaded.assets or []:
         for spec in asset.specs:  # type: ignore[union-attr]
             assert spec.description and ("/" in spec.description), spec.key
+
+
+def test_silver_has_a_freshness_policy() -> None:
+    spec = defs().resolve_assets_def("dma_ais_silver").get_asset_spec()
+    assert spec.freshness_policy is not None

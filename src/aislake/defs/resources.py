@@ -164,6 +164,13 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
     }
 
 
+def lake_storage(env: Mapping[str, str] | None = None) -> LakeStorage:
+    """The lake storage as the environment configures it, with EnvVar secrets resolved: for
+    code outside a Dagster run (the CLI, the demo)."""
+    storage = build_resources(env)["storage"]
+    return storage.process_config_and_initialize()  # type: ignore[return-value]
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(resources=build_resources())

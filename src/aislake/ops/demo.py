@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from aislake.defs.resources import build_resources
+from aislake.defs.resources import build_resources, lake_storage
 from aislake.lake.duck import connect
 from aislake.lake.layout import bronze_key, gold_prefix
 from aislake.lake.quality import partition_files, silver_stats
@@ -70,8 +70,8 @@ def run_demo(
     with serve_folder(mirror) as base_url:
         env["AISLAKE_DMA_BASE_URL"] = base_url
         result = materialize_day(day, env, instance)
-    storage = build_resources(env)["storage"]
-    store = storage.store()  # type: ignore[attr-defined]
+    storage = lake_storage(env)
+    store = storage.store()
     con = connect(store)
     stats = silver_stats(con, store, "dma", day)
     gold = partition_files(store, gold_prefix("ais_daily_summary", day))
@@ -88,7 +88,7 @@ def run_demo(
     return DemoReport(
         day=day,
         success=result.success and simulated.rows > 0,
-        lake=storage.describe(),  # type: ignore[attr-defined]
+        lake=storage.describe(),
         bronze=store.uri(bronze_key("dma", day)),
         silver_rows=stats.rows,
         rejects_by_reason=stats.rejects_by_reason,

@@ -19,19 +19,27 @@ def lake_connection(store: ObjectStore) -> tuple[duckdb.DuckDBPyConnection, list
     con = connect(store)
     views: list[str] = []
 
-    def view(name: str, prefix: str, glob: str) -> None:
+    def view(name: str, prefix: str, glob: str, dt_from_path: bool) -> None:
         if any(k.endswith(".parquet") for k in store.list_keys(prefix)):
             uri = sql_literal(store.uri(glob))
+            # hive_partitioning stays off: with a column of the same name in the file and in the
+            # path (silver's `source`, gold's `dt`) DuckDB 1.5.5 fails on pushed-down statistics.
+            dt = (
+                r", regexp_extract(filename, 'dt=(\d{4}-\d{2}-\d{2})', 1)::DATE AS dt"
+                if dt_from_path
+                else ""
+            )
             con.execute(
-                f"CREATE OR REPLACE VIEW {name} AS "
-                f"SELECT * FROM read_parquet({uri}, hive_partitioning = true, union_by_name = true)"
+                f"CREATE OR REPLACE VIEW {name} AS SELECT * EXCLUDE (filename){dt} FROM "
+                f"read_parquet({uri}, hive_partitioning = false, union_by_name = true, "
+                "filename = true)"
             )
             views.append(name)
 
-    view("silver_ais", "silver/ais/", SILVER_GLOB)
-    view("rejects", "silver/ais_rejects/", REJECTS_GLOB)
+    view("silver_ais", "silver/ais/", SILVER_GLOB, dt_from_path=True)
+    view("rejects", "silver/ais_rejects/", REJECTS_GLOB, dt_from_path=True)
     for product in GOLD_PRODUCTS:
-        view(product, f"gold/{product}/", gold_glob(product))
+        view(product, f"gold/{product}/", gold_glob(product), dt_from_path=False)
     if "vessel_registry" in views:
         con.execute(
             "CREATE OR REPLACE VIEW vessel_registry_latest AS "

@@ -332,3 +332,33 @@ def published_days(keys: list[str]) -> list[dt.date]:
         if match:
             days.add(dt.date.fromisoformat(match.group(1)))
     return sorted(days)
+
+
+_S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+
+
+def list_archive(base_url: str, timeout: float = 60) -> list[str]:
+    """Every object key in DMA's archive (a bucket answering S3's ListObjectsV2), or every file
+    under a ``file://`` mirror, relative to the base URL."""
+    import urllib.parse
+    import xml.etree.ElementTree as ET
+
+    if base_url.startswith("file:"):
+        root = Path(urllib.parse.urlparse(base_url).path)
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    keys: list[str] = []
+    token: str | None = None
+    while True:
+        query = {"list-type": "2", **({"continuation-token": token} if token else {})}
+        url = f"{base}?{urllib.parse.urlencode(query)}"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                tree = ET.fromstring(response.read())
+        except (urllib.error.URLError, TimeoutError, ConnectionError, ET.ParseError) as exc:
+            raise DmaError(f"cannot list DMA's archive at {base} ({exc})") from exc
+        keys.extend(k.text or "" for k in tree.iter(f"{_S3_NS}Key"))
+        truncated = tree.findtext(f"{_S3_NS}IsTruncated") == "true"
+        token = tree.findtext(f"{_S3_NS}NextContinuationToken")
+        if not truncated or not token:
+            return keys

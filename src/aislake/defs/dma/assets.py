@@ -1,5 +1,6 @@
 """DMA's daily AIS files: bronze (the raw CSV) and silver (typed, cleaned Parquet)."""
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -76,6 +77,11 @@ def dma_ais_bronze(
     kinds={"duckdb", "parquet"},
     pool="duckdb",
     code_version="1",
+    # DMA publishes about 3 days late; by 09:00 UTC each day silver should have been
+    # materialised within the last day (the sensor and schedule keep it so).
+    freshness_policy=dg.FreshnessPolicy.cron(
+        deadline_cron="0 9 * * *", lower_bound_delta=dt.timedelta(days=1)
+    ),
 )
 def dma_ais_silver(
     context: dg.AssetExecutionContext,

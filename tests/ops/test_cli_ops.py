@@ -1,0 +1,109 @@
+"""aislake materialize, status and query, in-process against a real instance and lake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aislake.cli import main
+from conftest import SIM_DAY
+
+
+@pytest.fixture
+def lake_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mirror_url: str) -> Path:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("AISLAKE_LAKE_DIR", str(tmp_path / "lake"))
+    monkeypatch.setenv("AISLAKE_DMA_BASE_URL", mirror_url)
+    monkeypatch.delenv("MINIO_ENDPOINT", raising=False)
+    return tmp_path
+
+
+def test_materialize_builds_missing_upstream_and_only_that(
+    lake_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["materialize", "dma_ais_silver", "--date", str(SIM_DAY)]) == 0
+    out = capsys.readouterr().out
+    assert "materialising dma_ais_bronze, dma_ais_silver for 2024-01-15" in out
+    assert "check dma_silver_min_rows" in out and "passed" in out
+    assert main(["materialize", "vessel_tracks_gold", "--date", str(SIM_DAY)]) == 0
+    out = capsys.readouterr().out
+    assert "materialising vessel_tracks_gold for 2024-01-15" in out
+    assert "upstream already there: dma_ais_bronze, dma_ais_silver" in out
+    assert (lake_env / "lake/gold/vessel_tracks/dt=2024-01-15/part-0.parquet").is_file()
+    assert (lake_env / "home/dagster.yaml").is_file()  # the local instance settings
+
+
+def test_materialize_refuses_an_unknown_asset_or_day(lake_env: Path) -> None:
+    with pytest.raises(SystemExit, match=r"no asset .silver..*dma_ais_silver"):
+        main(["materialize", "silver", "--date", "2024-01-15"])
+    with pytest.raises(SystemExit, match="2023-12-31 is not a partition: days run from 2024-01-01"):
+        main(["materialize", "dma_ais_silver", "--date", "2023-12-31"])
+
+
+def test_a_failed_day_shows_in_status(lake_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["materialize", "dma_ais_silver", "--date", str(SIM_DAY)]) == 0
+    assert main(["materialize", "dma_ais_bronze", "--date", "2024-01-16"]) == 1  # not published
+    capsys.readouterr()
+    assert main(["status", "dma_ais_bronze", "--from", "2024-01-14", "--to", "2024-01-16"]) == 0
+    out = capsys.readouterr().out
+    assert "2024-01-14  missing" in out
+    assert "2024-01-15  materialized" in out
+    assert "2024-01-16  failed" in out
+    assert main(["status", "dma_ais_silver"]) == 0
+    out = capsys.readouterr().out
+    assert "1 materialized" in out
+    assert "2024-01-15  materialized  dma_silver_keys_valid=succeeded" in out
+
+
+def test_query_runs_sql_over_the_lake_views(
+    lake_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["materialize", "ais_daily_summary_gold", "--date", str(SIM_DAY)]) == 0
+    capsys.readouterr()
+    assert main(["query", "SELECT count(*) AS n, min(dt) AS day FROM silver_ais"]) == 0
+    out = capsys.readouterr().out
+    assert "2024-01-15" in out and "(1 row)" in out
+    assert (
+        main(["query", "--csv", "SELECT reason, count(*) AS n FROM rejects GROUP BY 1 ORDER BY 1"])
+        == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "reason,n" and any(line.startswith("duplicate,") for line in lines)
+    with pytest.raises(SystemExit, match="tables: silver_ais, rejects, ais_daily_summary"):
+        main(["query", "SELECT * FROM no_such_table"])
+
+
+def test_query_works_over_s3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, s3_env: dict[str, str], mirror_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    for k, v in {
+        **s3_env,
+        "AISLAKE_DMA_BASE_URL": mirror_url,
+        "DAGSTER_HOME": str(tmp_path),
+    }.items():
+        monkeypatch.setenv(k, v)
+    assert main(["materialize", "vessel_registry_gold", "--date", str(SIM_DAY)]) == 0
+    capsys.readouterr()
+    assert main(["query", "SELECT count(*) > 5 AS many FROM vessel_registry_latest"]) == 0
+    assert "True" in capsys.readouterr().out
+
+
+def test_backfill_without_a_webserver_says_how_to_start_one(lake_env: Path) -> None:
+    from conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(SystemExit, match=r"cannot reach the Dagster webserver.*dagster dev"):
+        main(
+            [
+                "backfill",
+                "dma_ais_silver",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-01-02",
+                "--url",
+                url,
+            ]
+        )
