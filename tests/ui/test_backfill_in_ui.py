@@ -71,8 +71,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (root / "dagster-dev.log").open("wb")
+    command = [str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port)]
     proc = subprocess.Popen(
-        [str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port), "-m", "aislake.definitions"],
+        [*command, "-m", "aislake.definitions"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True, preexec_fn=_default_signals,
     )  # fmt: skip
