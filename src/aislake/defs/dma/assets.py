@@ -78,7 +78,7 @@ def dma_ais_bronze(
     pool="duckdb",
     code_version="1",
     # DMA publishes about 3 days late; by 09:00 UTC each day silver should have been
-    # materialised within the last day (the sensor and schedule keep it so).
+    # materialised within the last day (dma_published_days_sensor keeps it so).
     freshness_policy=dg.FreshnessPolicy.cron(
         deadline_cron="0 9 * * *", lower_bound_delta=dt.timedelta(days=1)
     ),
