@@ -1,8 +1,9 @@
 """Bronze DMA CSV -> silver Parquet (typed, cleaned, deduplicated) plus rejects, with DuckDB.
 
-The day never passes through Python: DuckDB reads the CSV (every field as text, so that a bad
-value becomes a rejected row with a reason instead of a failed load), types and classifies each
-row, keeps one copy of exact duplicates, flags position jumps, and writes two Parquet files:
+The day never passes through Python: DuckDB's CSV reader parses each field into its type (a line
+that does not parse is kept aside by DuckDB, not loaded, and becomes a reject with its raw text),
+each parsed row is classified by the cleaning rules, one copy of exact duplicates is kept,
+position jumps are flagged, and two Parquet files are written:
 
 - ``silver/ais/source=dma/dt=YYYY-MM-DD/part-0.parquet``: valid rows sorted by (mmsi, ts);
 - ``silver/ais_rejects/source=dma/dt=YYYY-MM-DD/part-0.parquet``: every other row and why.
