@@ -103,15 +103,14 @@ def measure(code: str, *args: str) -> dict:
 
 def simulated_csv(rows: int) -> tuple[Path, int]:
     from aislake.simulate.dmafile import write_dma_csv
-    from aislake.simulate.traffic import FleetSize, simulate
+    from aislake.simulate.traffic import FleetSize
 
     path = OUT / f"aisdk-{rows}.csv"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
         return path, json.loads(meta.read_text())["rows"]
     started = time.perf_counter()
-    reports, truth = simulate(DAY, FleetSize.for_rows(rows))
-    written = write_dma_csv(reports, truth, path)
+    written, _ = write_dma_csv(path, DAY, FleetSize.for_rows(rows))
     meta.write_text(json.dumps({"rows": written}))
     print(f"  simulated {written:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
     return path, written

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from aislake.lake.duck import sql_literal
+from aislake.lake.duck import DuckDBSettings, sql_literal
 from aislake.lake.schema import DMA_HEADER_22, DMA_HEADER_26, DMA_TIMESTAMP_FORMAT
-from aislake.simulate.traffic import FleetSize, Truth, simulate
+from aislake.simulate.traffic import REPORT_SCHEMA, FleetSize, Truth, simulate_into
 
 
 @dataclass(frozen=True)
@@ -73,61 +74,120 @@ def _dma_text_select(day: dt.date, columns: int) -> str:
 
 
 def write_dma_csv(
-    reports: dict, truth: Truth, path: Path, columns: int = 26, quirks: Quirks | None = None
-) -> int:
-    """Write the reports as a DMA CSV at ``path``; returns the number of data rows."""
+    path: Path,
+    day: dt.date,
+    fleet: FleetSize | None = None,
+    seed: int = 0,
+    columns: int = 26,
+    quirks: Quirks | None = None,
+) -> tuple[int, Truth]:
+    """Simulate ``day`` into a DMA CSV at ``path``; returns the number of data rows and the truth.
+
+    Memory stays bounded whatever the day's size: the simulator's batches are spooled to a
+    Parquet file beside ``path``, and DuckDB (within a memory limit, spilling beyond it) injects
+    the quirks, sorts by time and writes the CSV.
+    """
     quirks = quirks or Quirks()
-    table = pa.table({k: pa.array(list(v) if v.dtype == object else v) for k, v in reports.items()})
-    con = duckdb.connect()
-    con.register("reports", table)
-    n = table.num_rows
-    con.execute(
-        f"""CREATE TEMP TABLE rows AS
-        SELECT *, hash(rn, 'space') % 1000000 < {int(quirks.space_share * 1e6)} AS space
-        FROM (SELECT *, row_number() OVER () AS rn FROM reports)"""
-    )
-    dup = con.execute(
-        f"""INSERT INTO rows SELECT * FROM rows
-            WHERE hash(rn, 'dup') % 1000000 < {int(quirks.duplicate_share * 1e6)} AND lat < 91"""
-    ).fetchone()
-    truth.injected["duplicate"] = int(dup[0]) if dup else 0
-    truth.injected["space_destination"] = int(
-        con.execute("SELECT count(*) FROM rows WHERE space").fetchone()[0]  # type: ignore[index]
-    )
-    extra = []
-    for i in range(quirks.lat91_lon0_rows):
-        extra.append((600.0 + i, "Class A", 219_000_777, 91.0, 0.0))
-    for i in range(quirks.invalid_mmsi_rows):
-        # 001193046: a base-station form with MID 119, which is no country.
-        extra.append((1200.0 + 60 * i, "Class A", 1_193_046, 55.5, 11.0))
-    for i in range(quirks.next_day_rows):
-        extra.append((86_400.0 + i, "Class A", 219_000_888, 55.6, 12.6))
-    for t, mobile, mmsi, lat, lon in extra:
-        con.execute(
-            "INSERT INTO rows (t, mobile_type, mmsi, lat, lon, rn, space) "
-            "VALUES (?, ?, ?, ?, ?, ?, false)",
-            [t, mobile, mmsi, lat, lon, n + 1],
-        )
-    truth.injected["lat91_lon0"] = quirks.lat91_lon0_rows
-    truth.injected["invalid_mmsi"] = quirks.invalid_mmsi_rows
-    truth.injected["next_day"] = quirks.next_day_rows
     path.parent.mkdir(parents=True, exist_ok=True)
+    spool = path.with_name(path.name + ".spool.parquet")
     body = path.with_name(path.name + ".body")
-    # DuckDB would quote the '# Timestamp' header name; DMA does not, so the header is ours.
-    con.execute(
-        f"""COPY (SELECT {_dma_text_select(truth.day, columns)} FROM rows ORDER BY t, mmsi, rn)
-            TO {sql_literal(str(body))} (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '"')"""
-    )
-    total = con.execute("SELECT count(*) FROM rows").fetchone()
-    con.close()
-    header = DMA_HEADER_26 if columns == 26 else DMA_HEADER_22
+    spill = path.with_name(path.name + ".spill")
     try:
+        truth = _spool_reports(spool, day, fleet, seed)
+        con = duckdb.connect()
+        for statement in DuckDBSettings("1GB", None, str(spill)).pragmas():
+            con.execute(statement)
+        total = _write_body(con, spool, body, truth, columns, quirks)
+        con.close()
+        header = DMA_HEADER_26 if columns == 26 else DMA_HEADER_22
         with path.open("wb") as out, body.open("rb") as src:
+            # DuckDB would quote the '# Timestamp' header name; DMA does not, so it is ours.
             out.write((",".join(header) + "\n").encode())
             shutil.copyfileobj(src, out, 16 * 1024 * 1024)
     finally:
-        body.unlink(missing_ok=True)
-    return int(total[0]) if total else 0
+        for leftover in (spool, body):
+            leftover.unlink(missing_ok=True)
+        shutil.rmtree(spill, ignore_errors=True)
+    return total, truth
+
+
+def _spool_reports(spool: Path, day: dt.date, fleet: FleetSize | None, seed: int) -> Truth:
+    """The simulator's batches in a Parquet file, each row numbered (``seq``) in the order made."""
+    schema = REPORT_SCHEMA.append(pa.field("seq", pa.int64()))
+    pending: list[pa.RecordBatch] = []
+    written = 0
+    with pq.ParquetWriter(spool, schema, compression="zstd") as writer:
+
+        def flush() -> None:
+            nonlocal written
+            table = pa.Table.from_batches(pending, REPORT_SCHEMA)
+            seq = pa.array(range(written + 1, written + table.num_rows + 1), pa.int64())
+            writer.write_table(table.append_column("seq", seq))
+            written += table.num_rows
+            pending.clear()
+
+        def sink(batch: pa.RecordBatch) -> None:
+            pending.append(batch)
+            if sum(b.num_rows for b in pending) >= 500_000:
+                flush()
+
+        truth = simulate_into(sink, day, fleet, seed)
+        if pending:
+            flush()
+    return truth
+
+
+def _write_body(
+    con: duckdb.DuckDBPyConnection,
+    spool: Path,
+    body: Path,
+    truth: Truth,
+    columns: int,
+    quirks: Quirks,
+) -> int:
+    """The CSV's rows, quirks injected, in time order; counts each quirk into ``truth``."""
+    con.execute(
+        f"""CREATE VIEW made AS
+        SELECT *, hash(seq, 'space') % 1000000 < {int(quirks.space_share * 1e6)} AS space
+        FROM read_parquet({sql_literal(str(spool))})"""
+    )
+    con.execute(
+        f"""CREATE VIEW duplicated AS SELECT * FROM made
+            WHERE hash(seq, 'dup') % 1000000 < {int(quirks.duplicate_share * 1e6)} AND lat < 91"""
+    )
+    con.execute("CREATE TEMP TABLE odd AS SELECT * FROM made LIMIT 0")
+    odd = [(600.0 + i, "Class A", 219_000_777, 91.0, 0.0) for i in range(quirks.lat91_lon0_rows)]
+    # 001193046: a base-station form with MID 119, which is no country.
+    odd += [
+        (1200.0 + 60 * i, "Class A", 1_193_046, 55.5, 11.0) for i in range(quirks.invalid_mmsi_rows)
+    ]
+    odd += [(86_400.0 + i, "Class A", 219_000_888, 55.6, 12.6) for i in range(quirks.next_day_rows)]
+    for t, mobile, mmsi, lat, lon in odd:
+        con.execute(
+            "INSERT INTO odd (t, mobile_type, mmsi, lat, lon, seq, space) "
+            "VALUES (?, ?, ?, ?, ?, 0, false)",
+            [t, mobile, mmsi, lat, lon],
+        )
+    con.execute(
+        "CREATE VIEW rows AS SELECT * FROM made UNION ALL SELECT * FROM duplicated "
+        "UNION ALL SELECT * FROM odd"
+    )
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM duplicated), count(*) FILTER (WHERE space), count(*) "
+        "FROM rows"
+    ).fetchone()
+    assert counts is not None
+    truth.injected["duplicate"] = int(counts[0])
+    truth.injected["space_destination"] = int(counts[1])
+    truth.injected["lat91_lon0"] = quirks.lat91_lon0_rows
+    truth.injected["invalid_mmsi"] = quirks.invalid_mmsi_rows
+    truth.injected["next_day"] = quirks.next_day_rows
+    # Ties in (t, mmsi, seq) are a row and its injected duplicate: identical text either way.
+    con.execute(
+        f"""COPY (SELECT {_dma_text_select(truth.day, columns)} FROM rows ORDER BY t, mmsi, seq)
+            TO {sql_literal(str(body))} (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '"')"""
+    )
+    return int(counts[2])
 
 
 @dataclass(frozen=True)
@@ -147,14 +207,13 @@ def write_dma_zip(
     compresslevel: int = 6,
 ) -> SimulatedFile:
     """Simulate ``day`` and write ``folder/aisdk-YYYY-MM-DD.zip`` as DMA publishes it."""
-    reports, truth = simulate(day, fleet, seed)
     folder.mkdir(parents=True, exist_ok=True)
     member = f"aisdk-{day.isoformat()}.csv"
     csv_path = folder / f".{member}.tmp"
     zip_path = folder / f"aisdk-{day.isoformat()}.zip"
     tmp_zip = folder / f".{zip_path.name}.tmp"
     try:
-        rows = write_dma_csv(reports, truth, csv_path, columns, quirks)
+        rows, truth = write_dma_csv(csv_path, day, fleet, seed, columns, quirks)
         with zipfile.ZipFile(
             tmp_zip, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
         ) as zf:

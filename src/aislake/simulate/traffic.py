@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from aislake.reference.ports import PORTS_BY_NAME, distance_nm
 from aislake.simulate.sealanes import route
@@ -84,29 +87,40 @@ class Truth:
     injected: dict[str, int] = field(default_factory=dict)  # quirk name -> rows injected
 
 
-@dataclass
 class Reports:
-    """Column arrays of AIS reports (one entry a row), in DMA's field order and units."""
+    """A sink of AIS reports: each vessel's rows become one Arrow record batch (in DMA's field
+    order and units, typed by :data:`REPORT_SCHEMA`) handed to ``sink`` as they are made, so a
+    day of any size never has to be held whole."""
 
-    columns: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    def __init__(self, sink: Callable[[pa.RecordBatch], None]) -> None:
+        self.sink = sink
+        self.rows = 0
 
     def add(self, **cols: np.ndarray) -> None:
         n = len(next(iter(cols.values())))
-        for name in REPORT_FIELDS:
-            value = cols.get(name)
-            if value is None:
-                value = np.full(n, None, dtype=object)
-            self.columns.setdefault(name, []).append(value)
-
-    def concat(self) -> dict[str, np.ndarray]:
-        return {k: np.concatenate(v) for k, v in self.columns.items()}
+        arrays = [
+            pa.array(cols[f.name], type=f.type) if f.name in cols else pa.nulls(n, f.type)
+            for f in REPORT_SCHEMA
+        ]
+        self.sink(pa.RecordBatch.from_arrays(arrays, schema=REPORT_SCHEMA))
+        self.rows += n
 
 
-REPORT_FIELDS = (
-    "t", "mobile_type", "mmsi", "lat", "lon", "nav_status", "rot", "sog", "cog", "heading",
-    "imo", "callsign", "name", "ship_type", "cargo_type", "width", "length", "pos_fix_device",
-    "draught", "destination", "eta", "size_a", "size_b", "size_c", "size_d",
+# One row a report; ``t`` is seconds of the day. Types as DMA's fields hold them.
+REPORT_SCHEMA = pa.schema(
+    [
+        ("t", pa.float64()), ("mobile_type", pa.string()), ("mmsi", pa.int64()),
+        ("lat", pa.float64()), ("lon", pa.float64()), ("nav_status", pa.string()),
+        ("rot", pa.float64()), ("sog", pa.float64()), ("cog", pa.float64()),
+        ("heading", pa.int64()), ("imo", pa.int64()), ("callsign", pa.string()),
+        ("name", pa.string()), ("ship_type", pa.string()), ("cargo_type", pa.string()),
+        ("width", pa.int64()), ("length", pa.int64()), ("pos_fix_device", pa.string()),
+        ("draught", pa.float64()), ("destination", pa.string()), ("eta", pa.timestamp("us")),
+        ("size_a", pa.int64()), ("size_b", pa.int64()), ("size_c", pa.int64()),
+        ("size_d", pa.int64()),
+    ]
 )  # fmt: skip
+REPORT_FIELDS = tuple(REPORT_SCHEMA.names)
 
 
 @dataclass
@@ -410,11 +424,29 @@ def simulate(
     day: dt.date, fleet: FleetSize | None = None, seed: int = 0, glitch_share: float = 0.0002
 ) -> tuple[dict[str, np.ndarray], Truth]:
     """AIS reports of one day (columns in DMA field order, ``t`` = seconds of the day), sorted by
-    time, with the ground truth. The same (day, fleet, seed) always gives the same reports."""
+    time, with the ground truth, in memory: for days of up to a few million rows (larger ones
+    stream through :func:`simulate_into`)."""
+    batches: list[pa.RecordBatch] = []
+    truth = simulate_into(batches.append, day, fleet, seed, glitch_share)
+    table = pa.Table.from_batches(batches, schema=REPORT_SCHEMA)
+    table = table.take(pc.sort_indices(table, [("t", "ascending"), ("mmsi", "ascending")]))
+    return {k: table.column(k).to_numpy(zero_copy_only=False) for k in REPORT_FIELDS}, truth
+
+
+def simulate_into(
+    sink: Callable[[pa.RecordBatch], None],
+    day: dt.date,
+    fleet: FleetSize | None = None,
+    seed: int = 0,
+    glitch_share: float = 0.0002,
+) -> Truth:
+    """Sail ``fleet`` through ``day`` and hand each transmitter's reports to ``sink`` as one
+    record batch (vessel by vessel, not in time order); returns the ground truth. The same
+    (day, fleet, seed) always gives the same batches in the same order."""
     fleet = fleet or FleetSize()
     day0 = dt.datetime.combine(day, dt.time())
     truth = Truth(day)
-    reports = Reports()
+    reports = Reports(sink)
     index = 0
 
     def add(kind: str, legs_for: object, mobile_type: str = "Class A") -> None:
@@ -473,6 +505,4 @@ def simulate(
         p = list(PORTS_BY_NAME.values())[(i * 5) % len(PORTS_BY_NAME)]
         _emit_fixed(reports, 992_191_000 + i, "AtoN", p.lat + 0.05, p.lon - 0.05, 180.0, rng,
                     name=f"WIND FARM {i}")  # fmt: skip
-    cols = reports.concat()
-    order = np.lexsort((cols["mmsi"], cols["t"]))
-    return {k: v[order] for k, v in cols.items()}, truth
+    return truth
