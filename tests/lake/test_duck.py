@@ -45,6 +45,32 @@ def test_settings_bound_memory_and_threads(tmp_path: Path) -> None:
     assert (tmp_path / "spill").is_dir()
 
 
+def test_each_connection_spills_into_its_own_folder(tmp_path: Path) -> None:
+    """Two DuckDB steps spilling into one shared folder overwrite each other's temp files
+    (seen in a 15 M-row day's gold steps); each connection gets a folder of its own, and its
+    spills are forced here by a memory limit below the sort's size."""
+    from aislake.lake.duck import open_duckdb
+
+    settings = DuckDBSettings(memory_limit="64MB", threads=1, temp_directory=str(tmp_path))
+    a, b = open_duckdb(settings), open_duckdb(settings)
+    dirs = [c.execute("SELECT current_setting('temp_directory')").fetchone()[0] for c in (a, b)]  # type: ignore[index]
+    assert dirs[0] != dirs[1]
+    assert all(Path(d).parent == tmp_path for d in dirs)
+    for con in (a, b):  # larger than the memory limit: DuckDB must spill it
+        con.execute("CREATE TABLE big AS SELECT range || repeat('x', 60) AS s FROM range(2000000)")
+    spilled = [
+        {
+            Path(p).parent
+            for (p,) in c.execute("SELECT path FROM duckdb_temporary_files()").fetchall()
+        }
+        for c in (a, b)
+    ]
+    assert spilled == [{Path(dirs[0])}, {Path(dirs[1])}]
+    a.close()
+    del a
+    assert not Path(dirs[0]).exists()  # removed with its connection
+
+
 def test_duckdb_writes_and_reads_parquet_on_s3(s3_store: S3Store, tmp_path: Path) -> None:
     assert s3_store.client.bucket_exists(s3_store.bucket)  # created on first use
     con = connect(s3_store)

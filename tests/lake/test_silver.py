@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -250,6 +252,35 @@ def test_silver_is_sorted_by_mmsi_then_ts(store: ObjectStore, sim_file, tmp_path
     keys = silver_rows(store, result, "mmsi, ts")
     assert keys == sorted(keys)
     assert result.rows_in == sim_file.rows == result.rows + result.rejects
+
+
+def test_row_group_statistics_let_readers_skip_to_one_vessel(
+    local: LocalStore, sim_file, tmp_path: Path
+) -> None:
+    """Sorted by (mmsi, ts), each row group covers its own run of MMSIs: its min/max statistics
+    (which DuckDB reads to skip row groups) overlap a neighbour's at one MMSI at most, so a query
+    for one vessel reads only the row groups its own rows fill, plus at most two shared edges."""
+    import pyarrow.parquet as pq
+
+    csv = tmp_path / "day.csv"
+    with zipfile.ZipFile(sim_file.path) as zf:
+        csv.write_bytes(zf.read("aisdk-2024-01-15.csv"))
+    local.put_file(csv, "bronze/dma/day.csv")
+    result = build_silver(connect(local), local, "bronze/dma/day.csv", DAY, row_group_rows=5_000)
+    meta = pq.ParquetFile(local.uri(result.silver_keys[0])).metadata
+    names = meta.schema.to_arrow_schema().names
+    ranges = []
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        mmsi, ts = (group.column(names.index(c)).statistics for c in ("mmsi", "ts"))
+        assert mmsi.has_min_max and ts.has_min_max
+        ranges.append((mmsi.min, mmsi.max))
+    assert meta.num_row_groups >= 5
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(ranges))
+    per_vessel = "SELECT mmsi, count(*) FROM {t} GROUP BY mmsi"
+    for vessel, n in query(local, result.silver_keys[0], per_vessel):
+        touched = sum(lo <= vessel <= hi for lo, hi in ranges)
+        assert touched <= n // 5_000 + 2  # the groups its own rows fill, plus two shared edges
 
 
 def test_a_rerun_yields_identical_rows(store: ObjectStore, sim_file, tmp_path: Path) -> None:

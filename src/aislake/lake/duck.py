@@ -7,6 +7,10 @@ the one escaping helper, so no value is ever concatenated into SQL unescaped.
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
+import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +40,8 @@ class DuckDBSettings:
     threads: int | None = None
     temp_directory: str | None = None
 
-    def pragmas(self) -> list[str]:
+    def pragmas(self, spill_dir: str | None = None) -> list[str]:
+        """The SET statements of these settings; spills go to ``spill_dir`` (see open_duckdb)."""
         # Insertion order is never relied on (silver sorts explicitly), and keeping it costs
         # memory in large COPYs.
         sql = ["SET preserve_insertion_order = false"]
@@ -44,10 +49,31 @@ class DuckDBSettings:
             sql.append(f"SET memory_limit = {sql_literal(self.memory_limit)}")
         if self.threads:
             sql.append(f"SET threads = {int(self.threads)}")
-        if self.temp_directory:
-            Path(self.temp_directory).mkdir(parents=True, exist_ok=True)
-            sql.append(f"SET temp_directory = {sql_literal(self.temp_directory)}")
+        if spill_dir:
+            sql.append(f"SET temp_directory = {sql_literal(spill_dir)}")
         return sql
+
+
+def open_duckdb(settings: DuckDBSettings | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection within ``settings``.
+
+    DuckDB names its spill files the same in every process (``duckdb_temp_storage_S32K-0.tmp``),
+    so connections sharing one ``temp_directory`` (parallel steps of a run, concurrent runs on one
+    host) overwrite each other's spills and fail with "Could not read enough bytes". Each
+    connection therefore spills into a folder of its own under ``temp_directory``, removed with
+    the connection.
+    """
+    settings = settings or DuckDBSettings()
+    con = duckdb.connect(":memory:")
+    spill = None
+    if settings.temp_directory:
+        root = Path(settings.temp_directory)
+        root.mkdir(parents=True, exist_ok=True)
+        spill = tempfile.mkdtemp(prefix=f"duckdb-{os.getpid()}-", dir=root)
+        weakref.finalize(con, shutil.rmtree, spill, True)
+    for statement in settings.pragmas(spill):
+        con.execute(statement)
+    return con
 
 
 def extension_path(name: str) -> str:
@@ -91,9 +117,7 @@ def connect(
     store: ObjectStore, settings: DuckDBSettings | None = None
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection that can read and write every key of ``store``."""
-    con = duckdb.connect(":memory:")
-    for statement in (settings or DuckDBSettings()).pragmas():
-        con.execute(statement)
+    con = open_duckdb(settings)
     if isinstance(store, S3Store):
         con.execute(f"LOAD {sql_literal(extension_path('httpfs'))}")
         con.execute(s3_secret_sql(store))

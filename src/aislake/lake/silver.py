@@ -24,7 +24,6 @@ from aislake.lake.layout import rejects_prefix, silver_prefix
 from aislake.lake.schema import (
     DMA_RAW_NAMES,
     DMA_TIMESTAMP_FORMAT,
-    SILVER_COLUMNS,
 )
 from aislake.lake.store import ObjectStore
 from aislake.sources.dma import dma_layout
@@ -32,7 +31,16 @@ from aislake.sources.dma import dma_layout
 # Text DMA uses for "no value"; they become NULL.
 DMA_NULL_TEXTS = ("", " ", "Unknown", "Unknown value", "Undefined")
 
-PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
+# Row groups of DuckDB's default size: large enough for fast scans, small enough that min/max
+# statistics on the sort key (mmsi, ts) let a reader skip most of a day for one vessel.
+ROW_GROUP_ROWS = 122_880
+
+
+def parquet_options(row_group_rows: int = ROW_GROUP_ROWS) -> str:
+    return f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group_rows)}"
+
+
+PARQUET_OPTIONS = parquet_options()
 
 
 @dataclass(frozen=True)
@@ -188,13 +196,15 @@ def build_silver(
     day: dt.date,
     rules: SilverRules | None = None,
     source: str = "dma",
+    row_group_rows: int = ROW_GROUP_ROWS,
 ) -> SilverResult:
     """Convert one bronze DMA CSV into the day's silver and rejects partitions (atomically).
 
-    One pass over the CSV types and classifies every row into a temporary table (spilled to
-    disk beyond the memory limit); silver is then one window pass over each vessel's positions
-    in (ts, lat, lon) order, which both spots exact duplicates (equal neighbours) and measures
-    the implied speed into and out of each position, followed by the final sort.
+    One pass over the CSV types, classifies and sorts every row into a temporary table (spilled
+    to disk beyond the memory limit), valid rows first in silver's (mmsi, ts) order. A window
+    over narrow columns of that table then finds each position's neighbours (exact duplicates
+    equal their predecessor; the implied speed into and out of each position), and silver and
+    the rejects are streamed out joined to it by position: the wide rows are sorted once.
     """
     rules = rules or SilverRules()
     started = time.perf_counter()
@@ -217,102 +227,93 @@ def build_silver(
     src = sql_literal(store.uri(bronze_key))
     values = _silver_values()
 
-    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    # One pass over the CSV: DuckDB parses the fields (DMA's "no value" spellings are NULL),
-    # lines that do not parse go to reject_errors, and every parsed row gets its reason.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE classified AS
-        SELECT *, {_reason_sql(day)} AS reason
-        FROM (
-            SELECT *{", " + missing if missing else ""}
-            FROM read_csv({src}, columns = {columns}, header = true, auto_detect = false,
-                delim = ',', quote = '"', escape = '"', nullstr = {nulls},
-                timestampformat = {sql_literal(DMA_TIMESTAMP_FORMAT)},
-                store_rejects = true, ignore_errors = true)
-        )
-        """
-    )
     # Which copy of an exact duplicate is kept must not depend on file order or threads: the
     # one with the smallest hash of all its other fields.
-    others = [c for c in values if c not in ("mmsi", "ts", "lat", "lon")]
-    tiebreak_raw = f"hash({', '.join(others)})"
-    silver_select = ", ".join(f"{values[c]} AS {c}" for c in values)
-    # Neighbours in each vessel's (ts, lat, lon) order, as one struct each: p = previous,
-    # n1..n3 = next ones. An exact duplicate equals its predecessor; the next *different* position
-    # skips up to two copies of this one (triplicates are rare).
+    others = [c for c in DMA_RAW_NAMES.values() if c not in ("mmsi", "ts", "lat", "lon")]
+    tiebreak = f"hash({', '.join(others)})"
     here = "{'ts': ts, 'lat': lat, 'lon': lon}"
-    neighbours = (
-        f"lag({here}) OVER w AS p, lead({here}) OVER w AS n1, "
-        f"lead({here}, 2) OVER w AS n2, lead({here}, 3) OVER w AS n3"
-    )
-    nxt = (
-        f"CASE WHEN n1 IS DISTINCT FROM {here} THEN n1 "
-        f"WHEN n2 IS DISTINCT FROM {here} THEN n2 ELSE n3 END"
-    )
-    prev_dist = haversine_nm("p.lat", "p.lon", "lat", "lon")
-    next_dist = haversine_nm("lat", "lon", "nx.lat", "nx.lon")
-    prev_dt = "greatest(epoch(ts - p.ts), 1)"
-    next_dt = "greatest(epoch(nx.ts - ts), 1)"
     limit = float(rules.max_implied_speed_kn)
-    plain_cols = ", ".join(
-        c.name
-        for c in SILVER_COLUMNS
-        if c.name not in {"implied_speed_kn", "speed_anomaly", "source"}
-    )
+    silver_select = ", ".join(f"{values[c]} AS {c}" for c in values)
+    rendered = ", ".join(_render_back(c) for c in DMA_RAW_NAMES.values())
+    null_fields = ", ".join(f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values())
 
     staged = store.staging_prefix()
     silver_key = f"{staged}/silver/part-0.parquet"
     rejects_key = f"{staged}/rejects/part-0.parquet"
     store.prepare_write(silver_key)
     store.prepare_write(rejects_key)
+    # The sorted table's storage order is silver's order: the statements below read it by
+    # position (its rowid) instead of sorting the wide rows again.
+    con.execute("SET preserve_insertion_order = true")
     try:
+        con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+        # 1. One pass over the CSV: DuckDB parses the fields (DMA's "no value" spellings are
+        # NULL; lines that do not parse go to reject_errors), every parsed row gets its reason,
+        # and the day is sorted once: valid rows first, by (mmsi, ts, lat, lon, tie-break).
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE classified AS
+            SELECT *, {_reason_sql(day)} AS reason, {tiebreak} AS h
+            FROM (
+                SELECT *{", " + missing if missing else ""}
+                FROM read_csv({src}, columns = {columns}, header = true, auto_detect = false,
+                    delim = ',', quote = '"', escape = '"', nullstr = {nulls},
+                    timestampformat = {sql_literal(DMA_TIMESTAMP_FORMAT)},
+                    store_rejects = true, ignore_errors = true)
+            )
+            ORDER BY reason NULLS FIRST, mmsi, ts, lat, lon, h
+            """
+        )
+        # 2. Each row's neighbours in its vessel's sorted run, on narrow columns only (a window
+        # over the wide rows would sort them all again): p = previous, n1..n3 = next ones. An
+        # exact duplicate equals its predecessor; the next *different* position skips up to two
+        # copies of this one (triplicates are rare). In row order, to be joined by position.
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE neighbours AS
+            SELECT rid, coalesce(p = {here}, false) AS dup,
+                   {haversine_nm("p.lat", "p.lon", "lat", "lon")} * 3600
+                       / greatest(epoch(ts - p.ts), 1) AS speed_in,
+                   {haversine_nm("lat", "lon", "nx.lat", "nx.lon")} * 3600
+                       / greatest(epoch(nx.ts - ts), 1) AS speed_out
+            FROM (
+                SELECT *, CASE WHEN n1 IS DISTINCT FROM {here} THEN n1
+                               WHEN n2 IS DISTINCT FROM {here} THEN n2 ELSE n3 END AS nx
+                FROM (
+                    SELECT rowid AS rid, ts, lat, lon,
+                           lag({here}) OVER w AS p, lead({here}) OVER w AS n1,
+                           lead({here}, 2) OVER w AS n2, lead({here}, 3) OVER w AS n3
+                    FROM classified
+                    WINDOW w AS (PARTITION BY reason, mmsi ORDER BY rowid)
+                )
+            )
+            ORDER BY rid
+            """
+        )
+        by_position = "classified POSITIONAL JOIN neighbours"
+        # 3. Silver: the valid rows, one copy of each, in the sorted order, streamed to Parquet.
         con.execute(
             f"""
             COPY (
-                SELECT {plain_cols},
+                SELECT {silver_select},
                        speed_in AS implied_speed_kn,
                        coalesce(speed_in > {limit} AND speed_out > {limit}, false) AS speed_anomaly,
                        {sql_literal(source)} AS source
-                FROM (
-                    SELECT *, {prev_dist} * 3600 / {prev_dt} AS speed_in,
-                              {next_dist} * 3600 / {next_dt} AS speed_out
-                    FROM (
-                        SELECT *, {nxt} AS nx FROM (
-                            SELECT *, {neighbours}
-                            FROM (SELECT {silver_select}, {tiebreak_raw} AS h
-                                  FROM classified WHERE reason IS NULL)
-                            WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon, h)
-                        )
-                    )
-                    WHERE p IS DISTINCT FROM {here}
-                )
-                ORDER BY mmsi, ts, lat, lon
-            ) TO {sql_literal(store.uri(silver_key))} ({PARQUET_OPTIONS})
+                FROM {by_position}
+                WHERE reason IS NULL AND NOT dup
+            ) TO {sql_literal(store.uri(silver_key))} ({parquet_options(row_group_rows)})
             """
         )
-        # Rows rejected by a rule (and the extra copies of duplicates) were parsed: their fields
-        # are stored rendered back as DMA text. Lines that did not parse keep their raw text.
-        rendered = ", ".join(_render_back(c) for c in DMA_RAW_NAMES.values())
-        null_fields = ", ".join(f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values())
+        # 4. Rejects: rows rejected by a rule and the extra copies of duplicates were parsed, so
+        # their fields are stored rendered back as DMA text; lines that did not parse keep their
+        # raw text.
         con.execute(
             f"""
             COPY (
-                SELECT reason, NULL::BIGINT AS line, NULL::VARCHAR AS raw_line, {rendered},
-                       {sql_literal(source)} AS source
-                FROM classified WHERE reason IS NOT NULL
-                UNION ALL
-                SELECT 'duplicate', NULL, NULL, {rendered}, {sql_literal(source)}
-                FROM (
-                    SELECT *, row_number() OVER (
-                        PARTITION BY mmsi, ts, lat, lon ORDER BY {tiebreak_raw}) AS copy_no
-                    FROM classified
-                    SEMI JOIN (
-                        SELECT mmsi, ts, lat, lon FROM classified WHERE reason IS NULL
-                        GROUP BY ALL HAVING count(*) > 1
-                    ) USING (mmsi, ts, lat, lon)
-                    WHERE reason IS NULL
-                ) WHERE copy_no > 1
+                SELECT coalesce(reason, 'duplicate') AS reason, NULL::BIGINT AS line,
+                       NULL::VARCHAR AS raw_line, {rendered}, {sql_literal(source)} AS source
+                FROM {by_position}
+                WHERE reason IS NOT NULL OR dup
                 UNION ALL
                 SELECT reason, line, raw_line, {null_fields}, {sql_literal(source)}
                 FROM (SELECT line, any_value(csv_line) AS raw_line, {CSV_REJECT_REASON} AS reason
@@ -323,6 +324,7 @@ def build_silver(
         silver_keys = store.replace_prefix(f"{staged}/silver", silver_prefix(source, day))
         rejects_keys = store.replace_prefix(f"{staged}/rejects", rejects_prefix(source, day))
     finally:
+        con.execute("SET preserve_insertion_order = false")
         store.discard_prefix(staged)
 
     by_reason = dict(
@@ -341,7 +343,7 @@ def build_silver(
     ).fetchone()
     assert stats is not None
     csv_rejects = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()
-    con.execute("DROP TABLE classified")
+    con.execute("DROP TABLE classified; DROP TABLE neighbours")
     return SilverResult(
         day=day,
         rows_in=int(stats[4]) + int(csv_rejects[0] if csv_rejects else 0),

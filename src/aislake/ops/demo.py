@@ -41,6 +41,8 @@ def materialize_day(
         resources=build_resources(env),
         instance=instance,
         raise_on_error=False,
+        # Progress and results, not every step event; the UI keeps the full event log.
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
 
 

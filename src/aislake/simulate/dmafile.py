@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from aislake.lake.duck import DuckDBSettings, sql_literal
+from aislake.lake.duck import DuckDBSettings, open_duckdb, sql_literal
 from aislake.lake.schema import DMA_HEADER_22, DMA_HEADER_26, DMA_TIMESTAMP_FORMAT
 from aislake.simulate.traffic import REPORT_SCHEMA, FleetSize, Truth, simulate_into
 
@@ -94,9 +94,7 @@ def write_dma_csv(
     spill = path.with_name(path.name + ".spill")
     try:
         truth = _spool_reports(spool, day, fleet, seed)
-        con = duckdb.connect()
-        for statement in DuckDBSettings("1GB", None, str(spill)).pragmas():
-            con.execute(statement)
+        con = open_duckdb(DuckDBSettings("1GB", None, str(spill)))
         total = _write_body(con, spool, body, truth, columns, quirks)
         con.close()
         header = DMA_HEADER_26 if columns == 26 else DMA_HEADER_22
