@@ -14,8 +14,11 @@ Rows in = silver rows + rejected rows: nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -242,8 +245,12 @@ def build_silver(
     rejects_key = f"{staged}/rejects/part-0.parquet"
     store.prepare_write(silver_key)
     store.prepare_write(rejects_key)
-    # The sorted table's storage order is silver's order: the statements below read it by
-    # position (its rowid) instead of sorting the wide rows again.
+    # The classified day, sorted, is kept in a local Parquet file (compressed, so a 15 M-row
+    # day is a few hundred MB on disk instead of GBs of DuckDB spill), beside DuckDB's spills.
+    workdir = Path(tempfile.mkdtemp(prefix="aislake-silver-", dir=_spill_dir(con)))
+    sorted_file = workdir / "classified.parquet"
+    # The sorted file's row order is silver's order: the statements below read it by position
+    # (its row number) instead of sorting the wide rows again.
     con.execute("SET preserve_insertion_order = true")
     try:
         con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
@@ -252,17 +259,22 @@ def build_silver(
         # and the day is sorted once: valid rows first, by (mmsi, ts, lat, lon, tie-break).
         con.execute(
             f"""
-            CREATE OR REPLACE TEMP TABLE classified AS
-            SELECT *, {_reason_sql(day)} AS reason, {tiebreak} AS h
-            FROM (
-                SELECT *{", " + missing if missing else ""}
-                FROM read_csv({src}, columns = {columns}, header = true, auto_detect = false,
-                    delim = ',', quote = '"', escape = '"', nullstr = {nulls},
-                    timestampformat = {sql_literal(DMA_TIMESTAMP_FORMAT)},
-                    store_rejects = true, ignore_errors = true)
-            )
-            ORDER BY reason NULLS FIRST, mmsi, ts, lat, lon, h
+            COPY (
+                SELECT *, {_reason_sql(day)} AS reason, {tiebreak} AS h
+                FROM (
+                    SELECT *{", " + missing if missing else ""}
+                    FROM read_csv({src}, columns = {columns}, header = true, auto_detect = false,
+                        delim = ',', quote = '"', escape = '"', nullstr = {nulls},
+                        timestampformat = {sql_literal(DMA_TIMESTAMP_FORMAT)},
+                        store_rejects = true, ignore_errors = true)
+                )
+                ORDER BY reason NULLS FIRST, mmsi, ts, lat, lon, h
+            ) TO {sql_literal(str(sorted_file))} (FORMAT parquet, COMPRESSION lz4)
             """
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW classified AS "
+            f"SELECT * FROM read_parquet({sql_literal(str(sorted_file))}, file_row_number = true)"
         )
         # 2. Each row's neighbours in its vessel's sorted run, on narrow columns only (a window
         # over the wide rows would sort them all again): p = previous, n1..n3 = next ones. An
@@ -280,17 +292,17 @@ def build_silver(
                 SELECT *, CASE WHEN n1 IS DISTINCT FROM {here} THEN n1
                                WHEN n2 IS DISTINCT FROM {here} THEN n2 ELSE n3 END AS nx
                 FROM (
-                    SELECT rowid AS rid, ts, lat, lon,
+                    SELECT file_row_number AS rid, ts, lat, lon,
                            lag({here}) OVER w AS p, lead({here}) OVER w AS n1,
                            lead({here}, 2) OVER w AS n2, lead({here}, 3) OVER w AS n3
                     FROM classified
-                    WINDOW w AS (PARTITION BY reason, mmsi ORDER BY rowid)
+                    WINDOW w AS (PARTITION BY reason, mmsi ORDER BY file_row_number)
                 )
             )
             ORDER BY rid
             """
         )
-        by_position = "classified POSITIONAL JOIN neighbours"
+        by_position = f"read_parquet({sql_literal(str(sorted_file))}) POSITIONAL JOIN neighbours"
         # 3. Silver: the valid rows, one copy of each, in the sorted order, streamed to Parquet.
         con.execute(
             f"""
@@ -323,9 +335,19 @@ def build_silver(
         )
         silver_keys = store.replace_prefix(f"{staged}/silver", silver_prefix(source, day))
         rejects_keys = store.replace_prefix(f"{staged}/rejects", rejects_prefix(source, day))
+        stats = con.execute(
+            """SELECT count(*) FILTER (WHERE reason IS NULL),
+                      count(DISTINCT mmsi) FILTER (WHERE reason IS NULL),
+                      min(ts) FILTER (WHERE reason IS NULL), max(ts) FILTER (WHERE reason IS NULL),
+                      count(*)
+               FROM classified"""
+        ).fetchone()
+        assert stats is not None
     finally:
         con.execute("SET preserve_insertion_order = false")
+        con.execute("DROP VIEW IF EXISTS classified; DROP TABLE IF EXISTS neighbours")
         store.discard_prefix(staged)
+        shutil.rmtree(workdir, ignore_errors=True)
 
     by_reason = dict(
         con.execute(
@@ -334,16 +356,7 @@ def build_silver(
         ).fetchall()
     )
     by_reason = {str(k): int(v) for k, v in sorted(by_reason.items())}
-    stats = con.execute(
-        """SELECT count(*) FILTER (WHERE reason IS NULL),
-                  count(DISTINCT mmsi) FILTER (WHERE reason IS NULL),
-                  min(ts) FILTER (WHERE reason IS NULL), max(ts) FILTER (WHERE reason IS NULL),
-                  count(*)
-           FROM classified"""
-    ).fetchone()
-    assert stats is not None
     csv_rejects = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()
-    con.execute("DROP TABLE classified; DROP TABLE neighbours")
     return SilverResult(
         day=day,
         rows_in=int(stats[4]) + int(csv_rejects[0] if csv_rejects else 0),
@@ -358,6 +371,14 @@ def build_silver(
         seconds=time.perf_counter() - started,
         layout_columns=len(layout),
     )
+
+
+def _spill_dir(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The connection's spill folder if it was given one (aislake's connections are), else the
+    system's temporary folder."""
+    row = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    folder = Path(row[0]) if row and row[0] else None
+    return str(folder) if folder and folder.is_absolute() and folder.is_dir() else None
 
 
 def _render_back(raw: str) -> str:
