@@ -71,3 +71,21 @@ def test_every_asset_has_a_docstring_that_names_its_key_pattern() -> None:
 def test_silver_has_a_freshness_policy() -> None:
     spec = defs().resolve_assets_def("dma_ais_silver").get_asset_spec()
     assert spec.freshness_policy is not None
+
+
+def test_a_run_executes_one_duckdb_step_at_a_time() -> None:
+    """Each DuckDB step may use the whole memory limit: a run (one pod) runs one at a time."""
+    from aislake.defs.execution import RUN_EXECUTOR_CONFIG, run_executor
+
+    loaded = defs()
+    assert loaded.resolve_implicit_global_asset_job_def().executor_def is run_executor
+    assert RUN_EXECUTOR_CONFIG["tag_concurrency_limits"] == [
+        {"key": "aislake/memory", "value": "duckdb", "limit": 1}
+    ]
+    graph = loaded.resolve_asset_graph()
+    tagged = {
+        k.to_user_string()
+        for k in graph.get_all_asset_keys()
+        if graph.get(k).assets_def.op.tags.get("aislake/memory") == "duckdb"
+    }
+    assert tagged == {k.to_user_string() for k in graph.get_all_asset_keys()} - {"dma_ais_bronze"}

@@ -60,17 +60,16 @@ def open_duckdb(settings: DuckDBSettings | None = None) -> duckdb.DuckDBPyConnec
     DuckDB names its spill files the same in every process (``duckdb_temp_storage_S32K-0.tmp``),
     so connections sharing one ``temp_directory`` (parallel steps of a run, concurrent runs on one
     host) overwrite each other's spills and fail with "Could not read enough bytes". Each
-    connection therefore spills into a folder of its own under ``temp_directory``, removed with
-    the connection.
+    connection therefore spills into a folder of its own under ``temp_directory`` (default: the
+    system's temporary folder), removed with the connection.
     """
     settings = settings or DuckDBSettings()
     con = duckdb.connect(":memory:")
-    spill = None
-    if settings.temp_directory:
-        root = Path(settings.temp_directory)
-        root.mkdir(parents=True, exist_ok=True)
-        spill = tempfile.mkdtemp(prefix=f"duckdb-{os.getpid()}-", dir=root)
-        weakref.finalize(con, shutil.rmtree, spill, True)
+    # DuckDB's own default (./.tmp) is shared by every process started in the same folder.
+    root = Path(settings.temp_directory or Path(tempfile.gettempdir()) / "aislake-duckdb")
+    root.mkdir(parents=True, exist_ok=True)
+    spill = tempfile.mkdtemp(prefix=f"duckdb-{os.getpid()}-", dir=root)
+    weakref.finalize(con, shutil.rmtree, spill, True)
     for statement in settings.pragmas(spill):
         con.execute(statement)
     return con

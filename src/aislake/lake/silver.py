@@ -2,8 +2,8 @@
 
 The day never passes through Python: DuckDB's CSV reader parses each field into its type (a line
 that does not parse is kept aside by DuckDB, not loaded, and becomes a reject with its raw text),
-each parsed row is classified by the cleaning rules, one copy of exact duplicates is kept,
-position jumps are flagged, and two Parquet files are written:
+each parsed row is classified by the cleaning rules and the day sorted once, one copy of exact
+duplicates is kept, position jumps are flagged, and two Parquet files are written:
 
 - ``silver/ais/source=dma/dt=YYYY-MM-DD/part-0.parquet``: valid rows sorted by (mmsi, ts);
 - ``silver/ais_rejects/source=dma/dt=YYYY-MM-DD/part-0.parquet``: every other row and why.
@@ -203,11 +203,12 @@ def build_silver(
 ) -> SilverResult:
     """Convert one bronze DMA CSV into the day's silver and rejects partitions (atomically).
 
-    One pass over the CSV types, classifies and sorts every row into a temporary table (spilled
-    to disk beyond the memory limit), valid rows first in silver's (mmsi, ts) order. A window
-    over narrow columns of that table then finds each position's neighbours (exact duplicates
-    equal their predecessor; the implied speed into and out of each position), and silver and
-    the rejects are streamed out joined to it by position: the wide rows are sorted once.
+    One pass over the CSV types, classifies and sorts every row into a local Parquet file (valid
+    rows first, in silver's (mmsi, ts) order; DuckDB's sort spills beyond the memory limit). A
+    window over that file's narrow key columns then finds each position's neighbours (exact
+    duplicates equal their predecessor; the implied speed into and out of each position), and
+    silver and the rejects are streamed out of the file joined to it by position: the wide rows
+    are sorted once and never held in memory whole.
     """
     rules = rules or SilverRules()
     started = time.perf_counter()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from aislake.defs.execution import DUCKDB_STEP_TAGS
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import CleaningRules, DmaArchive, DuckDB, LakeStorage
 from aislake.lake.days import parse_day
@@ -76,6 +77,7 @@ def dma_ais_bronze(
     group_name="dma",
     kinds={"duckdb", "parquet"},
     pool="duckdb",
+    op_tags=DUCKDB_STEP_TAGS,
     code_version="1",
     # DMA publishes about 3 days late; by 09:00 UTC each day silver should have been
     # materialised within the last day (dma_published_days_sensor keeps it so).

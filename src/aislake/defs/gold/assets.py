@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from aislake.defs.dma.assets import dma_ais_silver
+from aislake.defs.execution import DUCKDB_STEP_TAGS
 from aislake.defs.gold.products import PRODUCTS, GoldProduct
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import DuckDB, GoldSettings, LakeStorage
@@ -69,6 +70,7 @@ def gold_asset(product: GoldProduct) -> dg.AssetsDefinition:
         group_name="gold",
         kinds={"duckdb", "parquet"},
         pool="duckdb",
+        op_tags=DUCKDB_STEP_TAGS,
         code_version="1",
         description=product.description,
     )
