@@ -343,10 +343,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Our progress (downloads) at INFO; other libraries' INFO (alembic's migrations on every
+    # instance start) only with --verbose.
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("aislake").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     return int(args.func(args))
 
 
