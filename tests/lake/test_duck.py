@@ -47,8 +47,8 @@ def test_settings_bound_memory_and_threads(tmp_path: Path) -> None:
 
 def test_each_connection_spills_into_its_own_folder(tmp_path: Path) -> None:
     """Two DuckDB steps spilling into one shared folder overwrite each other's temp files
-    (seen in a 15 M-row day's gold steps); each connection gets a folder of its own, and its
-    spills are forced here by a memory limit below the sort's size."""
+    (seen in a 15 M-row day's gold steps); each connection gets a folder of its own. Spills are
+    forced here by a table larger than the memory limit."""
     from aislake.lake.duck import open_duckdb
 
     settings = DuckDBSettings(memory_limit="64MB", threads=1, temp_directory=str(tmp_path))

@@ -11,7 +11,7 @@ import pytest
 
 from aislake.lake.duck import connect
 from aislake.lake.schema import REJECT_REASONS, SILVER_COLUMN_NAMES
-from aislake.lake.silver import SilverResult, build_silver
+from aislake.lake.silver import ROW_GROUP_ROWS, SilverResult, build_silver
 from aislake.lake.store import LocalStore, ObjectStore
 from aislake.sources.dma import NotDmaCsvError
 
@@ -262,11 +262,7 @@ def test_row_group_statistics_let_readers_skip_to_one_vessel(
     for one vessel reads only the row groups its own rows fill, plus at most two shared edges."""
     import pyarrow.parquet as pq
 
-    csv = tmp_path / "day.csv"
-    with zipfile.ZipFile(sim_file.path) as zf:
-        csv.write_bytes(zf.read("aisdk-2024-01-15.csv"))
-    local.put_file(csv, "bronze/dma/day.csv")
-    result = build_silver(connect(local), local, "bronze/dma/day.csv", DAY, row_group_rows=5_000)
+    result = _silver_of_sim_day(local, sim_file, tmp_path, row_group_rows=5_000)
     meta = pq.ParquetFile(local.uri(result.silver_keys[0])).metadata
     names = meta.schema.to_arrow_schema().names
     ranges = []
@@ -333,15 +329,17 @@ def test_simulated_quirks_land_in_the_right_reject_reasons(
     assert blanks[0][0] > 0
 
 
-def _silver_of_sim_day(store: ObjectStore, sim_file, tmp_path: Path) -> SilverResult:
-    import zipfile
-
+def _silver_of_sim_day(
+    store: ObjectStore, sim_file, tmp_path: Path, row_group_rows: int = ROW_GROUP_ROWS
+) -> SilverResult:
     csv = tmp_path / "sim.csv"
     if not csv.exists():
         with zipfile.ZipFile(sim_file.path) as zf:
             csv.write_bytes(zf.read("aisdk-2024-01-15.csv"))
     store.put_file(csv, "bronze/dma/sim.csv")
-    return build_silver(connect(store), store, "bronze/dma/sim.csv", DAY)
+    return build_silver(
+        connect(store), store, "bronze/dma/sim.csv", DAY, row_group_rows=row_group_rows
+    )
 
 
 def test_silver_file_has_exactly_the_documented_schema(local: LocalStore, tmp_path: Path) -> None:

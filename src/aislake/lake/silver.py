@@ -252,6 +252,7 @@ def build_silver(
     sorted_file = workdir / "classified.parquet"
     # The sorted file's row order is silver's order: the statements below read it by position
     # (its row number) instead of sorting the wide rows again.
+    kept_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
     con.execute("SET preserve_insertion_order = true")
     try:
         con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
@@ -303,7 +304,7 @@ def build_silver(
             ORDER BY rid
             """
         )
-        by_position = f"read_parquet({sql_literal(str(sorted_file))}) POSITIONAL JOIN neighbours"
+        by_position = "classified POSITIONAL JOIN neighbours"
         # 3. Silver: the valid rows, one copy of each, in the sorted order, streamed to Parquet.
         con.execute(
             f"""
@@ -345,7 +346,9 @@ def build_silver(
         ).fetchone()
         assert stats is not None
     finally:
-        con.execute("SET preserve_insertion_order = false")
+        con.execute(
+            f"SET preserve_insertion_order = {sql_literal(bool(kept_order and kept_order[0]))}"
+        )
         con.execute("DROP VIEW IF EXISTS classified; DROP TABLE IF EXISTS neighbours")
         store.discard_prefix(staged)
         shutil.rmtree(workdir, ignore_errors=True)

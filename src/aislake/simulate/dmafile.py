@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -113,20 +114,23 @@ def _spool_reports(spool: Path, day: dt.date, fleet: FleetSize | None, seed: int
     """The simulator's batches in a Parquet file, each row numbered (``seq``) in the order made."""
     schema = REPORT_SCHEMA.append(pa.field("seq", pa.int64()))
     pending: list[pa.RecordBatch] = []
-    written = 0
+    pending_rows = written = 0
     with pq.ParquetWriter(spool, schema, compression="zstd") as writer:
 
         def flush() -> None:
-            nonlocal written
+            nonlocal written, pending_rows
             table = pa.Table.from_batches(pending, REPORT_SCHEMA)
-            seq = pa.array(range(written + 1, written + table.num_rows + 1), pa.int64())
+            seq = pa.array(np.arange(written + 1, written + table.num_rows + 1), pa.int64())
             writer.write_table(table.append_column("seq", seq))
             written += table.num_rows
             pending.clear()
+            pending_rows = 0
 
         def sink(batch: pa.RecordBatch) -> None:
+            nonlocal pending_rows
             pending.append(batch)
-            if sum(b.num_rows for b in pending) >= 500_000:
+            pending_rows += batch.num_rows
+            if pending_rows >= 500_000:
                 flush()
 
         truth = simulate_into(sink, day, fleet, seed)

@@ -94,7 +94,6 @@ class Reports:
 
     def __init__(self, sink: Callable[[pa.RecordBatch], None]) -> None:
         self.sink = sink
-        self.rows = 0
 
     def add(self, **cols: np.ndarray) -> None:
         n = len(next(iter(cols.values())))
@@ -103,7 +102,6 @@ class Reports:
             for f in REPORT_SCHEMA
         ]
         self.sink(pa.RecordBatch.from_arrays(arrays, schema=REPORT_SCHEMA))
-        self.rows += n
 
 
 # One row a report; ``t`` is seconds of the day. Types as DMA's fields hold them.
