@@ -27,7 +27,9 @@ def test_definitions_load_with_three_assets_and_their_checks() -> None:
         ("dma_ais_silver", "dma_silver_min_rows"),
         ("dma_ais_silver", "dma_silver_keys_valid"),
         ("dma_ais_silver", "dma_silver_reject_rate"),
+        ("dma_ais_silver", "dma_silver_hours_covered"),
         *((f"{g}_gold", f"{g}_valid") for g in gold),
+        *((f"{g}_gold", f"{g}_not_empty") for g in gold),
     }
 
 

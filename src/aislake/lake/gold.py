@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 import duckdb
 
+from aislake.lake.dmaread import DMA_NULL_TEXTS
 from aislake.lake.duck import load_spatial, sql_literal
 from aislake.lake.layout import gold_prefix
-from aislake.lake.silver import PARQUET_OPTIONS, haversine_nm
+from aislake.lake.mmsi import mid_sql, station_kind_sql
+from aislake.lake.motion import MotionRules, haversine_nm, segmented_sql
+from aislake.lake.silver import PARQUET_OPTIONS
 from aislake.lake.store import ObjectStore
 
 
@@ -71,12 +74,13 @@ def write_gold(
     )
 
 
-# A vessel's consecutive reports further apart than this are a gap: no distance or time counted.
-MAX_STEP_SECONDS = 1800
 UNDER_WAY_MIN_SOG = 0.5
 
-
 SHIPS = "('Class A', 'Class B')"
+# Station kinds (aislake.lake.mmsi) that are vessels: a coast station or AtoN that reports as
+# Class A (seen on real DMA days) is not one.
+VESSEL_KINDS = "('ship', 'craft_with_parent')"
+IS_VESSEL = f"mobile_type IN {SHIPS} AND station_kind IN {VESSEL_KINDS}"
 
 
 def vessel_type_cte(source: str) -> str:
@@ -94,33 +98,29 @@ def vessel_type_cte(source: str) -> str:
     )"""
 
 
-def daily_summary_sql(files: str, day: dt.date) -> str:
+def daily_summary_sql(files: str, day: dt.date, motion: MotionRules) -> str:
     """Per ship type: vessels, messages, distance sailed and hours under way on the day.
 
     A vessel's ship type is the most frequent one it reported that day; transmitters that are not
-    ships are grouped by their mobile type ('Base Station', 'AtoN'). Distance is the sum of
-    great-circle steps between a vessel's consecutive positions at most 30 min apart, leaving out
-    positions flagged as speed anomalies; hours under way sum those steps' durations where SOG
-    was at least 0.5 kn.
+    ships are grouped by their mobile type ('Base Station', 'AtoN'). Distance is the tracks'
+    (``aislake.lake.motion``: resampled legs within segments, while moving), leaving out
+    positions flagged as speed anomalies; hours under way sum the segments' steps where SOG was
+    at least 0.5 kn.
     """
-    step = haversine_nm("lag(lat) OVER w", "lag(lon) OVER w", "lat", "lon")
     return f"""
     WITH pos AS (
         SELECT mmsi, ts, lat, lon, sog, ship_type, mobile_type
         FROM read_parquet({files}) WHERE NOT speed_anomaly
     ), {vessel_type_cte("pos")}, steps AS (
-        SELECT mmsi, sog, {step} AS step_nm, epoch(ts - lag(ts) OVER w) AS step_s
-        FROM pos WINDOW w AS (PARTITION BY mmsi ORDER BY ts)
+        SELECT * FROM {segmented_sql("pos", motion)}
     )
     SELECT DATE {sql_literal(day.isoformat())} AS dt,
            vessel.ship_type,
            count(DISTINCT steps.mmsi)::INTEGER AS vessels,
            count(*)::BIGINT AS messages,
-           round(coalesce(sum(step_nm) FILTER (WHERE step_s <= {MAX_STEP_SECONDS}), 0), 3)
-               AS distance_nm,
-           round(coalesce(sum(step_s) FILTER (
-               WHERE step_s <= {MAX_STEP_SECONDS} AND sog >= {UNDER_WAY_MIN_SOG}), 0) / 3600, 3)
-               AS hours_under_way
+           round(coalesce(sum(leg_nm), 0), 3) AS distance_nm,
+           round(coalesce(sum(step_s) FILTER (WHERE NOT cut AND sog >= {UNDER_WAY_MIN_SOG}), 0)
+                 / 3600, 3) AS hours_under_way
     FROM steps JOIN vessel USING (mmsi)
     GROUP BY ALL ORDER BY vessel.ship_type
     """
@@ -139,12 +139,18 @@ class GoldParams:
     stop_max_spread_nm: float = 0.5
     grid_deg: float = 0.02  # density cells: 0.02 deg = 2.2 km north-south, ~1.2 km east-west
 
+    def motion(self) -> MotionRules:
+        return MotionRules(
+            max_speed_kn=self.max_speed_kn, max_gap_minutes=self.track_max_gap_minutes
+        )
+
 
 def _ships(files: str) -> str:
-    """The day's ship positions (Class A and B) that are not flagged as position jumps."""
+    """The day's vessel positions (Class A and B, of a vessel's MMSI form) that are not flagged
+    as position jumps."""
     return (
         f"(SELECT * FROM read_parquet({files}, hive_partitioning = false) "
-        f"WHERE mobile_type IN {SHIPS} AND NOT speed_anomaly)"
+        f"WHERE {IS_VESSEL} AND NOT speed_anomaly)"
     )
 
 
@@ -169,8 +175,6 @@ def vessel_registry_sql(files: str, rejects: str, day: dt.date) -> str:
     width: the most reported value; length and width fall back to the antenna offsets A+B and
     C+D. Draught and destination change during a voyage: the latest reported value.
     """
-    from aislake.lake.silver import DMA_NULL_TEXTS
-
     nulls = ", ".join(sql_literal(t) for t in DMA_NULL_TEXTS)
 
     def text(c: str) -> str:
@@ -190,7 +194,8 @@ def vessel_registry_sql(files: str, rejects: str, day: dt.date) -> str:
                   TRY_CAST(size_c AS DOUBLE) AS size_c, TRY_CAST(size_d AS DOUBLE) AS size_d,
                   false AS is_position
            FROM read_parquet({rejects}, hive_partitioning = false)
-           WHERE reason = 'no_position' AND mobile_type IN {SHIPS}"""
+           WHERE reason = 'no_position' AND mobile_type IN {SHIPS}
+             AND {station_kind_sql("TRY_CAST(mmsi AS INTEGER)")} IN {VESSEL_KINDS}"""
     )
     modes = ",\n".join(_mode(a) for a in REGISTRY_MODES)
     joins = "\n".join(f"LEFT JOIN {a}_mode USING (mmsi)" for a in REGISTRY_MODES)
@@ -203,7 +208,7 @@ def vessel_registry_sql(files: str, rejects: str, day: dt.date) -> str:
         FROM (
             SELECT mmsi, ts, mobile_type, name, callsign, imo, ship_type, length, width, draught,
                    destination, size_a, size_b, size_c, size_d, true AS is_position
-            FROM read_parquet({files}, hive_partitioning = false) WHERE mobile_type IN {SHIPS}
+            FROM read_parquet({files}, hive_partitioning = false) WHERE {IS_VESSEL}
             UNION ALL BY NAME
             {statics}
         ) WHERE mmsi IS NOT NULL AND ts IS NOT NULL
@@ -218,7 +223,9 @@ def vessel_registry_sql(files: str, rejects: str, day: dt.date) -> str:
         FROM reports GROUP BY mmsi
     ), {modes}
     SELECT DATE {sql_literal(day.isoformat())} AS dt, mmsi, mobile_type, name, callsign, imo,
-           ship_type, length, width, draught, destination, (mmsi // 1000000)::SMALLINT AS mid,
+           ship_type, length, width, draught, destination,
+           {station_kind_sql("mmsi")} AS station_kind,
+           {mid_sql("mmsi", station_kind_sql("mmsi"))} AS mid,
            first_seen, last_seen, positions, static_reports
     FROM seen
     {joins}
@@ -242,41 +249,26 @@ def registry_latest_sql(registry: str) -> str:
 def vessel_tracks_sql(
     files: str, day: dt.date, p: GoldParams, bucket: tuple[int, int] = (0, 1)
 ) -> str:
-    """Per ship and day, its track cut into segments wherever two consecutive positions are more
-    than ``track_max_gap_minutes`` apart or imply more than ``max_speed_kn``; per segment its
-    extent, distance (sum of great-circle steps), SOG statistics and the line, simplified with
-    Douglas-Peucker at ``simplify_tolerance_deg``, as WKT.
+    """Per ship and day, its track cut into segments (``aislake.lake.motion``: a gap longer than
+    ``track_max_gap_minutes``, or a step faster than ``max_speed_kn`` over at least the minimum
+    span); per segment its extent, distance (resampled legs while moving), SOG statistics and the
+    line, simplified with Douglas-Peucker at ``simplify_tolerance_deg``, as WKT.
 
     ``bucket`` (i, n) keeps the ships with ``mmsi % n = i``: a line is built from a list of all
     its points, which DuckDB cannot spill to disk, so large days are built a share at a time.
     """
-    step = haversine_nm("p_lat", "p_lon", "lat", "lon")
     i, n = bucket
-    gap = p.track_max_gap_minutes * 60
-    line = "ST_MakeLine(list(ST_Point(lon, lat) ORDER BY ts))"
+    line = "ST_MakeLine(list(ST_Point(lon, lat) ORDER BY ts, lat, lon))"
+    ships = f"(SELECT * FROM {_ships(files)} WHERE mmsi % {int(n)} = {int(i)})"
     return f"""
-    WITH steps AS (
-        SELECT mmsi, ts, lat, lon, sog,
-               lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon
-        FROM {_ships(files)} WHERE mmsi % {int(n)} = {int(i)}
-        WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon)
-    ), marked AS (
-        SELECT *, {step} AS step_nm,
-               (p_ts IS NULL OR epoch(ts - p_ts) > {gap}
-                OR {step} * 3600 / greatest(epoch(ts - p_ts), 1) > {p.max_speed_kn}) AS cut
-        FROM steps
-    ), segmented AS (
-        SELECT *, sum(cut::INTEGER) OVER (
-            PARTITION BY mmsi ORDER BY ts, lat, lon ROWS UNBOUNDED PRECEDING) AS segment
-        FROM marked
-    )
     SELECT DATE {sql_literal(day.isoformat())} AS dt, mmsi, segment::INTEGER AS segment,
            min(ts) AS start_ts, max(ts) AS end_ts, count(*)::INTEGER AS points,
-           round(coalesce(sum(step_nm) FILTER (WHERE NOT cut), 0), 4) AS distance_nm,
+           round(coalesce(sum(leg_nm), 0), 4) AS distance_nm,
            round(avg(sog), 2) AS mean_sog, max(sog) AS max_sog,
            CASE WHEN count(*) = 1 THEN ST_AsText(ST_Point(any_value(lon), any_value(lat)))
                 ELSE ST_AsText(ST_Simplify({line}, {p.simplify_tolerance_deg})) END AS geometry_wkt
-    FROM segmented GROUP BY mmsi, segment ORDER BY mmsi, segment
+    FROM {segmented_sql(ships, p.motion())}
+    GROUP BY mmsi, segment ORDER BY mmsi, segment
     """
 
 
@@ -379,7 +371,7 @@ def build_product(
     files = silver_files(store, day)
     sql: str | list[str]
     if product == "ais_daily_summary":
-        sql = daily_summary_sql(files, day)
+        sql = daily_summary_sql(files, day, p.motion())
     elif product == "vessel_registry":
         sql = vessel_registry_sql(files, rejects_files(store, day), day)
     elif product == "vessel_tracks":

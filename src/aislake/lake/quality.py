@@ -28,6 +28,12 @@ class SilverStats:
     null_key_rows: int  # rows with NULL ts, mmsi, lat or lon
     duplicate_keys: int  # rows beyond the first per (mmsi, ts, lat, lon)
     rejects_by_reason: dict[str, int]
+    hours_with_positions: tuple[int, ...] = ()
+
+    @property
+    def missing_hours(self) -> list[int]:
+        """Hours (UTC) of the day without a single position: DMA days with gaps exist."""
+        return [h for h in range(24) if h not in self.hours_with_positions]
 
     @property
     def unexpected_rejects(self) -> int:
@@ -49,7 +55,8 @@ def silver_stats(
     row = con.execute(
         f"""SELECT count(*),
                    count(*) FILTER (WHERE ts IS NULL OR mmsi IS NULL OR lat IS NULL OR lon IS NULL),
-                   count(*) - count(DISTINCT (mmsi, ts, lat, lon))
+                   count(*) - count(DISTINCT (mmsi, ts, lat, lon)),
+                   list(DISTINCT hour(ts) ORDER BY hour(ts)) FILTER (WHERE ts IS NOT NULL)
             FROM read_parquet({files})"""
     ).fetchone()
     assert row is not None
@@ -61,4 +68,5 @@ def silver_stats(
                 f"SELECT reason, count(*) FROM read_parquet({rejects}) GROUP BY ALL ORDER BY 1"
             ).fetchall()
         )
-    return SilverStats(int(row[0]), int(row[1]), int(row[2]), by_reason)
+    hours = tuple(int(h) for h in (row[3] or []))
+    return SilverStats(int(row[0]), int(row[1]), int(row[2]), by_reason, hours)

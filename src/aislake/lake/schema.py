@@ -90,6 +90,12 @@ SILVER_COLUMNS: tuple[Column, ...] = (
     Column("rot", "DOUBLE", "rate of turn, degrees/minute as DMA publishes it (-128 -> NULL)"),
     Column("nav_status", "VARCHAR", "navigational status text, e.g. 'Under way using engine'"),
     Column("mobile_type", "VARCHAR", "transmitter: 'Class A', 'Class B', 'Base Station', 'AtoN'"),
+    Column(
+        "station_kind",
+        "VARCHAR",
+        "what the MMSI's form says the station is (ITU-R M.585): 'ship', 'coast_station', 'aton', "
+        "...",
+    ),
     Column("imo", "INTEGER", "IMO ship number (7 digits)"),
     Column("callsign", "VARCHAR", "radio call sign"),
     Column("name", "VARCHAR", "vessel name"),
@@ -109,12 +115,18 @@ SILVER_COLUMNS: tuple[Column, ...] = (
     Column(
         "implied_speed_kn",
         "DOUBLE",
-        "great-circle speed from this vessel's previous silver position that day, knots",
+        "great-circle speed from this vessel's previous silver position that day, knots, over at "
+        "least 10 s (docs/silver.md, Motion)",
     ),
     Column(
         "speed_anomaly",
         "BOOLEAN",
         "implied_speed_kn exceeds the configured limit: a position jump, flagged not dropped",
+    ),
+    Column(
+        "repaired",
+        "VARCHAR",
+        "NULL, or the free-text field(s) whose unquoted comma shifted the line, undone",
     ),
     Column("source", "VARCHAR", "where the row comes from: 'dma'"),
 )
@@ -144,6 +156,8 @@ REJECT_REASONS: dict[str, str] = {
     "invalid_position": "lat 91 with another longitude (often 0), or only one of lat/lon set",
     "position_out_of_range": "latitude beyond +-90 or longitude beyond +-180",
     "unparseable_field": "a numeric or date field holds text that is not a number or date",
+    "shifted_fields": "the fields after a free-text field are out of place (an unquoted comma) "
+    "and no single repair is proven; the raw line or fields are kept",
     "value_out_of_range": "SOG, COG, heading, ROT or a dimension outside what AIS can encode",
     "duplicate": "an exact duplicate of another row (same mmsi, ts, lat, lon): one copy is kept",
 }

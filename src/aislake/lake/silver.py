@@ -1,19 +1,28 @@
 """Bronze DMA CSV -> silver Parquet (typed, cleaned, deduplicated) plus rejects, with DuckDB.
 
 The day never passes through Python: DuckDB's CSV reader parses each field into its type (a line
-that does not parse is kept aside by DuckDB, not loaded, and becomes a reject with its raw text),
-each parsed row is classified by the cleaning rules and the day sorted once, one copy of exact
-duplicates is kept, position jumps are flagged, and two Parquet files are written:
+that does not parse is kept aside by DuckDB, not loaded), each parsed row is classified by the
+cleaning rules and the day sorted once, one copy of exact duplicates is kept, position jumps are
+flagged, and the partition is written:
 
-- ``silver/ais/source=dma/dt=YYYY-MM-DD/part-0.parquet``: valid rows sorted by (mmsi, ts);
+- ``silver/ais/source=dma/dt=YYYY-MM-DD/part-0.parquet``: valid rows sorted by (mmsi, ts), and
+  ``part-1.parquet`` (sorted likewise) for the rows of lines repaired from an unquoted comma;
 - ``silver/ais_rejects/source=dma/dt=YYYY-MM-DD/part-0.parquet``: every other row and why.
 
-Rows in = silver rows + rejected rows: nothing is dropped silently.
+Only lines DuckDB refused, and the rows its shift test flagged, pass through Python, to be
+repaired (``aislake.lake.repair``) and read back through the same typed reader.
+
+Nothing is dropped silently: the day's data lines, counted from the bytes (bronze's manifest, or a
+byte scan), must equal rows read + lines refused, and silver + rejects must equal both, or the
+step fails before publishing. When DuckDB's parallel reader loses lines (it can, on files with
+many broken lines), the day is read again with one thread.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import logging
 import shutil
 import tempfile
 import time
@@ -22,17 +31,18 @@ from pathlib import Path
 
 import duckdb
 
+from aislake.lake.dmaread import render_back, typed_csv_sql
 from aislake.lake.duck import sql_literal
 from aislake.lake.layout import rejects_prefix, silver_prefix
-from aislake.lake.schema import (
-    DMA_RAW_NAMES,
-    DMA_TIMESTAMP_FORMAT,
-)
+from aislake.lake.lines import count_data_lines
+from aislake.lake.mmsi import station_kind_sql
+from aislake.lake.motion import MotionRules, haversine_nm, implied_speed_sql
+from aislake.lake.repair import Repair, repair_fields, split_line
+from aislake.lake.schema import DMA_RAW_NAMES, DMA_TIMESTAMP_FORMAT, SILVER_COLUMN_NAMES
 from aislake.lake.store import ObjectStore
 from aislake.sources.dma import dma_layout
 
-# Text DMA uses for "no value"; they become NULL.
-DMA_NULL_TEXTS = ("", " ", "Unknown", "Unknown value", "Undefined")
+log = logging.getLogger(__name__)
 
 # Row groups of DuckDB's default size: large enough for fast scans, small enough that min/max
 # statistics on the sort key (mmsi, ts) let a reader skip most of a day for one vessel.
@@ -51,6 +61,16 @@ class SilverRules:
     """Parameters of the cleaning rules (docs/silver.md explains each)."""
 
     max_implied_speed_kn: float = 50.0
+    min_span_seconds: float = 10.0
+
+    def motion(self) -> MotionRules:
+        return MotionRules(
+            max_speed_kn=self.max_implied_speed_kn, min_span_seconds=self.min_span_seconds
+        )
+
+
+class RowsLostError(RuntimeError):
+    """The reader's rows and refused lines do not add up to the day's data lines."""
 
 
 @dataclass
@@ -67,35 +87,19 @@ class SilverResult:
     ts_max: dt.datetime | None
     seconds: float
     layout_columns: int
+    data_lines: int = 0
+    repaired_by_field: dict[str, int] = field(default_factory=dict)
+    reread_single_threaded: bool = False
     extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def repaired(self) -> int:
+        return sum(self.repaired_by_field.values())
 
     @property
     def rejects(self) -> int:
         return sum(self.rejects_by_reason.values())
 
-
-# Types DuckDB's CSV reader parses each DMA field into; a field that does not parse makes its
-# line a reject (DuckDB's store_rejects), kept with the raw text. ETA stays text: it is typed in
-# by the crew, and AIS's "not available" ETA (month 0, day 0, 24:60) is not a date; an ETA that
-# does not parse becomes NULL rather than costing the row its position.
-READ_TYPES = {
-    "ts": "TIMESTAMP",
-    "mmsi": "BIGINT",
-    "lat": "DOUBLE",
-    "lon": "DOUBLE",
-    "rot": "DOUBLE",
-    "sog": "DOUBLE",
-    "cog": "DOUBLE",
-    "heading": "DOUBLE",
-    "imo": "BIGINT",
-    "width": "DOUBLE",
-    "length": "DOUBLE",
-    "draught": "DOUBLE",
-    "size_a": "DOUBLE",
-    "size_b": "DOUBLE",
-    "size_c": "DOUBLE",
-    "size_d": "DOUBLE",
-}
 
 # A CSV reject's reason, from what DuckDB reports: the line's shape, else the field that failed.
 CSV_REJECT_REASON = """CASE min(CASE
@@ -108,22 +112,13 @@ CSV_REJECT_REASON = """CASE min(CASE
     WHEN 3 THEN 'invalid_position' ELSE 'unparseable_field' END"""
 
 
-# ITU-R M.585: the forms an MMSI takes, as 9-digit numbers; MID 201-775 are country codes.
-# DMA prints MMSIs as integers, so base stations 00MIDxxxx arrive as 7 digits. Tested with integer
-# arithmetic (string slicing here cost more than parsing the whole CSV).
-def _mid_ok(expr: str) -> str:
-    return f"({expr}) BETWEEN 201 AND 775"
-
-
-MMSI_VALID_SQL = f"""(
-       {_mid_ok("mmsi // 1000000")}                                  -- ship: MIDxxxxxx
-    OR (mmsi < 10000000 AND {_mid_ok("mmsi // 10000")})           -- coast station: 00MIDxxxx
-    OR (mmsi < 100000000 AND {_mid_ok("mmsi // 100000")})         -- group of ships: 0MIDxxxxx
-    OR (mmsi // 10000000 IN (98, 99) AND {_mid_ok("mmsi // 10000 % 1000")})  -- craft, AtoN
-    OR (mmsi // 1000000 = 111 AND {_mid_ok("mmsi // 1000 % 1000")})  -- SAR aircraft
-    OR (mmsi // 100000000 = 8 AND {_mid_ok("mmsi // 100000 % 1000")})  -- handheld VHF
-    OR mmsi // 1000000 IN (970, 972, 974)                           -- SART, MOB, EPIRB
-)"""
+# A row DuckDB parsed although an unquoted comma shifted its fields (possible where the fields
+# that moved are all text): the ETA is not a DMA timestamp, or the data source type is a number
+# or a date. Two LIKE tests on short strings: free on a clean day.
+SHIFTED_SQL = (
+    "((eta IS NOT NULL AND eta NOT LIKE '__/__/____ __:__:__') "
+    "OR data_source_type[1:1] BETWEEN '0' AND '9')"
+)
 
 
 def _reason_sql(day: dt.date) -> str:
@@ -133,11 +128,11 @@ def _reason_sql(day: dt.date) -> str:
     return f"""CASE
         WHEN ts IS NULL THEN 'bad_timestamp'
         WHEN ts < TIMESTAMP {start} OR ts >= TIMESTAMP {end} THEN 'ts_outside_day'
-        WHEN mmsi IS NULL OR mmsi NOT BETWEEN 1 AND 999999999 OR NOT {MMSI_VALID_SQL}
-          THEN 'invalid_mmsi'
+        WHEN {station_kind_sql("mmsi")} IS NULL THEN 'invalid_mmsi'
         WHEN (lat = 91 AND lon = 181) OR (lat IS NULL AND lon IS NULL) THEN 'no_position'
         WHEN lat IS NULL OR lon IS NULL OR lat = 91 THEN 'invalid_position'
         WHEN abs(lat) > 90 OR abs(lon) > 180 THEN 'position_out_of_range'
+        WHEN {SHIFTED_SQL} THEN 'shifted_fields'
         WHEN sog < 0 OR sog > 102.3 OR cog < 0 OR cog > 360
           OR NOT (heading BETWEEN 0 AND 359 OR heading = 511)
           OR rot < -720 OR rot > 720 OR imo NOT BETWEEN 0 AND 999999999
@@ -148,12 +143,14 @@ def _reason_sql(day: dt.date) -> str:
     END"""
 
 
-def _silver_values() -> dict[str, str]:
-    """Each silver column's SQL over the parsed rows (not-available sentinels -> NULL).
+def _silver_values(motion: MotionRules, source: str, repaired: str) -> dict[str, str]:
+    """Each silver column's SQL over the classified rows joined to their neighbours
+    (not-available sentinels -> NULL), in silver's column order.
 
     The casts are safe: the rules have rejected every row whose value would not fit.
     """
-    return {
+    limit = float(motion.max_speed_kn)
+    values = {
         "ts": "ts",
         "mmsi": "CAST(mmsi AS INTEGER)",
         "lat": "lat",
@@ -180,16 +177,118 @@ def _silver_values() -> dict[str, str]:
         "size_b": "CAST(size_b AS SMALLINT)",
         "size_c": "CAST(size_c AS SMALLINT)",
         "size_d": "CAST(size_d AS SMALLINT)",
+        "station_kind": station_kind_sql("mmsi"),
+        "implied_speed_kn": "speed_in",
+        "speed_anomaly": f"coalesce(speed_in > {limit} AND speed_out > {limit}, false)",
+        "repaired": repaired,
+        "source": sql_literal(source),
     }
+    return {c: values[c] for c in SILVER_COLUMN_NAMES}
 
 
-# Great-circle distance in nautical miles (mean Earth radius 3440.065 nm).
-def haversine_nm(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
-    return (
-        f"(2 * 3440.065 * asin(sqrt(pow(sin(radians({lat2} - {lat1}) / 2), 2) + "
-        f"cos(radians({lat1})) * cos(radians({lat2})) * "
-        f"pow(sin(radians({lon2} - {lon1}) / 2), 2))))"
+def _classify_sql(select: str, day: dt.date, tie: str = "") -> str:
+    """The typed rows of ``select`` with their reason and a tie-break hash, in silver's order:
+    valid rows first, by (mmsi, ts, lat, lon, tie-break)."""
+    # Which copy of an exact duplicate is kept must not depend on file order or threads: the
+    # one with the smallest hash of all its other fields.
+    others = [c for c in DMA_RAW_NAMES.values() if c not in ("mmsi", "ts", "lat", "lon")]
+    return f"""SELECT *, {_reason_sql(day)} AS reason, hash({", ".join(others)}) AS h
+        FROM ({select})
+        ORDER BY reason NULLS FIRST, mmsi, ts, lat, lon, h{tie}"""
+
+
+def _write_classified(
+    con: duckdb.DuckDBPyConnection, select: str, day: dt.date, out: Path, tie: str = ""
+) -> int:
+    """Classify and sort the rows of ``select`` into the local Parquet file ``out``; its rows.
+    ``tie`` orders rows whose every field is equal (``, src_line`` for repaired lines)."""
+    con.execute(
+        f"COPY ({_classify_sql(select, day, tie)}) TO {sql_literal(str(out))} "
+        "(FORMAT parquet, COMPRESSION lz4)"
     )
+    return _parquet_rows(con, str(out))
+
+
+def _parquet_rows(con: duckdb.DuckDBPyConnection, *uris: str) -> int:
+    files = "[" + ", ".join(sql_literal(u) for u in uris) + "]"
+    row = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _refused_lines(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _repairs(
+    con: duckdb.DuckDBPyConnection, raw_cols: list[str], sorted_file: Path
+) -> list[tuple[int | None, int | None, str | None, Repair]]:
+    """Proven repairs of the lines DuckDB refused and of the parsed rows flagged as shifted:
+    (line, row id in the sorted file, raw line, repair)."""
+    found: list[tuple[int | None, int | None, str | None, Repair]] = []
+    cursor = con.execute(
+        "SELECT line, any_value(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
+    )
+    while batch := cursor.fetchmany(10_000):
+        for line, raw in batch:
+            fields = split_line(raw or "")
+            if len(fields) >= len(raw_cols) and (fixed := repair_fields(fields, raw_cols)):
+                found.append((int(line), None, raw, fixed))
+    rendered = ", ".join(f"{render_back(c).rsplit(' AS ', 1)[0]}" for c in raw_cols)
+    cursor = con.execute(
+        f"""SELECT file_row_number, {rendered}
+            FROM read_parquet({sql_literal(str(sorted_file))}, file_row_number = true)
+            WHERE reason = 'shifted_fields' ORDER BY file_row_number"""
+    )
+    while batch := cursor.fetchmany(10_000):
+        for rid, *values in batch:
+            fields = ["" if v is None else str(v) for v in values]
+            if fixed := repair_fields(fields, raw_cols):
+                found.append((None, int(rid), None, fixed))
+    return found
+
+
+REPAIR_LEADING = {"src_line": "BIGINT", "src_rid": "BIGINT", "raw_line": "VARCHAR",
+                  "repaired": "VARCHAR"}  # fmt: skip
+
+
+def _write_repaired_csv(
+    path: Path,
+    raw_cols: list[str],
+    repairs: list[tuple[int | None, int | None, str | None, Repair]],
+) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        out.writerow([*REPAIR_LEADING, *raw_cols])
+        for line, rid, raw, fixed in repairs:
+            fields = ("" if v is None else v for v in fixed.fields)
+            out.writerow([line, rid, raw, fixed.repaired, *fields])
+
+
+def _neighbours_sql(keys: str, order: str, motion: MotionRules) -> str:
+    """Each row's neighbours in its vessel's sorted run, on narrow columns only (a window over
+    the wide rows would sort them all again): p = previous, n1..n3 = next ones. An exact
+    duplicate equals its predecessor; the next *different* position skips up to two copies of
+    this one (triplicates are rare). In row-id order, to be joined by position."""
+    here = "{'ts': ts, 'lat': lat, 'lon': lon}"
+    step_in = haversine_nm("p.lat", "p.lon", "lat", "lon")
+    step_out = haversine_nm("lat", "lon", "nx.lat", "nx.lon")
+    return f"""
+        SELECT rid, coalesce(p = {here}, false) AS dup,
+               {implied_speed_sql(step_in, "epoch(ts - p.ts)", motion)} AS speed_in,
+               {implied_speed_sql(step_out, "epoch(nx.ts - ts)", motion)} AS speed_out
+        FROM (
+            SELECT *, CASE WHEN n1 IS DISTINCT FROM {here} THEN n1
+                           WHEN n2 IS DISTINCT FROM {here} THEN n2 ELSE n3 END AS nx
+            FROM (
+                SELECT rid, ts, lat, lon,
+                       lag({here}) OVER w AS p, lead({here}) OVER w AS n1,
+                       lead({here}, 2) OVER w AS n2, lead({here}, 3) OVER w AS n3
+                FROM {keys}
+                WINDOW w AS (PARTITION BY reason, mmsi ORDER BY {order})
+            )
+        )
+        ORDER BY rid"""
 
 
 def build_silver(
@@ -200,6 +299,8 @@ def build_silver(
     rules: SilverRules | None = None,
     source: str = "dma",
     row_group_rows: int = ROW_GROUP_ROWS,
+    data_lines: int | None = None,
+    csv_buffer_size: int | None = None,
 ) -> SilverResult:
     """Convert one bronze DMA CSV into the day's silver and rejects partitions (atomically).
 
@@ -209,162 +310,182 @@ def build_silver(
     duplicates equal their predecessor; the implied speed into and out of each position), and
     silver and the rejects are streamed out of the file joined to it by position: the wide rows
     are sorted once and never held in memory whole.
+
+    ``data_lines`` is the day's count of data lines from bronze's manifest; without it the
+    object's bytes are scanned to count them. ``csv_buffer_size`` is DuckDB's CSV buffer
+    (tests make it small to reproduce the parallel reader's loss on a small file).
     """
     rules = rules or SilverRules()
+    motion = rules.motion()
     started = time.perf_counter()
     header = store.read_range(bronze_key, 8192).split(b"\n", 1)[0].decode("utf-8", "replace")
     layout = dma_layout(header)
     raw_cols = [DMA_RAW_NAMES[c] for c in layout]
-    columns = (
-        "{"
-        + ", ".join(
-            f"{sql_literal(c)}: {sql_literal(READ_TYPES.get(c, 'VARCHAR'))}" for c in raw_cols
-        )
-        + "}"
-    )
-    missing = ", ".join(
-        f"NULL::{READ_TYPES.get(c, 'VARCHAR')} AS {c}"
-        for c in DMA_RAW_NAMES.values()
-        if c not in raw_cols
-    )  # the 22-column layout has no A, B, C, D
-    nulls = "[" + ", ".join(sql_literal(t) for t in DMA_NULL_TEXTS) + "]"
-    src = sql_literal(store.uri(bronze_key))
-    values = _silver_values()
-
-    # Which copy of an exact duplicate is kept must not depend on file order or threads: the
-    # one with the smallest hash of all its other fields.
-    others = [c for c in DMA_RAW_NAMES.values() if c not in ("mmsi", "ts", "lat", "lon")]
-    tiebreak = f"hash({', '.join(others)})"
-    here = "{'ts': ts, 'lat': lat, 'lon': lon}"
-    limit = float(rules.max_implied_speed_kn)
-    silver_select = ", ".join(f"{values[c]} AS {c}" for c in values)
-    rendered = ", ".join(_render_back(c) for c in DMA_RAW_NAMES.values())
-    null_fields = ", ".join(f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values())
+    if data_lines is None:
+        data_lines = count_data_lines(store.iter_bytes(bronze_key))
+    src = store.uri(bronze_key)
 
     staged = store.staging_prefix()
-    silver_key = f"{staged}/silver/part-0.parquet"
-    rejects_key = f"{staged}/rejects/part-0.parquet"
-    store.prepare_write(silver_key)
-    store.prepare_write(rejects_key)
-    # The classified day, sorted, is kept in a local Parquet file (compressed, so a 15 M-row
-    # day is a few hundred MB on disk instead of GBs of DuckDB spill), beside DuckDB's spills.
     workdir = Path(tempfile.mkdtemp(prefix="aislake-silver-", dir=_spill_dir(con)))
-    sorted_file = workdir / "classified.parquet"
-    # The sorted file's row order is silver's order: the statements below read it by position
-    # (its row number) instead of sorting the wide rows again.
+    main_file = workdir / "classified.parquet"
+    repaired_file = workdir / "repaired.parquet"
+    # The sorted files' row order is silver's order: the statements below read them by position
+    # (their row number) instead of sorting the wide rows again.
     kept_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
     con.execute("SET preserve_insertion_order = true")
+    reread = False
     try:
-        con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-        # 1. One pass over the CSV: DuckDB parses the fields (DMA's "no value" spellings are
-        # NULL; lines that do not parse go to reject_errors), every parsed row gets its reason,
-        # and the day is sorted once: valid rows first, by (mmsi, ts, lat, lon, tie-break).
-        con.execute(
-            f"""
-            COPY (
-                SELECT *, {_reason_sql(day)} AS reason, {tiebreak} AS h
-                FROM (
-                    SELECT *{", " + missing if missing else ""}
-                    FROM read_csv({src}, columns = {columns}, header = true, auto_detect = false,
-                        delim = ',', quote = '"', escape = '"', nullstr = {nulls},
-                        timestampformat = {sql_literal(DMA_TIMESTAMP_FORMAT)},
-                        store_rejects = true, ignore_errors = true)
-                )
-                ORDER BY reason NULLS FIRST, mmsi, ts, lat, lon, h
-            ) TO {sql_literal(str(sorted_file))} (FORMAT parquet, COMPRESSION lz4)
-            """
-        )
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW classified AS "
-            f"SELECT * FROM read_parquet({sql_literal(str(sorted_file))}, file_row_number = true)"
-        )
-        # 2. Each row's neighbours in its vessel's sorted run, on narrow columns only (a window
-        # over the wide rows would sort them all again): p = previous, n1..n3 = next ones. An
-        # exact duplicate equals its predecessor; the next *different* position skips up to two
-        # copies of this one (triplicates are rare). In row order, to be joined by position.
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE neighbours AS
-            SELECT rid, coalesce(p = {here}, false) AS dup,
-                   {haversine_nm("p.lat", "p.lon", "lat", "lon")} * 3600
-                       / greatest(epoch(ts - p.ts), 1) AS speed_in,
-                   {haversine_nm("lat", "lon", "nx.lat", "nx.lon")} * 3600
-                       / greatest(epoch(nx.ts - ts), 1) AS speed_out
-            FROM (
-                SELECT *, CASE WHEN n1 IS DISTINCT FROM {here} THEN n1
-                               WHEN n2 IS DISTINCT FROM {here} THEN n2 ELSE n3 END AS nx
-                FROM (
-                    SELECT file_row_number AS rid, ts, lat, lon,
-                           lag({here}) OVER w AS p, lead({here}) OVER w AS n1,
-                           lead({here}, 2) OVER w AS n2, lead({here}, 3) OVER w AS n3
-                    FROM classified
-                    WINDOW w AS (PARTITION BY reason, mmsi ORDER BY file_row_number)
-                )
+        # 1. One pass over the CSV: parse, classify, sort. Reconciled against the line count.
+        for parallel in (True, False):
+            con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+            rows_read = _write_classified(
+                con,
+                typed_csv_sql(src, raw_cols, parallel=parallel, buffer_size=csv_buffer_size),
+                day,
+                main_file,
             )
-            ORDER BY rid
-            """
-        )
-        by_position = "classified POSITIONAL JOIN neighbours"
-        # 3. Silver: the valid rows, one copy of each, in the sorted order, streamed to Parquet.
+            refused = _refused_lines(con)
+            if rows_read + refused == data_lines:
+                break
+            log.warning(
+                "%s: DuckDB read %d rows and refused %d lines of %d data lines; reading the day "
+                "again with one thread",
+                bronze_key, rows_read, refused, data_lines,
+            )  # fmt: skip
+            reread = True
+        else:
+            raise RowsLostError(
+                f"{bronze_key}: {data_lines:,} data lines, but DuckDB read {rows_read:,} rows and "
+                f"refused {refused:,} lines ({data_lines - rows_read - refused:,} unaccounted), "
+                "even with one thread; nothing was published. Inspect the file's line endings "
+                "and quoting."
+            )
+
+        # 2. Lines broken by an unquoted comma, repaired and read back by the same typed reader.
+        repairs = _repairs(con, raw_cols, main_file)
         con.execute(
-            f"""
-            COPY (
-                SELECT {silver_select},
-                       speed_in AS implied_speed_kn,
-                       coalesce(speed_in > {limit} AND speed_out > {limit}, false) AS speed_anomaly,
-                       {sql_literal(source)} AS source
-                FROM {by_position}
-                WHERE reason IS NULL AND NOT dup
-            ) TO {sql_literal(store.uri(silver_key))} ({parquet_options(row_group_rows)})
-            """
+            "CREATE OR REPLACE TEMP TABLE repaired_ids (src_line BIGINT, src_rid BIGINT, "
+            "repaired VARCHAR)"
         )
-        # 4. Rejects: rows rejected by a rule and the extra copies of duplicates were parsed, so
-        # their fields are stored rendered back as DMA text; lines that did not parse keep their
-        # raw text.
+        repaired_rows = 0
+        if repairs:
+            repaired_csv = workdir / "repaired.csv"
+            _write_repaired_csv(repaired_csv, raw_cols, repairs)
+            con.execute("DROP TABLE IF EXISTS repair_errors; DROP TABLE IF EXISTS repair_scans")
+            reader = typed_csv_sql(
+                str(repaired_csv), raw_cols, REPAIR_LEADING, ("repair_errors", "repair_scans")
+            )
+            repaired_rows = _write_classified(
+                con, reader, day, repaired_file, ", src_line, src_rid"
+            )
+            con.execute(
+                f"INSERT INTO repaired_ids SELECT src_line, src_rid, repaired "
+                f"FROM read_parquet({sql_literal(str(repaired_file))})"
+            )
+
+        # 3. Neighbours, on the narrow key columns of both sorted files.
+        main = f"read_parquet({sql_literal(str(main_file))}, file_row_number = true)"
+        keys = f"(SELECT file_row_number AS rid, reason, mmsi, ts, lat, lon, h FROM {main})"
+        order = "rid"
+        if repaired_rows:
+            extra = f"read_parquet({sql_literal(str(repaired_file))}, file_row_number = true)"
+            keys = f"""(SELECT * FROM {keys} UNION ALL
+                        SELECT {rows_read} + file_row_number, reason, mmsi, ts, lat, lon, h
+                        FROM {extra})"""
+            order = "ts, lat, lon, h, rid"  # the files' own order, across both
         con.execute(
-            f"""
-            COPY (
-                SELECT coalesce(reason, 'duplicate') AS reason, NULL::BIGINT AS line,
+            f"CREATE OR REPLACE TEMP TABLE neighbours AS {_neighbours_sql(keys, order, motion)}"
+        )
+
+        # 4. Silver: valid rows, one copy of each, in the sorted order, streamed to Parquet.
+        parts = [(main, "NULL::VARCHAR", f"rid < {rows_read}")]
+        if repaired_rows:
+            parts.append((extra, "repaired", f"rid >= {rows_read}"))
+        silver_keys = []
+        for i, (table, repaired, mine) in enumerate(parts):
+            values = _silver_values(motion, source, repaired)
+            select = ", ".join(f"{sql} AS {c}" for c, sql in values.items())
+            key = f"{staged}/silver/part-{i}.parquet"
+            store.prepare_write(key)
+            con.execute(
+                f"""COPY (SELECT {select}
+                          FROM {table} POSITIONAL JOIN (SELECT * FROM neighbours WHERE {mine})
+                          WHERE reason IS NULL AND NOT dup)
+                    TO {sql_literal(store.uri(key))} ({parquet_options(row_group_rows)})"""
+            )
+            silver_keys.append(key)
+
+        # 5. Rejects: rows that parsed are stored rendered back as DMA text; lines that did not
+        # parse keep their raw text. A repaired line is in silver or here once, as repaired.
+        rendered = ", ".join(render_back(c) for c in DMA_RAW_NAMES.values())
+        null_fields = ", ".join(f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values())
+        rejects_key = f"{staged}/rejects/part-0.parquet"
+        store.prepare_write(rejects_key)
+        selects = [
+            f"""SELECT coalesce(reason, 'duplicate') AS reason, NULL::BIGINT AS line,
                        NULL::VARCHAR AS raw_line, {rendered}, {sql_literal(source)} AS source
-                FROM {by_position}
-                WHERE reason IS NOT NULL OR dup
-                UNION ALL
-                SELECT reason, line, raw_line, {null_fields}, {sql_literal(source)}
+                FROM {main} POSITIONAL JOIN (SELECT * FROM neighbours WHERE rid < {rows_read})
+                WHERE (reason IS NOT NULL OR dup)
+                  AND (reason IS DISTINCT FROM 'shifted_fields' OR file_row_number NOT IN
+                       (SELECT src_rid FROM repaired_ids WHERE src_rid IS NOT NULL))""",
+            f"""SELECT reason, line, raw_line, {null_fields}, {sql_literal(source)}
                 FROM (SELECT line, any_value(csv_line) AS raw_line, {CSV_REJECT_REASON} AS reason
-                      FROM reject_errors GROUP BY line)
-            ) TO {sql_literal(store.uri(rejects_key))} ({PARQUET_OPTIONS})
-            """
+                      FROM reject_errors
+                      WHERE line NOT IN (SELECT src_line FROM repaired_ids
+                                         WHERE src_line IS NOT NULL)
+                      GROUP BY line)""",
+        ]
+        if repaired_rows:
+            selects.append(
+                f"""SELECT coalesce(reason, 'duplicate'), src_line, raw_line, {rendered},
+                           {sql_literal(source)}
+                    FROM {extra} POSITIONAL JOIN (SELECT * FROM neighbours
+                                                  WHERE rid >= {rows_read})
+                    WHERE reason IS NOT NULL OR dup"""
+            )
+        con.execute(
+            f"COPY ({' UNION ALL '.join(selects)}) TO {sql_literal(store.uri(rejects_key))} "
+            f"({PARQUET_OPTIONS})"
+        )
+
+        # 6. Reconcile what was written with what came in, then publish.
+        silver_files = "[" + ", ".join(sql_literal(store.uri(k)) for k in silver_keys) + "]"
+        stats = con.execute(
+            f"SELECT count(*), count(DISTINCT mmsi), min(ts), max(ts) "
+            f"FROM read_parquet({silver_files})"
+        ).fetchone()
+        assert stats is not None
+        by_reason = {
+            str(k): int(v)
+            for k, v in con.execute(
+                f"SELECT reason, count(*) FROM read_parquet({sql_literal(store.uri(rejects_key))})"
+                " GROUP BY ALL ORDER BY 1"
+            ).fetchall()
+        }
+        if int(stats[0]) + sum(by_reason.values()) != data_lines:
+            raise RowsLostError(
+                f"{bronze_key}: {data_lines:,} data lines but {int(stats[0]):,} silver rows + "
+                f"{sum(by_reason.values()):,} rejects; nothing was published"
+            )
+        repaired_by_field = dict(
+            con.execute(
+                "SELECT repaired, count(*) FROM repaired_ids GROUP BY 1 ORDER BY 1"
+            ).fetchall()
         )
         silver_keys = store.replace_prefix(f"{staged}/silver", silver_prefix(source, day))
         rejects_keys = store.replace_prefix(f"{staged}/rejects", rejects_prefix(source, day))
-        stats = con.execute(
-            """SELECT count(*) FILTER (WHERE reason IS NULL),
-                      count(DISTINCT mmsi) FILTER (WHERE reason IS NULL),
-                      min(ts) FILTER (WHERE reason IS NULL), max(ts) FILTER (WHERE reason IS NULL),
-                      count(*)
-               FROM classified"""
-        ).fetchone()
-        assert stats is not None
     finally:
         con.execute(
             f"SET preserve_insertion_order = {sql_literal(bool(kept_order and kept_order[0]))}"
         )
-        con.execute("DROP VIEW IF EXISTS classified; DROP TABLE IF EXISTS neighbours")
+        con.execute("DROP TABLE IF EXISTS neighbours; DROP TABLE IF EXISTS repaired_ids")
         store.discard_prefix(staged)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    by_reason = dict(
-        con.execute(
-            f"""SELECT reason, count(*) FROM read_parquet({sql_literal(store.uri(rejects_keys[0]))})
-                GROUP BY ALL"""
-        ).fetchall()
-    )
-    by_reason = {str(k): int(v) for k, v in sorted(by_reason.items())}
-    csv_rejects = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()
     return SilverResult(
         day=day,
-        rows_in=int(stats[4]) + int(csv_rejects[0] if csv_rejects else 0),
-        rows=int(stats[0]) - by_reason.get("duplicate", 0),
+        rows_in=data_lines,
+        rows=int(stats[0]),
         rejects_by_reason=by_reason,
         silver_keys=silver_keys,
         rejects_keys=rejects_keys,
@@ -374,6 +495,9 @@ def build_silver(
         ts_max=stats[3],
         seconds=time.perf_counter() - started,
         layout_columns=len(layout),
+        data_lines=data_lines,
+        repaired_by_field={str(k): int(v) for k, v in repaired_by_field.items()},
+        reread_single_threaded=reread,
     )
 
 
@@ -383,10 +507,3 @@ def _spill_dir(con: duckdb.DuckDBPyConnection) -> str | None:
     row = con.execute("SELECT current_setting('temp_directory')").fetchone()
     folder = Path(row[0]) if row and row[0] else None
     return str(folder) if folder and folder.is_absolute() and folder.is_dir() else None
-
-
-def _render_back(raw: str) -> str:
-    """A parsed field rendered back as DMA text (for rejected rows that did parse)."""
-    if raw == "ts":
-        return f"strftime(ts, {sql_literal(DMA_TIMESTAMP_FORMAT)}) AS ts"
-    return f"CAST({raw} AS VARCHAR) AS {raw}"  # numbers in canonical form: 55.5, not 55.500000

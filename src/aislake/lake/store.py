@@ -17,6 +17,7 @@ import os
 import shutil
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,10 @@ class ObjectStore(ABC):
     @abstractmethod
     def get_file(self, key: str, local_path: Path) -> None:
         """Download the key to a local file, streaming."""
+
+    @abstractmethod
+    def iter_bytes(self, key: str, chunk: int = 8 * 1024 * 1024) -> Iterator[bytes]:
+        """The object's bytes in chunks, streaming (to count a CSV's lines)."""
 
     @abstractmethod
     def read_range(self, key: str, length: int) -> bytes:
@@ -161,6 +166,11 @@ class LocalStore(ObjectStore):
 
     def get_file(self, key: str, local_path: Path) -> None:
         shutil.copyfile(self._path(key), local_path)
+
+    def iter_bytes(self, key: str, chunk: int = 8 * 1024 * 1024) -> Iterator[bytes]:
+        with self._path(key).open("rb") as f:
+            while data := f.read(chunk):
+                yield data
 
     def read_range(self, key: str, length: int) -> bytes:
         with self._path(key).open("rb") as f:
@@ -266,6 +276,14 @@ class S3Store(ObjectStore):
 
     def get_file(self, key: str, local_path: Path) -> None:
         self.client.fget_object(self.bucket, validate_key(key), str(local_path))
+
+    def iter_bytes(self, key: str, chunk: int = 8 * 1024 * 1024) -> Iterator[bytes]:
+        response = self.client.get_object(self.bucket, validate_key(key))
+        try:
+            yield from response.stream(chunk)
+        finally:
+            response.close()
+            response.release_conn()
 
     def read_range(self, key: str, length: int) -> bytes:
         response = self.client.get_object(self.bucket, validate_key(key), offset=0, length=length)

@@ -4,7 +4,11 @@ The CSV looks like DMA's: the ``# Timestamp,...`` header (26 or the older 22 col
 ``dd/mm/yyyy hh:mm:ss``, DMA's spellings of "no value" ('Unknown' IMO, 'Undefined' ship type,
 'Unknown value' status), static reports at lat 91 / lon 181, rows sorted by time. On top, the
 quirks of real files, each counted in ``Truth.injected``: exact duplicate rows, single-space
-fields, rows at lat 91 / lon 0, an invalid MMSI, rows stamped after the day.
+fields, rows at lat 91 / lon 0, an invalid MMSI, rows stamped after the day, and what real DMA
+days showed (the 2021-02-09 sample): free text with an unquoted comma (a name, a destination, a
+call sign; the line cut back to the header's width, or one field longer), several receivers
+reporting one moment (the same second, tens of metres apart), a receiver repeating a vessel's
+previous position a few seconds late, and hours with no reports at all.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import pyarrow.parquet as pq
 
 from aislake.lake.duck import DuckDBSettings, open_duckdb, sql_literal
 from aislake.lake.schema import DMA_HEADER_22, DMA_HEADER_26, DMA_TIMESTAMP_FORMAT
-from aislake.simulate.traffic import REPORT_SCHEMA, FleetSize, Truth, simulate_into
+from aislake.simulate.traffic import DAY_SECONDS, REPORT_SCHEMA, FleetSize, Truth, simulate_into
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,17 @@ class Quirks:
     lat91_lon0_rows: int = 3
     invalid_mmsi_rows: int = 5
     next_day_rows: int = 3
+    # A second receiver's copy of a Class A position: same second, up to ~35 m off.
+    multi_receiver_share: float = 0.05
+    # A receiver relaying a vessel's previous position 1-5 s after its current one.
+    stale_repeat_share: float = 0.01
+    # Vessels whose free text holds an unquoted comma, per field (name, destination, call sign).
+    unquoted_comma_fields: tuple[str, ...] = ("name", "destination", "callsign")
+    coast_station_as_class_a_rows: int = 60
+    missing_hours: tuple[int, ...] = ()
 
 
-NO_QUIRKS = Quirks(0, 0, 0, 0, 0)
+NO_QUIRKS = Quirks(0, 0, 0, 0, 0, 0, 0, (), 0, ())
 
 
 def _dma_text_select(day: dt.date, columns: int) -> str:
@@ -62,7 +74,7 @@ def _dma_text_select(day: dt.date, columns: int) -> str:
         "Length": "CAST(length AS VARCHAR)",
         "Type of position fixing device": "coalesce(pos_fix_device, 'Undefined')",
         "Draught": "CAST(draught AS VARCHAR)",
-        "Destination": "CASE WHEN space THEN ' ' ELSE destination END",
+        "Destination": "CASE WHEN space AND NOT comma THEN ' ' ELSE destination END",
         "ETA": f"strftime(eta, {fmt})",
         "Data source type": "'AIS'",
         "A": "CAST(size_a AS VARCHAR)",
@@ -71,7 +83,22 @@ def _dma_text_select(day: dt.date, columns: int) -> str:
         "D": "CAST(size_d AS VARCHAR)",
     }
     header = DMA_HEADER_26 if columns == 26 else DMA_HEADER_22
-    return ", ".join(f'{exprs[h]} AS "{h}"' for h in header)
+    # The line is built here, not by DuckDB's CSV writer: fields holding a comma or a quote are
+    # quoted as DMA does, except on rows whose unquoted-comma quirk (``comma``) is the point.
+    fields = []
+    for h in header:
+        text = f"coalesce({exprs[h]}, '')"
+        quoted = f"""'"' || replace({text}, '"', '""') || '"'"""
+        fields.append(
+            f"""CASE WHEN NOT comma AND ({text} LIKE '%,%' OR {text} LIKE '%"%')
+                     THEN {quoted} ELSE {text} END"""
+        )
+    # A comma row is cut back to the header's width (the field it pushed out is lost), except
+    # one in three, which keeps it (one field too many).
+    return f"""CASE WHEN comma AND hash(seq, 'width') % 3 <> 0
+                    THEN array_to_string(
+                        list_slice([{", ".join(fields)}], 1, {len(header) - 1}), ',')
+                    ELSE concat_ws(',', {", ".join(fields)}) END AS line"""
 
 
 def write_dma_csv(
@@ -148,14 +175,73 @@ def _write_body(
     quirks: Quirks,
 ) -> int:
     """The CSV's rows, quirks injected, in time order; counts each quirk into ``truth``."""
-    con.execute(
-        f"""CREATE VIEW made AS
-        SELECT *, hash(seq, 'space') % 1000000 < {int(quirks.space_share * 1e6)} AS space
-        FROM read_parquet({sql_literal(str(spool))})"""
+    comma = _comma_vessels(truth, quirks)
+    con.execute("CREATE TEMP TABLE glitch (mmsi BIGINT, t DOUBLE)")
+    day0 = dt.datetime.combine(truth.day, dt.time())
+    glitches = [
+        (m, (g - day0).total_seconds()) for m, v in truth.vessels.items() for g in v.glitches
+    ]
+    if glitches:
+        con.executemany("INSERT INTO glitch VALUES (?, ?)", glitches)
+
+    def with_comma(field: str, text: str) -> str:
+        vessel = comma.get(field)
+        if vessel is None:
+            return field
+        return f"CASE WHEN mmsi = {vessel} AND {field} IS NOT NULL THEN {text} ELSE {field} END"
+
+    comma_flag = (
+        " OR ".join(f"(mmsi = {m} AND {f} IS NOT NULL)" for f, m in comma.items()) or "false"
     )
     con.execute(
+        f"""CREATE VIEW spooled AS
+        SELECT * REPLACE (
+                   {with_comma("name", "replace(name, ' ', ', ')")} AS name,
+                   {with_comma("destination", "destination || ', DK'")} AS destination,
+                   {with_comma("callsign", "'OU,' || callsign[3:]")} AS callsign),
+               hash(seq, 'space') % 1000000 < {int(quirks.space_share * 1e6)} AS space,
+               ({comma_flag}) AS comma
+        FROM read_parquet({sql_literal(str(spool))})
+        WHERE mmsi NOT IN (SELECT mmsi FROM glitch) OR (mmsi, t) NOT IN (SELECT * FROM glitch)"""
+    )
+    # Glitch positions stay single: a receiver's copy next to one would hide the glitch.
+    con.execute(
+        f"""CREATE VIEW made AS
+        SELECT * FROM spooled UNION ALL
+        SELECT *, hash(seq, 'space') % 1000000 < {int(quirks.space_share * 1e6)} AS space,
+               false AS comma
+        FROM (SELECT * FROM read_parquet({sql_literal(str(spool))})
+              WHERE (mmsi, t) IN (SELECT * FROM glitch))"""
+        if glitches
+        else "CREATE VIEW made AS SELECT * FROM spooled"
+    )
+    share = {
+        "dup": int(quirks.duplicate_share * 1e6),
+        "rx": int(quirks.multi_receiver_share * 1e6),
+        "stale": int(quirks.stale_repeat_share * 1e6),
+    }
+    con.execute(
         f"""CREATE VIEW duplicated AS SELECT * FROM made
-            WHERE hash(seq, 'dup') % 1000000 < {int(quirks.duplicate_share * 1e6)} AND lat < 91"""
+            WHERE hash(seq, 'dup') % 1000000 < {share["dup"]} AND lat < 91"""
+    )
+    moving = "mobile_type = 'Class A' AND lat < 91 AND NOT ((mmsi, t) IN (SELECT * FROM glitch))"
+    # ~1e-6 deg per unit: up to 0.0003 deg (33 m) north-south and east-west.
+    con.execute(
+        f"""CREATE VIEW received_twice AS
+        SELECT * REPLACE (lat + ((hash(seq, 'dy') % 601)::INTEGER - 300) * 1e-6 AS lat,
+                          lon + ((hash(seq, 'dx') % 601)::INTEGER - 300) * 1e-6 AS lon)
+        FROM made WHERE {moving} AND hash(seq, 'rx') % 1000000 < {share["rx"]}"""
+    )
+    con.execute(
+        f"""CREATE VIEW repeated_late AS
+        SELECT * EXCLUDE (p_lat, p_lon, p_glitch)
+                 REPLACE (t + 1 + hash(seq, 'late') % 5 AS t, p_lat AS lat, p_lon AS lon)
+        FROM (SELECT *, lag(lat) OVER v AS p_lat, lag(lon) OVER v AS p_lon,
+                     lag((mmsi, t) IN (SELECT * FROM glitch)) OVER v AS p_glitch
+              FROM made WHERE {moving}
+              WINDOW v AS (PARTITION BY mmsi ORDER BY t))
+        WHERE hash(seq, 'stale') % 1000000 < {share["stale"]} AND p_lat IS NOT NULL
+          AND NOT p_glitch AND t + 6 < {DAY_SECONDS}"""
     )
     con.execute("CREATE TEMP TABLE odd AS SELECT * FROM made LIMIT 0")
     odd = [(600.0 + i, "Class A", 219_000_777, 91.0, 0.0) for i in range(quirks.lat91_lon0_rows)]
@@ -164,32 +250,82 @@ def _write_body(
         (1200.0 + 60 * i, "Class A", 1_193_046, 55.5, 11.0) for i in range(quirks.invalid_mmsi_rows)
     ]
     odd += [(86_400.0 + i, "Class A", 219_000_888, 55.6, 12.6) for i in range(quirks.next_day_rows)]
+    # A harbour's coast station (002190047) reporting as Class A once a minute, as real days show.
+    odd += [(30.0 + 60 * i, "Class A", COAST_STATION_AS_CLASS_A, 55.4627, 8.4383)
+            for i in range(quirks.coast_station_as_class_a_rows)]  # fmt: skip
     for t, mobile, mmsi, lat, lon in odd:
         con.execute(
-            "INSERT INTO odd (t, mobile_type, mmsi, lat, lon, seq, space) "
-            "VALUES (?, ?, ?, ?, ?, 0, false)",
+            "INSERT INTO odd (t, mobile_type, mmsi, lat, lon, seq, space, comma) "
+            "VALUES (?, ?, ?, ?, ?, 0, false, false)",
             [t, mobile, mmsi, lat, lon],
         )
+    gone = ", ".join(str(int(h)) for h in quirks.missing_hours) or "-1"
     con.execute(
-        "CREATE VIEW rows AS SELECT * FROM made UNION ALL SELECT * FROM duplicated "
-        "UNION ALL SELECT * FROM odd"
+        """CREATE TEMP TABLE rows AS
+        SELECT *, 'made' AS quirk FROM made UNION ALL
+        SELECT *, 'duplicate' FROM duplicated UNION ALL
+        SELECT *, 'multi_receiver' FROM received_twice UNION ALL
+        SELECT *, 'stale_repeat' FROM repeated_late UNION ALL
+        SELECT *, 'odd' FROM odd"""
     )
-    counts = con.execute(
-        "SELECT (SELECT count(*) FROM duplicated), count(*) FILTER (WHERE space), count(*) "
-        "FROM rows"
+    con.execute(f"DELETE FROM rows WHERE floor(t / 3600) IN ({gone})")
+    counts = dict(con.execute("SELECT quirk, count(*) FROM rows GROUP BY 1").fetchall())
+    commas = dict(
+        con.execute(
+            "SELECT CASE mmsi "
+            + " ".join(f"WHEN {m} THEN '{f}'" for f, m in comma.items())
+            + " END, count(*) FROM rows WHERE comma GROUP BY 1"
+        ).fetchall()
+        if comma
+        else []
+    )
+    space = con.execute("SELECT count(*) FROM rows WHERE space AND NOT comma").fetchone()
+    # An exact copy of a line DuckDB refuses is refused too: counted apart from duplicates.
+    unprovable = con.execute(
+        "SELECT count(*) FROM rows WHERE quirk = 'duplicate' AND comma AND mmsi = ?",
+        [comma.get("callsign", -1)],
     ).fetchone()
-    assert counts is not None
-    truth.injected["duplicate"] = int(counts[0])
-    truth.injected["space_destination"] = int(counts[1])
+    refused_copies = int(unprovable[0]) if unprovable else 0
+    truth.injected["duplicate"] = int(counts.get("duplicate", 0)) - refused_copies
+    truth.injected["duplicate_of_unquoted_comma_callsign"] = refused_copies
+    truth.injected["space_destination"] = int(space[0]) if space else 0
     truth.injected["lat91_lon0"] = quirks.lat91_lon0_rows
     truth.injected["invalid_mmsi"] = quirks.invalid_mmsi_rows
     truth.injected["next_day"] = quirks.next_day_rows
-    # Ties in (t, mmsi, seq) are a row and its injected duplicate: identical text either way.
+    truth.injected["coast_station_as_class_a"] = quirks.coast_station_as_class_a_rows
+    truth.injected["multi_receiver"] = int(counts.get("multi_receiver", 0))
+    truth.injected["stale_repeat"] = int(counts.get("stale_repeat", 0))
+    for f in comma:
+        truth.injected[f"unquoted_comma_{f}"] = int(commas.get(f, 0))
+    truth.quirk_vessels.update({f"unquoted_comma_{f}": m for f, m in comma.items()})
+    # Ties in (t, mmsi, seq) are a row and its injected copy: identical text either way.
     con.execute(
-        f"""COPY (SELECT {_dma_text_select(truth.day, columns)} FROM rows ORDER BY t, mmsi, seq)
-            TO {sql_literal(str(body))} (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '"')"""
+        f"""COPY (SELECT {_dma_text_select(truth.day, columns)} FROM rows
+                  ORDER BY t, mmsi, seq, quirk)
+            TO {sql_literal(str(body))} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '',
+                                         DELIMITER '\t')"""
     )
-    return int(counts[2])
+    return sum(int(v) for v in counts.values())
+
+
+COAST_STATION_AS_CLASS_A = 2_190_047
+
+
+def _comma_vessels(truth: Truth, quirks: Quirks) -> dict[str, int]:
+    """One vessel per free-text field of ``quirks.unquoted_comma_fields``: the first cargo ship
+    (name), ferry (destination) and fishing vessel (call sign); the truth takes the new text."""
+    kinds = {"name": "cargo", "destination": "ferry", "callsign": "fishing"}
+    chosen: dict[str, int] = {}
+    for f in quirks.unquoted_comma_fields:
+        vessel = next((v for v in truth.vessels.values() if v.kind == kinds[f]), None)
+        if vessel is None:
+            continue
+        chosen[f] = vessel.mmsi
+        if f == "name":
+            vessel.name = vessel.name.replace(" ", ", ")
+        elif f == "callsign":
+            vessel.callsign = "OU," + vessel.callsign[2:]
+    return chosen
 
 
 @dataclass(frozen=True)

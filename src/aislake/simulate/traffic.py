@@ -85,6 +85,7 @@ class Truth:
     day: dt.date
     vessels: dict[int, VesselTruth] = field(default_factory=dict)
     injected: dict[str, int] = field(default_factory=dict)  # quirk name -> rows injected
+    quirk_vessels: dict[str, int] = field(default_factory=dict)  # quirk name -> its vessel
 
 
 class Reports:

@@ -12,7 +12,7 @@ from aislake.defs.resources import CleaningRules, DmaArchive, DuckDB, LakeStorag
 from aislake.lake.days import parse_day
 from aislake.lake.layout import bronze_key
 from aislake.lake.schema import SILVER_COLUMNS
-from aislake.lake.silver import build_silver
+from aislake.lake.silver import RowsLostError, build_silver
 from aislake.sources.dma import BadArchiveError, DayNotPublishedError, DmaError, download_day
 
 SILVER_SCHEMA = dg.TableSchema(
@@ -92,8 +92,10 @@ def dma_ais_silver(
     cleaning: CleaningRules,
 ) -> dg.MaterializeResult:
     """The day's DMA positions typed, cleaned and deduplicated, sorted by (mmsi, ts), at
-    ``silver/ais/source=dma/dt=YYYY-MM-DD/part-0.parquet``; every rejected row, with its reason,
-    at ``silver/ais_rejects/source=dma/dt=YYYY-MM-DD/part-0.parquet``.
+    ``silver/ais/source=dma/dt=YYYY-MM-DD/part-0.parquet`` (and ``part-1.parquet`` for rows
+    repaired from an unquoted comma); every rejected row, with its reason, at
+    ``silver/ais_rejects/source=dma/dt=YYYY-MM-DD/part-0.parquet``. Fails, publishing nothing,
+    when silver + rejects do not add up to the bronze file's data lines.
     """
     day = parse_day(context.partition_key)
     store = storage.store()
@@ -107,6 +109,8 @@ def dma_ais_silver(
     con = duckdb.connect(store)
     try:
         result = build_silver(con, store, key, day, cleaning.rules())
+    except RowsLostError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from exc
     finally:
         con.close()
     context.log.info(
@@ -120,6 +124,9 @@ def dma_ais_silver(
             "uri": dg.MetadataValue.path(store.uri(result.silver_keys[0])),
             "rows_in": result.rows_in,
             "rejects": result.rejects,
+            "repaired": result.repaired,
+            "repaired_by_field": dg.MetadataValue.json(result.repaired_by_field),
+            "reread_single_threaded": result.reread_single_threaded,
             "rejects_by_reason": dg.MetadataValue.json(result.rejects_by_reason),
             "file_size_mb": round(result.silver_bytes / 1e6, 3),
             "distinct_vessels": result.distinct_vessels,

@@ -1,4 +1,9 @@
-"""Checks on DMA silver, run against what is stored for the partition."""
+"""Checks on DMA silver, run against what is stored for the partition.
+
+Blocking checks encode invariants a correct silver partition always meets (keys present, no
+duplicate keys); what a real day may legitimately fall short of (volume, hours covered, rejects)
+warns, with its threshold in the metadata.
+"""
 
 import dagster as dg
 
@@ -20,18 +25,38 @@ def _stats(
         con.close()
 
 
-@dg.asset_check(asset=dma_ais_silver, blocking=True, partitions_def=daily_partitions)
+@dg.asset_check(asset=dma_ais_silver, partitions_def=daily_partitions)
 def dma_silver_min_rows(
     context: dg.AssetCheckExecutionContext,
     storage: LakeStorage,
     duckdb: DuckDB,
     thresholds: QualityThresholds,
 ) -> dg.AssetCheckResult:
-    """A DMA day has millions of rows; fewer than the threshold means a broken file or load."""
+    """A DMA day has millions of rows; fewer than the threshold (AISLAKE_MIN_SILVER_ROWS) warns of
+    a thin file or an extract."""
     stats = _stats(context, storage, duckdb)
     return dg.AssetCheckResult(
         passed=stats.rows >= thresholds.min_silver_rows,
+        severity=dg.AssetCheckSeverity.WARN,
         metadata={"rows": stats.rows, "min_rows": thresholds.min_silver_rows},
+    )
+
+
+@dg.asset_check(asset=dma_ais_silver, partitions_def=daily_partitions)
+def dma_silver_hours_covered(
+    context: dg.AssetCheckExecutionContext, storage: LakeStorage, duckdb: DuckDB
+) -> dg.AssetCheckResult:
+    """Every hour of the UTC day has positions (DMA days with missing hours exist: the
+    receivers' feed stopped); the missing hours are listed."""
+    stats = _stats(context, storage, duckdb)
+    return dg.AssetCheckResult(
+        passed=not stats.missing_hours,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "hours_with_positions": len(stats.hours_with_positions),
+            "missing_hours": dg.MetadataValue.json(stats.missing_hours),
+            "expected_hours": 24,
+        },
     )
 
 

@@ -50,8 +50,9 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         "vessel_registry",
-        "One row per ship (Class A/B MMSI) seen on the day with its resolved static data, first "
-        "and last seen and message counts, at gold/vessel_registry/dt=YYYY-MM-DD/part-0.parquet.",
+        "One row per vessel (Class A/B, of a ship's MMSI form) seen on the day with its resolved "
+        "static data, first and last seen and message counts, at "
+        "gold/vessel_registry/dt=YYYY-MM-DD/part-0.parquet.",
         (
             ("dt", "DATE", "the day (UTC)"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
@@ -64,6 +65,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("width", "DOUBLE", "most reported width (or C+D), metres"),
             ("draught", "DOUBLE", "latest reported draught, metres"),
             ("destination", "VARCHAR", "latest reported destination"),
+            ("station_kind", "VARCHAR", "what the MMSI's form says: 'ship' or 'craft_with_parent'"),
             ("mid", "SMALLINT", "Maritime Identification Digits: the flag state's code"),
             ("first_seen", "TIMESTAMP", "first position of the day"),
             ("last_seen", "TIMESTAMP", "last position of the day"),
@@ -88,7 +90,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("start_ts", "TIMESTAMP", "first position of the segment"),
             ("end_ts", "TIMESTAMP", "last position of the segment"),
             ("points", "INTEGER", "positions in the segment"),
-            ("distance_nm", "DOUBLE", "great-circle distance along the positions, nm"),
+            ("distance_nm", "DOUBLE", "distance sailed along the resampled positions, nm"),
             ("mean_sog", "DOUBLE", "mean reported SOG, knots"),
             ("max_sog", "DOUBLE", "largest reported SOG, knots"),
             ("geometry_wkt", "VARCHAR", "LINESTRING (lon lat, ...) simplified; POINT if one"),
