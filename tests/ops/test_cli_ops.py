@@ -53,7 +53,7 @@ def test_a_failed_day_shows_in_status(lake_env: Path, capsys: pytest.CaptureFixt
     assert main(["status", "dma_ais_silver"]) == 0
     out = capsys.readouterr().out
     assert "1 materialized" in out
-    assert "2024-01-15  materialized  dma_silver_keys_valid=succeeded" in out
+    assert "2024-01-15  materialized  " in out and "dma_silver_keys_valid=succeeded" in out
 
 
 def test_query_runs_sql_over_the_lake_views(
