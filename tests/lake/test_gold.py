@@ -15,6 +15,7 @@ from aislake.lake.silver import build_silver
 from aislake.lake.store import LocalStore
 from aislake.simulate.dmafile import SimulatedFile
 from conftest import SIM_DAY
+from dmarows import HEADER, row
 
 PRODUCTS = (
     "ais_daily_summary",
@@ -113,26 +114,23 @@ def test_tracks_are_simplified_lines_along_the_route(lake: LocalStore) -> None:
     assert 2 <= vertices < points / 20  # far fewer vertices than positions
 
 
-def test_tracks_split_at_a_gap(tmp_path: Path) -> None:
+def segments_of(tmp_path: Path, points: list[tuple[str, float]]) -> list[tuple]:
+    """(segment, points) of the track one ship reports at ``points`` (time, latitude) on
+    SIM_DAY, through silver and vessel_tracks."""
     store = LocalStore(tmp_path / "lake")
-    header = (
-        "# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,"
-        "Heading,IMO,Callsign,Name,Ship type,Cargo type,Width,Length,Type of position fixing "
-        "device,Draught,Destination,ETA,Data source type,A,B,C,D"
-    )
-    tail = "Unknown,,,Undefined,,,,GPS,,,,AIS,,,,"
-    times = ["10:00:00", "10:00:10", "10:00:20", "11:00:00", "11:00:10"]  # 40 min gap
-    lines = [
-        f"15/01/2024 {t},Class A,219000001,55.{i:04d},11.0,Under way,0,10,0,0,{tail}"
-        for i, t in enumerate(times)
-    ]
+    lines = [row(ts=f"15/01/2024 {t}", lat=str(lat), nav="Under way") for t, lat in points]
     csv = tmp_path / "d.csv"
-    csv.write_text("\n".join([header, *lines]) + "\n")
+    csv.write_text("\n".join([HEADER, *lines]) + "\n")
     store.put_file(csv, "bronze/dma/d.csv")
     con = connect(store)
     build_silver(con, store, "bronze/dma/d.csv", SIM_DAY)
     build_product(con, store, "vessel_tracks", SIM_DAY)
-    got = rows(store, "vessel_tracks", "SELECT segment, points FROM {t} ORDER BY segment")
+    return rows(store, "vessel_tracks", "SELECT segment, points FROM {t} ORDER BY segment")
+
+
+def test_tracks_split_at_a_gap(tmp_path: Path) -> None:
+    times = ["10:00:00", "10:00:10", "10:00:20", "11:00:00", "11:00:10"]  # 40 min gap
+    got = segments_of(tmp_path, [(t, float(f"55.{i:04d}")) for i, t in enumerate(times)])
     assert got == [(1, 3), (2, 2)]
 
 
@@ -216,25 +214,10 @@ def test_gold_on_the_real_2023_sample(samples: Path, tmp_path: Path) -> None:
 
 def test_an_injected_position_jump_still_cuts_the_track(tmp_path: Path) -> None:
     """Noise is not a jump, but a real one is: 20 km in 10 s, then the track goes on there."""
-    store = LocalStore(tmp_path / "lake")
-    header = (
-        "# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,"
-        "Heading,IMO,Callsign,Name,Ship type,Cargo type,Width,Length,Type of position fixing "
-        "device,Draught,Destination,ETA,Data source type,A,B,C,D"
-    )
-    tail = "Unknown,,,Undefined,,,,GPS,,,,AIS,,,,"
     points = [("10:00:00", 55.0), ("10:00:10", 55.0005), ("10:00:10", 55.0008),  # 2 receivers
               ("10:00:20", 55.001), ("10:00:30", 55.2), ("10:00:40", 55.2005),
               ("10:00:50", 55.201)]  # fmt: skip
-    lines = [f"15/01/2024 {t},Class A,219000001,{lat},11.0,Under way,0,10,0,0,{tail}"
-             for t, lat in points]  # fmt: skip
-    csv = tmp_path / "d.csv"
-    csv.write_text("\n".join([header, *lines]) + "\n")
-    store.put_file(csv, "bronze/dma/d.csv")
-    con = connect(store)
-    build_silver(con, store, "bronze/dma/d.csv", SIM_DAY)
-    build_product(con, store, "vessel_tracks", SIM_DAY)
-    got = rows(store, "vessel_tracks", "SELECT segment, points FROM {t} ORDER BY segment")
+    got = segments_of(tmp_path, points)
     assert got == [(1, 4), (2, 3)]
 
 

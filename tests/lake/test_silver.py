@@ -14,21 +14,9 @@ from aislake.lake.schema import REJECT_REASONS, SILVER_COLUMN_NAMES
 from aislake.lake.silver import ROW_GROUP_ROWS, RowsLostError, SilverResult, build_silver
 from aislake.lake.store import LocalStore, ObjectStore
 from aislake.sources.dma import NotDmaCsvError
+from dmarows import HEADER, TAIL, row
 
 DAY = dt.date(2024, 1, 15)
-HEADER = (
-    "# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,Heading,"
-    "IMO,Callsign,Name,Ship type,Cargo type,Width,Length,Type of position fixing device,Draught,"
-    "Destination,ETA,Data source type,A,B,C,D"
-)
-TAIL = "Unknown,,,Undefined,,,,GPS,,,,AIS,,,,"
-
-
-def row(ts: str = "15/01/2024 10:00:00", mmsi: str = "219000001", lat: str = "55.5",
-        lon: str = "11.0", nav: str = "Under way using engine", rot: str = "0.0",
-        sog: str = "10.0", cog: str = "90.0", heading: str = "90", tail: str = TAIL,
-        mobile: str = "Class A") -> str:  # fmt: skip
-    return ",".join([ts, mobile, mmsi, lat, lon, nav, rot, sog, cog, heading, tail])
 
 
 def run(store: ObjectStore, tmp_path: Path, lines: list[str], day: dt.date = DAY) -> SilverResult:

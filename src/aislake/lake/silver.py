@@ -87,10 +87,14 @@ class SilverResult:
     ts_max: dt.datetime | None
     seconds: float
     layout_columns: int
-    data_lines: int = 0
     repaired_by_field: dict[str, int] = field(default_factory=dict)
     reread_single_threaded: bool = False
     extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def data_lines(self) -> int:
+        """The bronze file's data lines: what came in (``rows_in``), counted from its bytes."""
+        return self.rows_in
 
     @property
     def repaired(self) -> int:
@@ -206,12 +210,7 @@ def _write_classified(
         f"COPY ({_classify_sql(select, day, tie)}) TO {sql_literal(str(out))} "
         "(FORMAT parquet, COMPRESSION lz4)"
     )
-    return _parquet_rows(con, str(out))
-
-
-def _parquet_rows(con: duckdb.DuckDBPyConnection, *uris: str) -> int:
-    files = "[" + ", ".join(sql_literal(u) for u in uris) + "]"
-    row = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
+    row = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(out))})").fetchone()
     return int(row[0]) if row else 0
 
 
@@ -234,7 +233,7 @@ def _repairs(
             fields = split_line(raw or "")
             if len(fields) >= len(raw_cols) and (fixed := repair_fields(fields, raw_cols)):
                 found.append((int(line), None, raw, fixed))
-    rendered = ", ".join(f"{render_back(c).rsplit(' AS ', 1)[0]}" for c in raw_cols)
+    rendered = ", ".join(render_back(c, alias=False) for c in raw_cols)
     cursor = con.execute(
         f"""SELECT file_row_number, {rendered}
             FROM read_parquet({sql_literal(str(sorted_file))}, file_row_number = true)
@@ -495,7 +494,6 @@ def build_silver(
         ts_max=stats[3],
         seconds=time.perf_counter() - started,
         layout_columns=len(layout),
-        data_lines=data_lines,
         repaired_by_field={str(k): int(v) for k, v in repaired_by_field.items()},
         reread_single_threaded=reread,
     )

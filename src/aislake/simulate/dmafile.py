@@ -184,36 +184,28 @@ def _write_body(
     if glitches:
         con.executemany("INSERT INTO glitch VALUES (?, ?)", glitches)
 
+    # Glitch positions stay as the simulator made them (no comma quirk, no receiver's copy or
+    # stale repeat next to them, which would hide the glitch).
     def with_comma(field: str, text: str) -> str:
         vessel = comma.get(field)
         if vessel is None:
             return field
-        return f"CASE WHEN mmsi = {vessel} AND {field} IS NOT NULL THEN {text} ELSE {field} END"
+        return (
+            f"CASE WHEN mmsi = {vessel} AND {field} IS NOT NULL AND NOT glitch "
+            f"THEN {text} ELSE {field} END"
+        )
 
-    comma_flag = (
-        " OR ".join(f"(mmsi = {m} AND {f} IS NOT NULL)" for f, m in comma.items()) or "false"
-    )
+    comma_flag = " OR ".join(f"(mmsi = {m} AND {f} IS NOT NULL)" for f, m in comma.items())
     con.execute(
-        f"""CREATE VIEW spooled AS
+        f"""CREATE VIEW made AS
         SELECT * REPLACE (
                    {with_comma("name", "replace(name, ' ', ', ')")} AS name,
                    {with_comma("destination", "destination || ', DK'")} AS destination,
                    {with_comma("callsign", "'OU,' || callsign[3:]")} AS callsign),
                hash(seq, 'space') % 1000000 < {int(quirks.space_share * 1e6)} AS space,
-               ({comma_flag}) AS comma
-        FROM read_parquet({sql_literal(str(spool))})
-        WHERE mmsi NOT IN (SELECT mmsi FROM glitch) OR (mmsi, t) NOT IN (SELECT * FROM glitch)"""
-    )
-    # Glitch positions stay single: a receiver's copy next to one would hide the glitch.
-    con.execute(
-        f"""CREATE VIEW made AS
-        SELECT * FROM spooled UNION ALL
-        SELECT *, hash(seq, 'space') % 1000000 < {int(quirks.space_share * 1e6)} AS space,
-               false AS comma
-        FROM (SELECT * FROM read_parquet({sql_literal(str(spool))})
-              WHERE (mmsi, t) IN (SELECT * FROM glitch))"""
-        if glitches
-        else "CREATE VIEW made AS SELECT * FROM spooled"
+               ({comma_flag or "false"}) AND NOT glitch AS comma
+        FROM (SELECT *, (mmsi, t) IN (SELECT * FROM glitch) AS glitch
+              FROM read_parquet({sql_literal(str(spool))}))"""
     )
     share = {
         "dup": int(quirks.duplicate_share * 1e6),
@@ -224,7 +216,7 @@ def _write_body(
         f"""CREATE VIEW duplicated AS SELECT * FROM made
             WHERE hash(seq, 'dup') % 1000000 < {share["dup"]} AND lat < 91"""
     )
-    moving = "mobile_type = 'Class A' AND lat < 91 AND NOT ((mmsi, t) IN (SELECT * FROM glitch))"
+    moving = "mobile_type = 'Class A' AND lat < 91 AND NOT glitch"
     # ~1e-6 deg per unit: up to 0.0003 deg (33 m) north-south and east-west.
     con.execute(
         f"""CREATE VIEW received_twice AS
@@ -237,7 +229,7 @@ def _write_body(
         SELECT * EXCLUDE (p_lat, p_lon, p_glitch)
                  REPLACE (t + 1 + hash(seq, 'late') % 5 AS t, p_lat AS lat, p_lon AS lon)
         FROM (SELECT *, lag(lat) OVER v AS p_lat, lag(lon) OVER v AS p_lon,
-                     lag((mmsi, t) IN (SELECT * FROM glitch)) OVER v AS p_glitch
+                     lag(glitch) OVER v AS p_glitch
               FROM made WHERE {moving}
               WINDOW v AS (PARTITION BY mmsi ORDER BY t))
         WHERE hash(seq, 'stale') % 1000000 < {share["stale"]} AND p_lat IS NOT NULL
@@ -255,8 +247,8 @@ def _write_body(
             for i in range(quirks.coast_station_as_class_a_rows)]  # fmt: skip
     for t, mobile, mmsi, lat, lon in odd:
         con.execute(
-            "INSERT INTO odd (t, mobile_type, mmsi, lat, lon, seq, space, comma) "
-            "VALUES (?, ?, ?, ?, ?, 0, false, false)",
+            "INSERT INTO odd (t, mobile_type, mmsi, lat, lon, seq, glitch, space, comma) "
+            "VALUES (?, ?, ?, ?, ?, 0, false, false, false)",
             [t, mobile, mmsi, lat, lon],
         )
     gone = ", ".join(str(int(h)) for h in quirks.missing_hours) or "-1"
