@@ -12,8 +12,10 @@ import pytest
 from aislake.defs.resources import build_resources
 from aislake.lake.duck import connect
 from aislake.lake.layout import bronze_key
+from aislake.lake.manifest import read_manifest
 from aislake.ops.demo import materialize_day
-from conftest import SIM_DAY
+from aislake.simulate.dmafile import Quirks, write_dma_zip
+from conftest import SIM_DAY, SMALL_FLEET
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -83,6 +85,9 @@ def test_a_day_flows_through_bronze_silver_and_gold(env: dict[str, str], sim_fil
     with zipfile.ZipFile(sim_file.path) as zf:
         assert bronze_bytes.read_bytes() == zf.read("aisdk-2024-01-15.csv")  # unchanged
     assert store.list_keys("_staging/") == []
+    manifest = read_manifest(store, bronze_key("dma", SIM_DAY))
+    assert manifest is not None and manifest.data_lines == sim_file.rows == silver["rows_in"]
+    assert manifest.sha256 == bronze["sha256"]
 
 
 def test_a_rerun_of_the_partition_yields_the_same_rows(env: dict[str, str]) -> None:
@@ -169,3 +174,19 @@ def test_a_real_extract_passes_every_blocking_check(samples: Path, tmp_path: Pat
     silver = _metadata(result, "dma_ais_silver")
     assert silver["dagster/row_count"] + silver["rejects"] == silver["rows_in"] == 10_000
     assert silver["repaired_by_field"] == {"destination": 7}
+
+
+def test_a_day_with_missing_hours_warns_and_lists_them(tmp_path: Path) -> None:
+    """DMA days with hours missing exist: the completeness check warns and names the hours."""
+    mirror = tmp_path / "mirror"
+    write_dma_zip(SIM_DAY, mirror, SMALL_FLEET, quirks=Quirks(missing_hours=(3, 4, 17)))
+    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
+    result = materialize_day(SIM_DAY, env)
+    assert result.success
+    (hours,) = [
+        e for e in result.get_asset_check_evaluations()
+        if e.check_name == "dma_silver_hours_covered"
+    ]  # fmt: skip
+    assert hours.passed is False and hours.severity == dg.AssetCheckSeverity.WARN
+    assert hours.metadata["missing_hours"].value == [3, 4, 17]
+    assert hours.metadata["hours_with_positions"].value == 21

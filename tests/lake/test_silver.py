@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from aislake.lake.duck import connect
+from aislake.lake.manifest import BronzeManifest, write_manifest
 from aislake.lake.schema import REJECT_REASONS, SILVER_COLUMN_NAMES
 from aislake.lake.silver import ROW_GROUP_ROWS, RowsLostError, SilverResult, build_silver
 from aislake.lake.store import LocalStore, ObjectStore
@@ -453,3 +454,19 @@ def test_same_second_receiver_noise_is_not_a_jump(local: LocalStore, tmp_path: P
     speeds = silver_rows(local, result, "implied_speed_kn, speed_anomaly")
     assert not any(flag for _, flag in speeds)
     assert max(s for s, _ in speeds if s is not None) < 25  # 111 m over the 10 s floor
+
+
+def test_silver_takes_the_line_count_from_bronzes_manifest(
+    local: LocalStore, tmp_path: Path
+) -> None:
+    """The manifest's count is used (a wrong one fails the reconciliation, so it was read); a
+    manifest of another file's size is ignored and the bytes are counted instead."""
+    csv = tmp_path / "d.csv"
+    csv.write_text("\n".join([HEADER, row(), row(mmsi="219000002")]) + "\n")
+    local.put_file(csv, "bronze/dma/d.csv")
+    size = local.size("bronze/dma/d.csv")
+    write_manifest(local, "bronze/dma/d.csv", BronzeManifest(size, "x", 7, "file:///d.zip"))
+    with pytest.raises(RowsLostError, match=r"7 data lines, but DuckDB read 2 rows"):
+        build_silver(connect(local), local, "bronze/dma/d.csv", DAY)
+    write_manifest(local, "bronze/dma/d.csv", BronzeManifest(size + 1, "x", 7, "file:///d.zip"))
+    assert build_silver(connect(local), local, "bronze/dma/d.csv", DAY).rows_in == 2

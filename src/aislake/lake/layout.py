@@ -12,6 +12,11 @@ def bronze_key(source: str, day: dt.date) -> str:
     return f"bronze/dma/aisdk-{day.isoformat()}.csv"
 
 
+def manifest_key(bronze: str) -> str:
+    """What bronze measured of its file (bytes, SHA-256, data lines), beside it."""
+    return f"{bronze}.manifest.json"
+
+
 def silver_prefix(source: str, day: dt.date) -> str:
     return f"silver/ais/source={source}/dt={day.isoformat()}/"
 

@@ -35,6 +35,7 @@ from aislake.lake.dmaread import render_back, typed_csv_sql
 from aislake.lake.duck import sql_literal
 from aislake.lake.layout import rejects_prefix, silver_prefix
 from aislake.lake.lines import count_data_lines
+from aislake.lake.manifest import read_manifest
 from aislake.lake.mmsi import station_kind_sql
 from aislake.lake.motion import MotionRules, haversine_nm, implied_speed_sql
 from aislake.lake.repair import Repair, repair_fields, split_line
@@ -310,9 +311,9 @@ def build_silver(
     silver and the rejects are streamed out of the file joined to it by position: the wide rows
     are sorted once and never held in memory whole.
 
-    ``data_lines`` is the day's count of data lines from bronze's manifest; without it the
-    object's bytes are scanned to count them. ``csv_buffer_size`` is DuckDB's CSV buffer
-    (tests make it small to reproduce the parallel reader's loss on a small file).
+    ``data_lines`` is the day's count of data lines; by default bronze's manifest gives it, and
+    without one the object's bytes are scanned to count them. ``csv_buffer_size`` is DuckDB's
+    CSV buffer (tests make it small to reproduce the parallel reader's loss on a small file).
     """
     rules = rules or SilverRules()
     motion = rules.motion()
@@ -321,7 +322,10 @@ def build_silver(
     layout = dma_layout(header)
     raw_cols = [DMA_RAW_NAMES[c] for c in layout]
     if data_lines is None:
-        data_lines = count_data_lines(store.iter_bytes(bronze_key))
+        manifest = read_manifest(store, bronze_key)
+        data_lines = (
+            manifest.data_lines if manifest else count_data_lines(store.iter_bytes(bronze_key))
+        )
     src = store.uri(bronze_key)
 
     staged = store.staging_prefix()

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from aislake.lake.lines import LineCounter
 from aislake.lake.schema import DMA_HEADER_22, DMA_HEADER_26
 
 DEFAULT_BASE_URL = "http://aisdata.ais.dk/"
@@ -210,7 +211,7 @@ class DayCsv:
     member: str
     zip_bytes: int
     csv_bytes: int
-    rows: int
+    rows: int  # data lines: non-blank lines after the header (what silver reconciles with)
     sha256: str
     layout_columns: int
 
@@ -238,16 +239,14 @@ def extract_day_csv(zip_path: Path, day: dt.date, dest: Path, url: str, monthly:
                 f"it holds: {listing}"
             )
         digest = hashlib.sha256()
-        newlines = 0
-        last = b"\n"
+        counter = LineCounter()
         try:
             with archive.open(member) as src, dest.open("wb") as out:
                 first = src.readline(64 * 1024)
                 layout = dma_layout(first.decode("utf-8", "replace"))
                 for chunk in _chunks(first, src):
                     digest.update(chunk)
-                    newlines += chunk.count(b"\n")
-                    last = chunk[-1:]
+                    counter.feed(chunk)
                     out.write(chunk)
         except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
             dest.unlink(missing_ok=True)
@@ -255,7 +254,6 @@ def extract_day_csv(zip_path: Path, day: dt.date, dest: Path, url: str, monthly:
         except NotDmaCsvError as exc:
             dest.unlink(missing_ok=True)
             raise NotDmaCsvError(f"{url}: {member.filename} is {exc}") from exc
-    lines = newlines + (0 if last == b"\n" else 1)
     return DayCsv(
         day=day,
         path=dest,
@@ -263,7 +261,7 @@ def extract_day_csv(zip_path: Path, day: dt.date, dest: Path, url: str, monthly:
         member=member.filename,
         zip_bytes=zip_path.stat().st_size,
         csv_bytes=dest.stat().st_size,
-        rows=max(lines - 1, 0),
+        rows=counter.data_lines,
         sha256=digest.hexdigest(),
         layout_columns=len(layout),
     )

@@ -11,6 +11,7 @@ from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import CleaningRules, DmaArchive, DuckDB, LakeStorage
 from aislake.lake.days import parse_day
 from aislake.lake.layout import bronze_key
+from aislake.lake.manifest import BronzeManifest, write_manifest
 from aislake.lake.schema import SILVER_COLUMNS
 from aislake.lake.silver import RowsLostError, build_silver
 from aislake.sources.dma import BadArchiveError, DayNotPublishedError, DmaError, download_day
@@ -34,7 +35,8 @@ def dma_ais_bronze(
     """The day's raw DMA CSV, byte for byte, at ``bronze/dma/aisdk-YYYY-MM-DD.csv``.
 
     Downloaded from DMA's archive (``AISLAKE_DMA_BASE_URL``), its zip CRCs and header verified,
-    then published atomically; on any failure bronze is left as it was.
+    then published atomically with its manifest (bytes, SHA-256, data lines) beside it at
+    ``bronze/dma/aisdk-YYYY-MM-DD.csv.manifest.json``; on any failure bronze is left as it was.
     """
     day = parse_day(context.partition_key)
     store = storage.store()
@@ -56,6 +58,7 @@ def dma_ais_bronze(
             raise dg.Failure(description=str(exc)) from exc
         context.log.info(f"verified {csv.member}: {csv.rows:,} rows, {csv.csv_bytes:,} bytes")
         store.put_file(csv.path, key)
+        write_manifest(store, key, BronzeManifest(csv.csv_bytes, csv.sha256, csv.rows, csv.url))
     context.log.info(f"published {key} to {storage.describe()}")
     return dg.MaterializeResult(
         metadata={
