@@ -6,10 +6,16 @@ import argparse
 import datetime as dt
 import logging
 import os
+import signal
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import dagster as dg
+
+T = TypeVar("T")
 
 
 def _day(text: str) -> dt.date:
@@ -24,10 +30,9 @@ def _day(text: str) -> dt.date:
 def _instance() -> dg.DagsterInstance:
     """The Dagster instance at DAGSTER_HOME (default ./data/dagster_home), so that
     `dagster dev` started with the same DAGSTER_HOME shows these runs."""
-    from aislake.ops.instance import dagster_home
+    from aislake.ops.instance import open_instance
 
-    dagster_home()
-    return dg.DagsterInstance.get()
+    return open_instance()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -100,6 +105,7 @@ def _check_day(day: dt.date) -> str:
 
 def cmd_materialize(args: argparse.Namespace) -> int:
     from aislake.defs.partitions import daily_partitions
+    from aislake.ops.instance import cli_run_tags, release_dead_runs
 
     loaded = _defs()
     key = _asset_key(loaded, args.asset)
@@ -117,10 +123,23 @@ def cmd_materialize(args: argparse.Namespace) -> int:
             f"aislake: materialising {names} for {day} (upstream already there: "
             f"{', '.join(k.to_user_string() for k in upstream if k not in missing) or 'none'})"
         )
+        for line in release_dead_runs(instance):
+            print(f"aislake: {line}")
         job = loaded.resolve_implicit_global_asset_job_def()
-        result = job.execute_in_process(
-            partition_key=day, instance=instance, asset_selection=selection, raise_on_error=False
-        )
+        try:
+            result = _interruptible(
+                lambda: job.execute_in_process(
+                    partition_key=day,
+                    instance=instance,
+                    asset_selection=selection,
+                    raise_on_error=False,
+                    tags=cli_run_tags(),
+                )
+            )
+        except KeyboardInterrupt:
+            for line in release_dead_runs(instance, own=True):
+                print(f"aislake: {line}")
+            raise
         for step in instance.get_run_step_stats(result.run_id):
             seconds = (step.end_time or 0) - (step.start_time or 0)
             print(
@@ -131,6 +150,27 @@ def cmd_materialize(args: argparse.Namespace) -> int:
             print(f"  check {check.check_name:<22} {'passed' if check.passed else 'FAILED'}")
     print(f"aislake: run {result.run_id} {'succeeded' if result.success else 'FAILED'}")
     return 0 if result.success else 1
+
+
+def _interruptible(work: Callable[[], T]) -> T:
+    """``work()`` in a worker thread, the main thread waiting on it, so that SIGINT/SIGTERM
+    stop the command at once. In the main thread Dagster's in-process executor would take the
+    signals over and act on them only between events (a download gives none for minutes)."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="aislake-run", daemon=True)  # dies with us
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.2)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
 
 
 def _bar(done: int, failed: int, total: int, width: int = 30) -> str:
@@ -240,11 +280,15 @@ def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
     from aislake.defs.resources import lake_storage
-    from aislake.ops.lakeviews import lake_connection
+    from aislake.ops.lakeviews import NotReadOnlyError, check_read_only, lake_connection
 
-    con, views = lake_connection(lake_storage().store())
+    con, views = lake_connection(lake_storage().store(), read_only=not args.writable)
     try:
+        if not args.writable:
+            check_read_only(con, args.sql)
         relation = con.execute(args.sql)
+    except NotReadOnlyError as exc:
+        raise SystemExit(f"aislake: {exc}") from exc
     except duckdb.Error as exc:
         raise SystemExit(
             f"aislake: {exc}\n  tables: {', '.join(views) or 'none (the lake is empty)'}"
@@ -333,10 +377,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="run SQL with DuckDB over the lake (local directory or S3)",
         description="Tables: silver_ais, rejects, ais_daily_summary, vessel_registry, "
         "vessel_registry_latest, vessel_tracks, port_calls, traffic_density (those the lake "
-        "holds). The lake is chosen by the same environment as the assets.",
+        "holds). The lake is chosen by the same environment as the assets. Read-only: only "
+        "SELECT and EXPLAIN run, and no file outside the lake can be read.",
     )
     query.add_argument("sql", help='e.g. "SELECT dt, count(*) FROM silver_ais GROUP BY dt"')
     query.add_argument("--csv", action="store_true", help="CSV output instead of a table")
+    query.add_argument(
+        "--writable",
+        action="store_true",
+        help="lift the read-only guard (COPY, ATTACH, files outside the lake): for a lake you own",
+    )
     query.set_defaults(func=cmd_query)
     return parser
 
@@ -350,7 +400,25 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("aislake").setLevel(logging.DEBUG if args.verbose else logging.INFO)
-    return int(args.func(args))
+    # Started in the background, a process may inherit SIGINT and SIGTERM ignored: the CLI
+    # stops on both (a run it was executing is marked failed and its pool slots freed).
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("aislake: stopped by a signal", file=sys.stderr)
+        return 130
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ def test_a_day_flows_through_bronze_silver_and_gold(env: dict[str, str], sim_fil
         assert bronze_bytes.read_bytes() == zf.read("aisdk-2024-01-15.csv")  # unchanged
     assert store.list_keys("_staging/") == []
     manifest = read_manifest(store, bronze_key("dma", SIM_DAY))
-    assert manifest is not None and manifest.data_lines == sim_file.rows == silver["rows_in"]
+    assert manifest is not None and manifest.lines == sim_file.rows == silver["rows_in"]
     assert manifest.sha256 == bronze["sha256"]
 
 
@@ -153,14 +153,26 @@ def test_a_thin_day_warns_but_does_not_block(tmp_path: Path, mirror_url: str) ->
         assert result.asset_materializations_for_node(gold) != []
 
 
-def test_a_real_extract_passes_every_blocking_check(samples: Path, tmp_path: Path) -> None:
-    """The real 2021 extract (93 seconds of a day: no stop is long enough for a port call)
-    through the whole chain: every blocking check passes; emptiness and thin volume warn."""
+REAL_EXTRACTS = {  # sample -> (its date as DMA writes it, data lines, repaired)
+    "aisdk-2021-02-09-10k.csv": ("09/02/2021 ", 10_000, {"destination": 7}),
+    "aisdk-2018-06-01-head.csv": ("01/06/2018 ", 138, {}),
+    "aisdk-2023-02-15-head.csv": ("15/02/2023 ", 9, {}),
+}
+
+
+@pytest.mark.parametrize("sample", sorted(REAL_EXTRACTS))
+def test_a_real_extract_passes_every_blocking_check(
+    samples: Path, tmp_path: Path, sample: str
+) -> None:
+    """Real DMA extracts (seconds to minutes of a day: no stop is long enough for a port call)
+    through the whole chain: every blocking check passes, every row is accounted for;
+    emptiness and thin volume warn."""
+    written, lines, repaired = REAL_EXTRACTS[sample]
     day = dt.date(2024, 1, 16)
     mirror = tmp_path / "mirror"
     mirror.mkdir()
-    text = (samples / "dma" / "aisdk-2021-02-09-10k.csv").read_text()
-    text = text.replace("09/02/2021 ", "16/01/2024 ")  # the same rows on a partition day
+    text = (samples / "dma" / sample).read_bytes().decode()
+    text = text.replace(written, "16/01/2024 ")  # the same rows on a partition day
     with zipfile.ZipFile(mirror / "aisdk-2024-01-16.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("aisdk-2024-01-16.csv", text)
     env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
@@ -172,8 +184,8 @@ def test_a_real_extract_passes_every_blocking_check(samples: Path, tmp_path: Pat
     assert blocking and all(blocking.values()), blocking
     assert {e.check_name: e.passed for e in evaluations}["port_calls_not_empty"] is False
     silver = _metadata(result, "dma_ais_silver")
-    assert silver["dagster/row_count"] + silver["rejects"] == silver["rows_in"] == 10_000
-    assert silver["repaired_by_field"] == {"destination": 7}
+    assert silver["dagster/row_count"] + silver["rejects"] == silver["rows_in"] == lines
+    assert silver["repaired_by_field"] == repaired
 
 
 def test_a_day_with_missing_hours_warns_and_lists_them(tmp_path: Path) -> None:
@@ -190,3 +202,48 @@ def test_a_day_with_missing_hours_warns_and_lists_them(tmp_path: Path) -> None:
     assert hours.passed is False and hours.severity == dg.AssetCheckSeverity.WARN
     assert hours.metadata["missing_hours"].value == [3, 4, 17]
     assert hours.metadata["hours_with_positions"].value == 21
+
+
+def _republish(mirror: Path, sim_file, keep_lines: int | None) -> None:
+    """DMA re-publishes the day: header only (``keep_lines=0``) or its first lines."""
+    with zipfile.ZipFile(sim_file.path) as zf:
+        lines = zf.read("aisdk-2024-01-15.csv").split(b"\n")
+    body = b"\n".join(lines[: 1 + (keep_lines or 0)]) + b"\n"
+    with zipfile.ZipFile(mirror / sim_file.path.name, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("aisdk-2024-01-15.csv", body)
+
+
+@pytest.mark.parametrize("keep_lines", [0, 5_000], ids=["header-only", "a-tenth"])
+def test_a_bad_refetch_keeps_the_good_day(tmp_path: Path, sim_file, keep_lines: int) -> None:
+    """A day re-published broken (header only, or a fraction of its lines) fails before
+    publishing; bronze, its manifest and silver stay as they were."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
+    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
+    assert materialize_day(SIM_DAY, env).success
+    before = _silver_rows(env)
+    store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
+    bronze = store.read_range(bronze_key("dma", SIM_DAY), 10**9)
+    _republish(mirror, sim_file, keep_lines)
+    result = materialize_day(SIM_DAY, env)
+    assert not result.success
+    said = str(result.all_events)
+    assert ("no data lines" in said) if keep_lines == 0 else ("the stored version is kept" in said)
+    assert store.read_range(bronze_key("dma", SIM_DAY), 10**9) == bronze
+    assert _silver_rows(env) == before
+    manifest = read_manifest(store, bronze_key("dma", SIM_DAY))
+    assert manifest is not None and manifest.lines == sim_file.rows
+
+
+def test_a_shrunken_day_is_published_when_the_guard_is_off(tmp_path: Path, sim_file) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
+    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
+           "AISLAKE_MIN_SILVER_ROWS": "1"}  # fmt: skip
+    assert materialize_day(SIM_DAY, env).success
+    _republish(mirror, sim_file, 5_000)
+    result = materialize_day(SIM_DAY, {**env, "AISLAKE_REPLACE_MIN_SHARE": "0"})
+    assert result.success
+    assert _metadata(result, "dma_ais_silver")["rows_in"] == 5_000

@@ -14,6 +14,8 @@ import yaml
 
 from conftest import REPO
 
+pytestmark = pytest.mark.deploy
+
 DEPLOY = REPO / "deploy"
 BIN = Path(sys.executable).parent
 K8S_VERSION = "1.30"

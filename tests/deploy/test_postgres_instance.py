@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -17,15 +16,9 @@ import pytest
 
 from aislake.ops.demo import materialize_day
 from conftest import REPO, SIM_DAY, free_port
+from sysdeps import postgres_bin
 
-pytestmark = pytest.mark.slow
-
-
-def _pg_bin() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    if not found:
-        pytest.fail("PostgreSQL is needed: apt-get install postgresql (.ci/run does)")
-    return Path(found[-1]).parent
+pytestmark = [pytest.mark.slow, pytest.mark.deploy]
 
 
 def _as_postgres(*args: str) -> list[str]:
@@ -35,7 +28,7 @@ def _as_postgres(*args: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[dict[str, str]]:
-    bindir = _pg_bin()
+    bindir = postgres_bin()
     data = Path(tempfile.mkdtemp(prefix="aislake-pg-"))
     if os.geteuid() == 0:
         shutil.chown(data, "postgres", "postgres")

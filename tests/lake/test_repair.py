@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from aislake.lake.lines import count_data_lines
+from aislake.lake.lines import count_data_lines, count_lines
 from aislake.lake.repair import repair_fields, split_line
 from aislake.lake.schema import DMA_RAW_NAMES
 
@@ -95,4 +95,7 @@ def test_data_lines_are_counted_across_any_chunking() -> None:
         size = rng.randint(1, 5)
         chunks = [data[i : i + size] for i in range(0, len(data), size)]
         assert count_data_lines(chunks) == _reference_count(data), data
+        assert count_lines(chunks) == max(
+            len(data.split(b"\n")) - (2 if data.endswith(b"\n") else 1), 0
+        )
     assert count_data_lines([b"h\r\na\r\n\r\nb"]) == 2  # CRLF, a blank line, no final newline

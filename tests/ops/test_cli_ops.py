@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +110,30 @@ def test_backfill_without_a_webserver_says_how_to_start_one(lake_env: Path) -> N
                 url,
             ]
         )
+
+
+def test_two_commands_at_once_on_a_fresh_home_share_one_instance(tmp_path: Path) -> None:
+    """Two CLI processes creating a fresh DAGSTER_HOME's databases together once broke the
+    instance for good (two alembic heads); the first use is now made under a lock. Three
+    fresh homes, two commands each at once, then a third command: all succeed."""
+    code = "from aislake.cli import main; raise SystemExit(main(['status', 'dma_ais_silver']))"
+    for attempt in range(3):
+        env = {**os.environ, "DAGSTER_HOME": str(tmp_path / f"home-{attempt}"),
+               "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}  # fmt: skip
+        env.pop("MINIO_ENDPOINT", None)
+        both = [
+            subprocess.Popen(
+                [sys.executable, "-c", code],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for proc in both:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err[-2000:]
+        after = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                               text=True, timeout=120)  # fmt: skip
+        assert after.returncode == 0, after.stderr[-2000:]

@@ -7,6 +7,7 @@ import hashlib
 import http.server
 import io
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,8 @@ class Archive:
         self.files: dict[str, bytes] = {}
         self.failures: dict[str, list[int]] = {}
         self.truncate: dict[str, int] = {}
+        self.trickle: dict[str, float] = {}  # path -> seconds between single bytes
+        self.content_type: dict[str, str] = {}
         self.requests: list[str] = []
 
 
@@ -76,7 +79,19 @@ def archive() -> Iterator[tuple[Archive, str]]:
                 return
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
+            if self.path in state.content_type:
+                self.send_header("Content-Type", state.content_type[self.path])
             self.end_headers()
+            pause = state.trickle.get(self.path)
+            if pause:  # an honest Content-Length, a byte at a time, until the client gives up
+                try:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(pause)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                return
             cut = state.truncate.get(self.path)
             self.wfile.write(body[:cut] if cut else body)
 
@@ -176,6 +191,57 @@ def test_a_zip_without_a_csv_is_refused(archive: tuple[Archive, str], tmp_path: 
     state.files["/aisdk-2024-01-15.zip"] = make_zip({"readme.txt": b"hello"})
     with pytest.raises(BadArchiveError, match=r"holds no CSV for 2024-01-15.*readme.txt"):
         download_day(url, SIM_DAY, tmp_path, FAST)
+
+
+def test_a_zip_with_two_csvs_for_the_day_is_ambiguous(
+    archive: tuple[Archive, str], tmp_path: Path
+) -> None:
+    state, url = archive
+    good = f"{HEADER_26}\n{ROW}\n".encode()
+    state.files["/aisdk-2024-01-15.zip"] = make_zip(
+        {"old/aisdk-2024-01-15.csv": f"{HEADER_26}\n".encode(), "aisdk-2024-01-15.csv": good}
+    )
+    with pytest.raises(BadArchiveError, match=r"2 CSVs for 2024-01-15.*ambiguous"):
+        download_day(url, SIM_DAY, tmp_path, FAST)
+
+
+def test_a_header_only_day_is_refused(archive: tuple[Archive, str], tmp_path: Path) -> None:
+    state, url = archive
+    state.files["/aisdk-2024-01-15.zip"] = make_zip(
+        {"aisdk-2024-01-15.csv": f"{HEADER_26}\r\n\r\n".encode()}
+    )
+    with pytest.raises(BadArchiveError, match=r"header but no data lines"):
+        download_day(url, SIM_DAY, tmp_path, FAST)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_trickling_download_is_abandoned_retried_and_logged(
+    archive: tuple[Archive, str], tmp_path: Path
+) -> None:
+    """At a few bytes a second every socket read succeeds: the rate limit stops it, in
+    bounded time, and each retry reaches the caller's log (Dagster's, in the asset)."""
+    state, url = archive
+    state.files["/aisdk-2024-01-15.zip"] = make_zip({"a.csv": f"{HEADER_26}\n{ROW}\n".encode()})
+    state.trickle["/aisdk-2024-01-15.zip"] = 0.05
+    slow = RetryPolicy(attempts=2, backoff_seconds=0.01, min_bytes_per_second=1000,
+                       grace_seconds=0.5)  # fmt: skip
+    said: list[str] = []
+    started = time.monotonic()
+    with pytest.raises(TransientError, match=r"gave up after 2 attempts: too slow"):
+        download_day(url, SIM_DAY, tmp_path, slow, on_progress=said.append)
+    assert time.monotonic() - started < 10
+    assert any("too slow" in s and "retrying" in s for s in said), said
+
+
+def test_an_html_page_instead_of_the_zip_is_named(
+    archive: tuple[Archive, str], tmp_path: Path
+) -> None:
+    state, url = archive
+    state.files["/aisdk-2024-01-15.zip"] = b"<!DOCTYPE html><html><body>Sign in</body></html>"
+    state.content_type["/aisdk-2024-01-15.zip"] = "text/html; charset=utf-8"
+    with pytest.raises(TransientError, match=r"gave up after 3 attempts: .*HTML page"):
+        download_day(url, SIM_DAY, tmp_path, FAST)
+    assert state.requests.count("/aisdk-2024-01-15.zip") == 3
 
 
 def test_a_csv_with_a_foreign_header_is_refused(

@@ -53,13 +53,26 @@ class DmaArchive(dg.ConfigurableResource):
     base_url: str = DEFAULT_BASE_URL
     attempts: int = 4
     backoff_seconds: float = 2.0
+    # A transfer slower than this after the grace period, or longer than the deadline, is
+    # abandoned and retried (a trickling server never trips the read timeout).
+    min_bytes_per_second: float = 20_000
+    grace_seconds: float = 60.0
+    deadline_seconds: float = 3 * 3600
     # Where downloads are unpacked before publishing (defaults to the system temp folder).
     workdir: str | None = None
     # Monthly archives (before 2024-03) are kept here so a month's backfill downloads them once.
     cache_dir: str | None = None
+    # A re-fetched day with fewer data lines than this share of the stored one is refused.
+    replace_min_share: float = 0.5
 
     def retry(self) -> RetryPolicy:
-        return RetryPolicy(self.attempts, self.backoff_seconds)
+        return RetryPolicy(
+            self.attempts,
+            self.backoff_seconds,
+            self.min_bytes_per_second,
+            self.grace_seconds,
+            self.deadline_seconds,
+        )
 
 
 class DuckDB(dg.ConfigurableResource):
@@ -78,9 +91,13 @@ class CleaningRules(dg.ConfigurableResource):
     """Silver's configurable cleaning rules (docs/silver.md)."""
 
     max_implied_speed_kn: float = 50.0
+    replace_min_share: float = 0.5
 
     def rules(self) -> SilverRules:
-        return SilverRules(max_implied_speed_kn=self.max_implied_speed_kn)
+        return SilverRules(
+            max_implied_speed_kn=self.max_implied_speed_kn,
+            replace_min_share=self.replace_min_share,
+        )
 
 
 class GoldSettings(dg.ConfigurableResource):
@@ -117,6 +134,7 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
     ``MINIO_ACCESS_KEY`` / ``MINIO_SECRET_KEY``; otherwise the directory ``AISLAKE_LAKE_DIR``.
     """
     env = os.environ if env is None else env
+    replace_min_share = float(env.get("AISLAKE_REPLACE_MIN_SHARE", "0.5"))
     if env.get("MINIO_ENDPOINT"):
         # Values from a passed mapping are used as they are (tests); from the process
         # environment, secrets stay EnvVar references so Dagster never displays them.
@@ -140,6 +158,7 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
             base_url=env.get("AISLAKE_DMA_BASE_URL", DEFAULT_BASE_URL),
             cache_dir=env.get("AISLAKE_DOWNLOAD_CACHE") or None,
             workdir=env.get("AISLAKE_WORKDIR") or None,
+            replace_min_share=replace_min_share,
         ),
         "duckdb": DuckDB(
             memory_limit=env.get("AISLAKE_DUCKDB_MEMORY_LIMIT", "2GB"),
@@ -149,7 +168,8 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
             temp_directory=env.get("AISLAKE_DUCKDB_TEMP_DIR") or None,
         ),
         "cleaning": CleaningRules(
-            max_implied_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50"))
+            max_implied_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50")),
+            replace_min_share=replace_min_share,
         ),
         "gold": GoldSettings(
             max_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50")),

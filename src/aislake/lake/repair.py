@@ -22,6 +22,7 @@ its cheap shift test flagged, so a clean day pays nothing.
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -83,38 +84,45 @@ def _typed_from(columns: list[str], fields: list[str | None], start: int) -> boo
 def repair_fields(fields: list[str], columns: list[str]) -> Repair | None:
     """The proven repair of a split line whose layout has ``columns`` (silver names), else
     ``None`` (no shift, or not exactly one way to undo it)."""
-    width = len(columns)
     free = [columns.index(c) for c in FREE_TEXT if c in columns]
-    if len(fields) < width or not free:
+    if len(fields) < len(columns) or not free:
         return None
-    if len(fields) == width and _typed_from(columns, list(fields), free[0]):
+    # Only the fields from the first free-text one on take part, and a vessel's rows repeat
+    # them (its static data): the decision is made once per distinct tail.
+    tail = _repaired_tail(tuple(fields[free[0] :]), tuple(columns), tuple(free))
+    return Repair(tuple(fields[: free[0]]) + tail[0], tail[1]) if tail else None
+
+
+@functools.lru_cache(maxsize=65_536)
+def _repaired_tail(
+    tail: tuple[str, ...], columns: tuple[str, ...], free: tuple[int, ...]
+) -> tuple[tuple[str | None, ...], str] | None:
+    """:func:`repair_fields` on the fields from ``free[0]`` on: (repaired fields, names)."""
+    start = free[0]
+    width = len(columns)
+    fields = [""] * start + list(tail)  # the prefix is never looked at
+    if len(fields) == width and _typed_from(list(columns), list(fields), start):
         return None  # nothing is out of place
-    # One field too many per unquoted comma; a line of the header's width lost as many at its end.
-    # Only one lost field is believed: with more, any text could be swallowed into the last
-    # free-text field while the emptied fields still type.
-    counts = [len(fields) - width] if len(fields) > width else [1]
-    for commas in counts:
-        if not 0 < commas <= MAX_COMMAS:
+    # One field too many per unquoted comma; a line of the header's width is believed to have
+    # lost one field, no more: with more, any text could be swallowed into the last free-text
+    # field while the emptied fields still type.
+    commas = len(fields) - width if len(fields) > width else 1
+    if commas > MAX_COMMAS:
+        return None
+    proven: dict[tuple[str | None, ...], str] = {}
+    for where in itertools.combinations_with_replacement(free, commas):
+        glued: list[str | None] = []
+        i = 0
+        while i < len(fields):
+            extra = where.count(len(glued)) if len(glued) in free else 0
+            glued.append(",".join(fields[i : i + extra + 1]))
+            i += extra + 1
+        glued += [None] * (width - len(glued))
+        if len(glued) != width or any(
+            len(glued[f] or "") > FREE_TEXT[columns[f]] for f in set(where)
+        ):
             continue
-        proven: list[Repair] = []
-        for where in itertools.combinations_with_replacement(free, commas):
-            glued: list[str | None] = []
-            i = 0
-            while i < len(fields):
-                extra = where.count(len(glued)) if len(glued) in free else 0
-                glued.append(",".join(fields[i : i + extra + 1]))
-                i += extra + 1
-            if len(glued) < width:
-                glued += [None] * (width - len(glued))
-            if len(glued) != width or any(
-                len(glued[f] or "") > FREE_TEXT[columns[f]] for f in set(where)
-            ):
-                continue
-            if _typed_from(columns, glued, free[0]):
-                names = ",".join(columns[f] for f in sorted(set(where)))
-                proven.append(Repair(tuple(glued), names))
-        # The fewest commas that explain the line; two ways with as few: not proven.
-        distinct = {r.fields: r for r in proven}
-        if distinct:
-            return next(iter(distinct.values())) if len(distinct) == 1 else None
-    return None
+        if _typed_from(list(columns), glued, start):
+            proven[tuple(glued[start:])] = ",".join(columns[f] for f in sorted(set(where)))
+    # Exactly one way with the fewest commas that explain the line; two: not proven.
+    return next(iter(proven.items())) if len(proven) == 1 else None

@@ -34,8 +34,8 @@ import duckdb
 from aislake.lake.dmaread import render_back, typed_csv_sql
 from aislake.lake.duck import sql_literal
 from aislake.lake.layout import rejects_prefix, silver_prefix
-from aislake.lake.lines import count_data_lines
-from aislake.lake.manifest import read_manifest
+from aislake.lake.lines import count_data_lines, count_lines
+from aislake.lake.manifest import read_manifest, refuse_collapse
 from aislake.lake.mmsi import station_kind_sql
 from aislake.lake.motion import MotionRules, haversine_nm, implied_speed_sql
 from aislake.lake.repair import Repair, repair_fields, split_line
@@ -63,6 +63,8 @@ class SilverRules:
 
     max_implied_speed_kn: float = 50.0
     min_span_seconds: float = 10.0
+    # A new day with fewer rows than this share of the stored one is refused (0: off).
+    replace_min_share: float = 0.5
 
     def motion(self) -> MotionRules:
         return MotionRules(
@@ -72,6 +74,10 @@ class SilverRules:
 
 class RowsLostError(RuntimeError):
     """The reader's rows and refused lines do not add up to the day's data lines."""
+
+
+class UnreadableCsvError(RuntimeError):
+    """DuckDB's CSV reader stopped on the file itself (not on a line it could refuse)."""
 
 
 @dataclass
@@ -90,6 +96,8 @@ class SilverResult:
     layout_columns: int
     repaired_by_field: dict[str, int] = field(default_factory=dict)
     reread_single_threaded: bool = False
+    blank_lines: int = 0
+    lines_counted_from: str = ""  # 'manifest', 'bronze bytes' or 'caller'
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -299,7 +307,7 @@ def build_silver(
     rules: SilverRules | None = None,
     source: str = "dma",
     row_group_rows: int = ROW_GROUP_ROWS,
-    data_lines: int | None = None,
+    lines: int | None = None,
     csv_buffer_size: int | None = None,
 ) -> SilverResult:
     """Convert one bronze DMA CSV into the day's silver and rejects partitions (atomically).
@@ -311,21 +319,32 @@ def build_silver(
     silver and the rejects are streamed out of the file joined to it by position: the wide rows
     are sorted once and never held in memory whole.
 
-    ``data_lines`` is the day's count of data lines; by default bronze's manifest gives it, and
-    without one the object's bytes are scanned to count them. ``csv_buffer_size`` is DuckDB's
-    CSV buffer (tests make it small to reproduce the parallel reader's loss on a small file).
+    ``lines`` is the day's count of lines after the header; by default bronze's manifest gives
+    it, and without one the object's bytes are counted (one fast pass). Only when the rows read
+    and lines refused do not add up to it are the blank lines counted (DuckDB skips them).
+    ``csv_buffer_size`` is DuckDB's CSV buffer (tests make it small to reproduce the parallel
+    reader's loss on a small file).
     """
     rules = rules or SilverRules()
     motion = rules.motion()
     started = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        """Seconds since the last lap, kept as ``extra[name]`` (where a day's time goes)."""
+        now = time.perf_counter()
+        phases[name] = round(now - started - sum(phases.values()), 3)
+
     header = store.read_range(bronze_key, 8192).split(b"\n", 1)[0].decode("utf-8", "replace")
     layout = dma_layout(header)
     raw_cols = [DMA_RAW_NAMES[c] for c in layout]
-    if data_lines is None:
+    counted_from = "caller"
+    if lines is None:
         manifest = read_manifest(store, bronze_key)
-        data_lines = (
-            manifest.data_lines if manifest else count_data_lines(store.iter_bytes(bronze_key))
-        )
+        counted_from = "manifest" if manifest else "bronze bytes"
+        lines = manifest.lines if manifest else count_lines(store.iter_bytes(bronze_key))
+    lap("count_lines_s")
+    exact: int | None = None  # the data lines, counted only when ``lines`` is not met
     src = store.uri(bronze_key)
 
     staged = store.staging_prefix()
@@ -341,13 +360,22 @@ def build_silver(
         # 1. One pass over the CSV: parse, classify, sort. Reconciled against the line count.
         for parallel in (True, False):
             con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-            rows_read = _write_classified(
-                con,
-                typed_csv_sql(src, raw_cols, parallel=parallel, buffer_size=csv_buffer_size),
-                day,
-                main_file,
-            )
+            reader = typed_csv_sql(src, raw_cols, parallel=parallel, buffer_size=csv_buffer_size)
+            try:
+                rows_read = _write_classified(con, reader, day, main_file)
+            except duckdb.InvalidInputException as exc:
+                raise UnreadableCsvError(
+                    f"{bronze_key}: DuckDB cannot read the file: {str(exc).splitlines()[0]} "
+                    "A line ending unlike the others (a blank CRLF line in an LF file: a lone CR) "
+                    "does this; nothing was published."
+                ) from exc
             refused = _refused_lines(con)
+            if rows_read + refused == lines:
+                data_lines = lines  # every line read or refused: none blank, none lost
+                break
+            if exact is None:  # blank lines (DuckDB skips them), or lost ones?
+                exact = count_data_lines(store.iter_bytes(bronze_key))
+            data_lines = exact
             if rows_read + refused == data_lines:
                 break
             log.warning(
@@ -364,6 +392,7 @@ def build_silver(
                 "and quoting."
             )
 
+        lap("read_sort_s")
         # 2. Lines broken by an unquoted comma, repaired and read back by the same typed reader.
         repairs = _repairs(con, raw_cols, main_file)
         con.execute(
@@ -386,6 +415,7 @@ def build_silver(
                 f"FROM read_parquet({sql_literal(str(repaired_file))})"
             )
 
+        lap("repair_s")
         # 3. Neighbours, on the narrow key columns of both sorted files.
         main = f"read_parquet({sql_literal(str(main_file))}, file_row_number = true)"
         keys = f"(SELECT file_row_number AS rid, reason, mmsi, ts, lat, lon, h FROM {main})"
@@ -400,6 +430,7 @@ def build_silver(
             f"CREATE OR REPLACE TEMP TABLE neighbours AS {_neighbours_sql(keys, order, motion)}"
         )
 
+        lap("neighbours_s")
         # 4. Silver: valid rows, one copy of each, in the sorted order, streamed to Parquet.
         parts = [(main, "NULL::VARCHAR", f"rid < {rows_read}")]
         if repaired_rows:
@@ -418,6 +449,7 @@ def build_silver(
             )
             silver_keys.append(key)
 
+        lap("silver_s")
         # 5. Rejects: rows that parsed are stored rendered back as DMA text; lines that did not
         # parse keep their raw text. A repaired line is in silver or here once, as repaired.
         rendered = ", ".join(render_back(c) for c in DMA_RAW_NAMES.values())
@@ -451,6 +483,7 @@ def build_silver(
             f"({PARQUET_OPTIONS})"
         )
 
+        lap("rejects_s")
         # 6. Reconcile what was written with what came in, then publish.
         silver_files = "[" + ", ".join(sql_literal(store.uri(k)) for k in silver_keys) + "]"
         stats = con.execute(
@@ -475,6 +508,15 @@ def build_silver(
                 "SELECT repaired, count(*) FROM repaired_ids GROUP BY 1 ORDER BY 1"
             ).fetchall()
         )
+        stored = [k for k in store.list_keys(silver_prefix(source, day)) if k.endswith(".parquet")]
+        if stored:  # row counts from the Parquet footers: no data read
+            files = "[" + ", ".join(sql_literal(store.uri(k)) for k in stored) + "]"
+            old = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
+            refuse_collapse(
+                f"silver {source} {day}", int(old[0]) if old else None, int(stats[0]),
+                rules.replace_min_share,
+            )  # fmt: skip
+        lap("reconcile_s")
         silver_keys = store.replace_prefix(f"{staged}/silver", silver_prefix(source, day))
         rejects_keys = store.replace_prefix(f"{staged}/rejects", rejects_prefix(source, day))
     finally:
@@ -497,9 +539,12 @@ def build_silver(
         ts_min=stats[2],
         ts_max=stats[3],
         seconds=time.perf_counter() - started,
+        extra=phases,
         layout_columns=len(layout),
         repaired_by_field={str(k): int(v) for k, v in repaired_by_field.items()},
         reread_single_threaded=reread,
+        blank_lines=lines - data_lines,
+        lines_counted_from=counted_from,
     )
 
 

@@ -7,15 +7,49 @@ import duckdb
 from aislake.lake.duck import connect, sql_literal
 from aislake.lake.gold import registry_latest_sql
 from aislake.lake.layout import REJECTS_GLOB, SILVER_GLOB, gold_glob
-from aislake.lake.store import ObjectStore
+from aislake.lake.store import LocalStore, ObjectStore, S3Store
 
 GOLD_PRODUCTS = (
     "ais_daily_summary", "vessel_registry", "vessel_tracks", "port_calls", "traffic_density",
 )  # fmt: skip
 
 
-def lake_connection(store: ObjectStore) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
-    """A DuckDB connection with a view for every dataset the lake holds; and their names."""
+# Statements a read-only query may run.
+READ_ONLY_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
+
+
+class NotReadOnlyError(ValueError):
+    """A query that would write, attach or change settings, on a read-only connection."""
+
+
+def lake_root(store: ObjectStore) -> str:
+    """The lake's root as DuckDB spells paths under it (a folder, or ``s3://bucket/``)."""
+    if isinstance(store, S3Store):
+        return f"s3://{store.bucket}/"
+    assert isinstance(store, LocalStore)
+    return str(store.root) + "/"
+
+
+def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Raise :class:`NotReadOnlyError` unless every statement of ``sql`` only reads."""
+    for statement in con.extract_statements(sql):
+        if statement.type not in READ_ONLY_STATEMENTS:
+            raise NotReadOnlyError(
+                f"aislake query is read-only: a {statement.type.name} statement is refused "
+                "(SELECT and EXPLAIN run; `aislake query --writable` lifts this on a lake you own)"
+            )
+
+
+def lake_connection(
+    store: ObjectStore, read_only: bool = True
+) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
+    """A DuckDB connection with a view for every dataset the lake holds; and their names.
+
+    Read-only (the default) it can reach no file outside the lake (DuckDB's
+    ``enable_external_access`` off, ``allowed_directories`` the lake's root and the connection's
+    spill folder), and its configuration is locked; :func:`check_read_only` refuses statements
+    that would write inside it (``COPY ... TO``, ``ATTACH``, ``CREATE``, ``SET``).
+    """
     con = connect(store)
     views: list[str] = []
 
@@ -46,4 +80,10 @@ def lake_connection(store: ObjectStore) -> tuple[duckdb.DuckDBPyConnection, list
             + registry_latest_sql("vessel_registry")
         )
         views.append("vessel_registry_latest")
+    if read_only:
+        spill = con.execute("SELECT current_setting('temp_directory')").fetchone()
+        allowed = [lake_root(store), *([str(spill[0]).rstrip("/") + "/"] if spill else [])]
+        con.execute(f"SET allowed_directories = [{', '.join(sql_literal(a) for a in allowed)}]")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
     return con, views

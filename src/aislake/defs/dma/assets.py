@@ -11,9 +11,15 @@ from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import CleaningRules, DmaArchive, DuckDB, LakeStorage
 from aislake.lake.days import parse_day
 from aislake.lake.layout import bronze_key
-from aislake.lake.manifest import BronzeManifest, write_manifest
+from aislake.lake.manifest import (
+    BronzeManifest,
+    CollapseError,
+    read_manifest,
+    refuse_collapse,
+    write_manifest,
+)
 from aislake.lake.schema import SILVER_COLUMNS
-from aislake.lake.silver import RowsLostError, build_silver
+from aislake.lake.silver import RowsLostError, UnreadableCsvError, build_silver
 from aislake.sources.dma import BadArchiveError, DayNotPublishedError, DmaError, download_day
 
 SILVER_SCHEMA = dg.TableSchema(
@@ -35,8 +41,10 @@ def dma_ais_bronze(
     """The day's raw DMA CSV, byte for byte, at ``bronze/dma/aisdk-YYYY-MM-DD.csv``.
 
     Downloaded from DMA's archive (``AISLAKE_DMA_BASE_URL``), its zip CRCs and header verified,
-    then published atomically with its manifest (bytes, SHA-256, data lines) beside it at
-    ``bronze/dma/aisdk-YYYY-MM-DD.csv.manifest.json``; on any failure bronze is left as it was.
+    then published atomically with its manifest (bytes, SHA-256, lines) beside it at
+    ``bronze/dma/aisdk-YYYY-MM-DD.csv.manifest.json``; on any failure bronze is left as it was,
+    and so it is when the new file has fewer than ``AISLAKE_REPLACE_MIN_SHARE`` (0.5) of the
+    stored file's lines (a source re-publishing a day broken).
     """
     day = parse_day(context.partition_key)
     store = storage.store()
@@ -57,6 +65,14 @@ def dma_ais_bronze(
         except DmaError as exc:
             raise dg.Failure(description=str(exc)) from exc
         context.log.info(f"verified {csv.member}: {csv.rows:,} rows, {csv.csv_bytes:,} bytes")
+        stored = read_manifest(store, key)
+        try:
+            refuse_collapse(
+                f"bronze {key}", stored.lines if stored else None, csv.rows,
+                dma.replace_min_share,
+            )  # fmt: skip
+        except CollapseError as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
         store.put_file(csv.path, key)
         write_manifest(store, key, BronzeManifest(csv.csv_bytes, csv.sha256, csv.rows, csv.url))
     context.log.info(f"published {key} to {storage.describe()}")
@@ -112,7 +128,7 @@ def dma_ais_silver(
     con = duckdb.connect(store)
     try:
         result = build_silver(con, store, key, day, cleaning.rules())
-    except RowsLostError as exc:
+    except (RowsLostError, UnreadableCsvError, CollapseError) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
     finally:
         con.close()
@@ -130,11 +146,14 @@ def dma_ais_silver(
             "repaired": result.repaired,
             "repaired_by_field": dg.MetadataValue.json(result.repaired_by_field),
             "reread_single_threaded": result.reread_single_threaded,
+            "blank_lines": result.blank_lines,
+            "lines_counted_from": result.lines_counted_from,
             "rejects_by_reason": dg.MetadataValue.json(result.rejects_by_reason),
             "file_size_mb": round(result.silver_bytes / 1e6, 3),
             "distinct_vessels": result.distinct_vessels,
             "ts_min": str(result.ts_min),
             "ts_max": str(result.ts_max),
             "seconds": round(result.seconds, 2),
+            "phase_seconds": dg.MetadataValue.json(result.extra),
         }
     )

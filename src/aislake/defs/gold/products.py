@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aislake.lake.gold import GoldParams
+from aislake.lake.motion import implied_speed_sql
 
 Columns = tuple[tuple[str, str, str], ...]
 
@@ -97,8 +98,11 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         ),
         lambda p: {
             "duplicate_segments": _dup("mmsi, segment"),
-            "faster_than_limit": "count(*) FILTER (WHERE points > 1 AND distance_nm * 3600 / "
-            f"greatest(epoch(end_ts - start_ts), 1) > {p.max_speed_kn})",
+            # The motion rules' own speed: over at least their minimum span (two receivers a
+            # second apart are not 70 kn).
+            "faster_than_limit": "count(*) FILTER (WHERE points > 1 AND "
+            f"{implied_speed_sql('distance_nm', 'epoch(end_ts - start_ts)', p.motion())}"
+            f" > {p.max_speed_kn})",
             "rows_out_of_range": "count(*) FILTER (WHERE end_ts < start_ts OR points < 1 "
             "OR distance_nm < 0)",
         },

@@ -1,0 +1,133 @@
+"""A run killed or interrupted mid-step gives its pool slot back, and the CLI stops on a signal.
+
+Real processes: the CLI in a child process downloads a day from a local HTTP server that sends
+it slowly; the test kills the child (SIGKILL) or signals it once the download has begun, i.e.
+while its bronze step holds the `dma_download` pool slot of the local instance (one slot).
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aislake.ops.instance import prepare_home
+from conftest import SIM_DAY
+
+pytestmark = [pytest.mark.faults, pytest.mark.slow]
+
+CLI = "from aislake.cli import main; raise SystemExit(main({args!r}))"
+
+
+class SlowMirror:
+    """Serves one zip; while ``slow`` it sends 16 kB every 0.5 s and sets ``started``."""
+
+    def __init__(self, zip_path: Path) -> None:
+        self.data = zip_path.read_bytes()
+        self.name = "/" + zip_path.name
+        self.slow = True
+        self.started = threading.Event()
+
+
+@pytest.fixture
+def mirror(sim_file) -> Iterator[tuple[SlowMirror, str]]:
+    state = SlowMirror(sim_file.path)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            if self.path != state.name:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(state.data)))
+            self.end_headers()
+            slow = state.slow
+            state.started.set()
+            try:
+                for i in range(0, len(state.data), 16_384):
+                    self.wfile.write(state.data[i : i + 16_384])
+                    if slow:
+                        time.sleep(0.5)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def _env(tmp_path: Path, url: str) -> dict[str, str]:
+    env = {**os.environ, "DAGSTER_HOME": str(prepare_home(tmp_path / "home")),
+           "AISLAKE_LAKE_DIR": str(tmp_path / "lake"), "AISLAKE_DMA_BASE_URL": url,
+           "AISLAKE_WORKDIR": str(tmp_path)}  # fmt: skip
+    env.pop("MINIO_ENDPOINT", None)
+    return env
+
+
+def _start(env: dict[str, str], ignore_signals: bool = False) -> subprocess.Popen[str]:
+    args = ["materialize", "dma_ais_bronze", "--date", str(SIM_DAY)]
+
+    def ignore() -> None:  # as a process started in the background may be
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    return subprocess.Popen(
+        [sys.executable, "-c", CLI.format(args=args)], env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=ignore if ignore_signals else None,
+    )  # fmt: skip
+
+
+def _materialize(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    args = ["materialize", "dma_ais_bronze", "--date", str(SIM_DAY)]
+    return subprocess.run([sys.executable, "-c", CLI.format(args=args)], env=env, text=True,
+                          capture_output=True, timeout=180)  # fmt: skip
+
+
+def test_a_killed_runs_pool_slot_is_freed_by_the_next_command(
+    tmp_path: Path, mirror: tuple[SlowMirror, str]
+) -> None:
+    state, url = mirror
+    env = _env(tmp_path, url)
+    child = _start(env)
+    assert state.started.wait(60), child.communicate()
+    time.sleep(1)  # inside the download: the step holds the dma_download slot
+    child.kill()  # kill -9: no cleanup of its own
+    child.wait(30)
+    state.slow = False
+    done = _materialize(env)  # waited for ever on the dead run's slot before
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "marked failed, its pool slots freed" in done.stdout
+    assert "is gone" in done.stdout
+
+
+def test_the_cli_stops_on_sigterm_even_started_with_signals_ignored(
+    tmp_path: Path, mirror: tuple[SlowMirror, str]
+) -> None:
+    state, url = mirror
+    env = _env(tmp_path, url)
+    child = _start(env, ignore_signals=True)
+    assert state.started.wait(60), child.communicate()
+    time.sleep(1)
+    stopped = time.monotonic()
+    child.send_signal(signal.SIGTERM)
+    out, err = child.communicate(timeout=60)
+    assert time.monotonic() - stopped < 30
+    assert child.returncode == 130, out + err
+    assert "stopped by a signal" in err
+    state.slow = False
+    done = _materialize(env)  # its slot was given back as it stopped
+    assert done.returncode == 0, done.stdout + done.stderr
