@@ -112,6 +112,8 @@ def test_a_killed_runs_pool_slot_is_freed_by_the_next_command(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "marked failed, its pool slots freed" in done.stdout
     assert "is gone" in done.stdout
+    # The killed run's download folder was removed by the next run.
+    assert not [p for p in tmp_path.glob(f"aislake-dma-*@{child.pid}@*")]
 
 
 def test_the_cli_stops_on_sigterm_even_started_with_signals_ignored(

@@ -7,7 +7,6 @@ the one escaping helper, so no value is ever concatenated into SQL unescaped.
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import tempfile
 import weakref
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from aislake.lake.leftovers import clean_folders, owner
 from aislake.lake.store import LocalStore, ObjectStore, S3Store
 
 
@@ -68,7 +68,8 @@ def open_duckdb(settings: DuckDBSettings | None = None) -> duckdb.DuckDBPyConnec
     # DuckDB's own default (./.tmp) is shared by every process started in the same folder.
     root = Path(settings.temp_directory or Path(tempfile.gettempdir()) / "aislake-duckdb")
     root.mkdir(parents=True, exist_ok=True)
-    spill = tempfile.mkdtemp(prefix=f"duckdb-{os.getpid()}-", dir=root)
+    clean_folders(root, "duckdb-")  # spills of killed processes (GBs on a full day)
+    spill = tempfile.mkdtemp(prefix=f"duckdb-{owner()}@", dir=root)
     weakref.finalize(con, shutil.rmtree, spill, True)
     for statement in settings.pragmas(spill):
         con.execute(statement)

@@ -8,6 +8,7 @@ the figures its asset reports.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 import duckdb
@@ -19,6 +20,8 @@ from aislake.lake.mmsi import mid_sql, station_kind_sql
 from aislake.lake.motion import MotionRules, haversine_nm, segmented_sql
 from aislake.lake.silver import PARQUET_OPTIONS
 from aislake.lake.store import ObjectStore
+
+log = logging.getLogger(__name__)
 
 
 class NoSilverError(RuntimeError):
@@ -58,6 +61,8 @@ def write_gold(
     product bounds memory by working on a share of the vessels at a time.
     """
     selects = [select] if isinstance(select, str) else select
+    for place in store.clean_stale_staging():
+        log.warning("removed %s, left by a writer that is gone", place)
     staged = store.staging_prefix()
     try:
         for i, sql in enumerate(selects):

@@ -347,6 +347,8 @@ def build_silver(
     exact: int | None = None  # the data lines, counted only when ``lines`` is not met
     src = store.uri(bronze_key)
 
+    for place in store.clean_stale_staging():
+        log.warning("removed %s, left by a writer that is gone", place)
     staged = store.staging_prefix()
     workdir = Path(tempfile.mkdtemp(prefix="aislake-silver-", dir=_spill_dir(con)))
     main_file = workdir / "classified.parquet"

@@ -7,14 +7,16 @@ a reader sees the old object or the new one, never a half-written one.
 - S3: a single PUT (multipart for large files) only becomes visible when it completes.
 
 A *partition* (a folder of Parquet files) is replaced with :meth:`ObjectStore.replace_prefix`:
-the new files are staged under ``_staging/<uuid>/`` first, then published, then stale files of the
-old version are removed, so a re-run replaces a partition whole.
+the new files are staged under ``_staging/<host>@<pid>@<uuid>/`` first, then published, then stale
+files of the old version are removed, so a re-run replaces a partition whole; what a killed
+process left staged is removed by the next writer (:meth:`ObjectStore.clean_stale_staging`).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -26,6 +28,8 @@ from minio import Minio
 from minio.commonconfig import CopySource
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
+
+from aislake.lake.leftovers import owner, owner_gone
 
 STAGING_ROOT = "_staging"
 
@@ -94,8 +98,26 @@ class ObjectStore(ABC):
     def prepare_write(self, key: str) -> None:
         """Make the key writable by an external writer (DuckDB): create folders locally."""
 
+    @abstractmethod
+    def _ages(self, prefix: str) -> list[tuple[str, float]]:
+        """(key, seconds since it was written) of every key under ``prefix``."""
+
     def staging_prefix(self) -> str:
-        return f"{STAGING_ROOT}/{uuid.uuid4().hex}"
+        """A new staging place, named after its owner (``_staging/<host>@<pid>@<uuid>``)."""
+        return f"{STAGING_ROOT}/{owner()}@{uuid.uuid4().hex}"
+
+    def clean_stale_staging(self) -> list[str]:
+        """Remove what processes that are gone (killed mid-write) left under ``_staging/``;
+        returns the staging places removed. Live writers' places are left alone."""
+        places: dict[str, list[tuple[str, float]]] = {}
+        for key, age in self._ages(f"{STAGING_ROOT}/"):
+            places.setdefault(key.split("/")[1], []).append((key, age))
+        removed = []
+        for name, keys in sorted(places.items()):
+            if owner_gone(name, min(age for _, age in keys)):
+                self.delete([k for k, _ in keys])
+                removed.append(f"{STAGING_ROOT}/{name}/")
+        return removed
 
     def replace_prefix(self, staged_prefix: str, final_prefix: str) -> list[str]:
         """Publish every object staged under ``staged_prefix`` as the new content of
@@ -166,6 +188,10 @@ class LocalStore(ObjectStore):
 
     def get_file(self, key: str, local_path: Path) -> None:
         shutil.copyfile(self._path(key), local_path)
+
+    def _ages(self, prefix: str) -> list[tuple[str, float]]:
+        now = time.time()
+        return [(k, now - self._path(k).stat().st_mtime) for k in self.list_keys(prefix)]
 
     def iter_bytes(self, key: str, chunk: int = 8 * 1024 * 1024) -> Iterator[bytes]:
         with self._path(key).open("rb") as f:
@@ -268,6 +294,14 @@ class S3Store(ObjectStore):
     def list_keys(self, prefix: str) -> list[str]:
         objects = self.client.list_objects(self.bucket, prefix=prefix, recursive=True)
         return sorted(o.object_name for o in objects if o.object_name)
+
+    def _ages(self, prefix: str) -> list[tuple[str, float]]:
+        now = time.time()
+        return [
+            (o.object_name, now - o.last_modified.timestamp() if o.last_modified else 0.0)
+            for o in self.client.list_objects(self.bucket, prefix=prefix, recursive=True)
+            if o.object_name
+        ]
 
     def put_file(self, local_path: Path, key: str) -> None:
         self.client.fput_object(

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from aislake.lake.leftovers import pid_alive
+
 LOCAL_YAML = Path(__file__).with_name("dagster.local.yaml")
 
 
@@ -59,16 +61,6 @@ def cli_run_tags() -> dict[str, str]:
     return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def release_dead_runs(instance: dg.DagsterInstance, own: bool = False) -> list[str]:
     """Mark failed the runs the CLI started on this host whose process is gone (killed, the
     machine's OOM killer), and free the pool slots they held: otherwise every later step of
@@ -85,7 +77,7 @@ def release_dead_runs(instance: dg.DagsterInstance, own: bool = False) -> list[s
         run = record.dagster_run
         pid = int(run.tags.get(PID_TAG, "0") or 0)
         mine = pid == os.getpid()
-        if not pid or (mine and not own) or (not mine and _alive(pid)):
+        if not pid or (mine and not own) or (not mine and pid_alive(pid)):
             continue
         why = "was interrupted" if mine else f"(process {pid}) is gone"
         instance.report_run_failed(run, f"aislake: the run {why}")

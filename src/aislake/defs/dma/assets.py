@@ -11,6 +11,7 @@ from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import CleaningRules, DmaArchive, DuckDB, LakeStorage
 from aislake.lake.days import parse_day
 from aislake.lake.layout import bronze_key
+from aislake.lake.leftovers import clean_folders, owner
 from aislake.lake.manifest import (
     BronzeManifest,
     CollapseError,
@@ -49,7 +50,9 @@ def dma_ais_bronze(
     day = parse_day(context.partition_key)
     store = storage.store()
     key = bronze_key("dma", day)
-    with tempfile.TemporaryDirectory(prefix="aislake-dma-", dir=dma.workdir) as tmp:
+    workdir = Path(dma.workdir or tempfile.gettempdir())
+    clean_folders(workdir, "aislake-dma-")  # downloads of killed runs
+    with tempfile.TemporaryDirectory(prefix=f"aislake-dma-{owner()}@", dir=workdir) as tmp:
         try:
             csv = download_day(
                 dma.base_url,
