@@ -299,6 +299,59 @@ def _neighbours_sql(keys: str, order: str, motion: MotionRules) -> str:
         ORDER BY rid"""
 
 
+@dataclass(frozen=True)
+class _Read:
+    rows: int  # rows in the classified file
+    data_lines: int  # the bronze file's data lines: rows + lines DuckDB refused
+    single_threaded: bool  # the parallel reader lost lines; read again with one thread
+
+
+def _read_reconciled(
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    bronze_key: str,
+    raw_cols: list[str],
+    day: dt.date,
+    out: Path,
+    lines: int,
+    buffer_size: int | None,
+) -> _Read:
+    """Read, classify and sort the day into ``out``, and prove no line was lost: rows + lines
+    refused must equal ``lines`` (lines after the header), or else the blank-aware count; when
+    they do not, the day is read again with one thread, and then :class:`RowsLostError`."""
+    src = store.uri(bronze_key)
+    exact: int | None = None  # the data lines, counted only when ``lines`` is not met
+    for parallel in (True, False):
+        con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+        reader = typed_csv_sql(src, raw_cols, parallel=parallel, buffer_size=buffer_size)
+        try:
+            rows = _write_classified(con, reader, day, out)
+        except duckdb.InvalidInputException as exc:
+            raise UnreadableCsvError(
+                f"{bronze_key}: DuckDB cannot read the file: {str(exc).splitlines()[0]} "
+                "A line ending unlike the others (a blank CRLF line in an LF file: a lone CR) "
+                "does this; nothing was published."
+            ) from exc
+        refused = _refused_lines(con)
+        if rows + refused == lines:  # every line read or refused: none blank, none lost
+            return _Read(rows, lines, not parallel)
+        if exact is None:  # blank lines (DuckDB skips them), or lost ones?
+            exact = count_data_lines(store.iter_bytes(bronze_key))
+        if rows + refused == exact:
+            return _Read(rows, exact, not parallel)
+        log.warning(
+            "%s: DuckDB read %d rows and refused %d lines of %d data lines%s",
+            bronze_key, rows, refused, exact,
+            "; reading the day again with one thread" if parallel else "",
+        )  # fmt: skip
+    assert exact is not None
+    raise RowsLostError(
+        f"{bronze_key}: {exact:,} data lines, but DuckDB read {rows:,} rows and refused "
+        f"{refused:,} lines ({exact - rows - refused:,} unaccounted), even with one thread; "
+        "nothing was published. Inspect the file's line endings and quoting."
+    )
+
+
 def build_silver(
     con: duckdb.DuckDBPyConnection,
     store: ObjectStore,
@@ -344,8 +397,6 @@ def build_silver(
         counted_from = "manifest" if manifest else "bronze bytes"
         lines = manifest.lines if manifest else count_lines(store.iter_bytes(bronze_key))
     lap("count_lines_s")
-    exact: int | None = None  # the data lines, counted only when ``lines`` is not met
-    src = store.uri(bronze_key)
 
     for place in store.clean_stale_staging():
         log.warning("removed %s, left by a writer that is gone", place)
@@ -357,43 +408,12 @@ def build_silver(
     # (their row number) instead of sorting the wide rows again.
     kept_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
     con.execute("SET preserve_insertion_order = true")
-    reread = False
     try:
         # 1. One pass over the CSV: parse, classify, sort. Reconciled against the line count.
-        for parallel in (True, False):
-            con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-            reader = typed_csv_sql(src, raw_cols, parallel=parallel, buffer_size=csv_buffer_size)
-            try:
-                rows_read = _write_classified(con, reader, day, main_file)
-            except duckdb.InvalidInputException as exc:
-                raise UnreadableCsvError(
-                    f"{bronze_key}: DuckDB cannot read the file: {str(exc).splitlines()[0]} "
-                    "A line ending unlike the others (a blank CRLF line in an LF file: a lone CR) "
-                    "does this; nothing was published."
-                ) from exc
-            refused = _refused_lines(con)
-            if rows_read + refused == lines:
-                data_lines = lines  # every line read or refused: none blank, none lost
-                break
-            if exact is None:  # blank lines (DuckDB skips them), or lost ones?
-                exact = count_data_lines(store.iter_bytes(bronze_key))
-            data_lines = exact
-            if rows_read + refused == data_lines:
-                break
-            log.warning(
-                "%s: DuckDB read %d rows and refused %d lines of %d data lines; reading the day "
-                "again with one thread",
-                bronze_key, rows_read, refused, data_lines,
-            )  # fmt: skip
-            reread = True
-        else:
-            raise RowsLostError(
-                f"{bronze_key}: {data_lines:,} data lines, but DuckDB read {rows_read:,} rows and "
-                f"refused {refused:,} lines ({data_lines - rows_read - refused:,} unaccounted), "
-                "even with one thread; nothing was published. Inspect the file's line endings "
-                "and quoting."
-            )
-
+        read = _read_reconciled(
+            con, store, bronze_key, raw_cols, day, main_file, lines, csv_buffer_size
+        )
+        rows_read, data_lines = read.rows, read.data_lines
         lap("read_sort_s")
         # 2. Lines broken by an unquoted comma, repaired and read back by the same typed reader.
         repairs = _repairs(con, raw_cols, main_file)
@@ -544,7 +564,7 @@ def build_silver(
         extra=phases,
         layout_columns=len(layout),
         repaired_by_field={str(k): int(v) for k, v in repaired_by_field.items()},
-        reread_single_threaded=reread,
+        reread_single_threaded=read.single_threaded,
         blank_lines=lines - data_lines,
         lines_counted_from=counted_from,
     )
