@@ -11,6 +11,8 @@ import pytest
 from aislake.lake.duck import connect
 from aislake.lake.gold import GoldParams, NoSilverError, build_product, registry_latest_sql
 from aislake.lake.heatmap import render_heatmap
+from aislake.lake.layout import gold_prefix
+from aislake.lake.quality import partition_files
 from aislake.lake.silver import build_silver
 from aislake.lake.store import LocalStore
 from aislake.simulate.dmafile import SimulatedFile
@@ -44,7 +46,7 @@ def lake(sim_file: SimulatedFile, tmp_path_factory: pytest.TempPathFactory) -> L
 
 
 def rows(store: LocalStore, product: str, sql: str) -> list[tuple]:
-    table = f"read_parquet('{store.uri(f'gold/{product}/dt=2024-01-15/part-0.parquet')}')"
+    table = f"read_parquet({partition_files(store, gold_prefix(product, SIM_DAY))})"
     return connect(store).execute(sql.format(t=table)).fetchall()
 
 
@@ -206,7 +208,7 @@ def test_gold_on_the_real_2023_sample(samples: Path, tmp_path: Path) -> None:
     # The sample spans one second: every product has rows but port calls, which need 30 min.
     assert built["port_calls"] == 0
     assert all(n >= 1 for p, n in built.items() if p != "port_calls"), built
-    registry = f"read_parquet('{store.uri('gold/vessel_registry/dt=2023-02-15/part-0.parquet')}')"
+    registry = f"read_parquet({partition_files(store, gold_prefix('vessel_registry', day))})"
     mmsis = [r[0] for r in con.execute(f"SELECT mmsi FROM {registry} ORDER BY 1").fetchall()]
     # The 5 ships of the sample; base stations 2190064 and 2194006 are not in the registry.
     assert mmsis == [219002857, 219063000, 220228000, 220304000, 355378000]

@@ -1,7 +1,8 @@
 """Gold products built from silver with DuckDB, one partition (day) at a time.
 
 Each ``build_*`` function reads the day's silver of every source, writes
-``gold/<product>/dt=YYYY-MM-DD/part-0.parquet`` atomically (staged, then published) and returns
+``gold/<product>/dt=YYYY-MM-DD/part-0.<version>.parquet`` as a new version (staged, moved to
+keys of its own, then its pointer written: ``ObjectStore.publish``) and returns
 the figures its asset reports.
 """
 
@@ -15,9 +16,10 @@ import duckdb
 
 from aislake.lake.dmaread import DMA_NULL_TEXTS
 from aislake.lake.duck import load_spatial, sql_literal
-from aislake.lake.layout import gold_prefix
+from aislake.lake.layout import gold_prefix, pointer_key
 from aislake.lake.mmsi import mid_sql, station_kind_sql
 from aislake.lake.motion import MotionRules, haversine_nm, segmented_sql
+from aislake.lake.quality import day_keys
 from aislake.lake.silver import PARQUET_OPTIONS
 from aislake.lake.store import ObjectStore
 
@@ -36,15 +38,24 @@ class GoldResult:
     bytes: int
 
 
-def silver_files(store: ObjectStore, day: dt.date) -> str:
-    """The day's silver files of every source, as a DuckDB list literal."""
-    keys = [
-        k
-        for k in store.list_keys("silver/ais/")
-        if f"/dt={day.isoformat()}/" in k and k.endswith(".parquet")
-    ]
-    if not keys:
+def day_files(store: ObjectStore, day: dt.date) -> tuple[str, str]:
+    """The day's current silver and rejects files of every source, as DuckDB list literals;
+    each source's two from one read of its pointer (the same version)."""
+    sources = sorted(
+        {k.split("/")[2] for k in store.list_keys("silver/ais/") if f"/dt={day}/" in k}
+    )
+    silver: list[str] = []
+    rejects: list[str] = []
+    for source in sources:
+        s_keys, r_keys = day_keys(store, source.removeprefix("source="), day)
+        silver += s_keys
+        rejects += r_keys
+    if not silver:
         raise NoSilverError(f"no silver for {day}: materialise dma_ais_silver for {day} first")
+    return _literal(store, silver), _literal(store, rejects)
+
+
+def _literal(store: ObjectStore, keys: list[str]) -> str:
     return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
 
 
@@ -69,10 +80,11 @@ def write_gold(
             key = f"{staged}/part-{i}.parquet"
             store.prepare_write(key)
             con.execute(f"COPY ({sql}) TO {sql_literal(store.uri(key))} ({PARQUET_OPTIONS})")
-        published = store.replace_prefix(staged, gold_prefix(product, day))
+        final = gold_prefix(product, day)
+        (published,) = store.publish({final: staged}, pointer_key(final)).values()
     finally:
         store.discard_prefix(staged)
-    files = "[" + ", ".join(sql_literal(store.uri(k)) for k in published) + "]"
+    files = _literal(store, published)
     count = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
     return GoldResult(
         product, published[0], int(count[0]) if count else 0, sum(store.size(k) for k in published)
@@ -355,15 +367,6 @@ def traffic_density_sql(files: str, day: dt.date, p: GoldParams) -> str:
     """
 
 
-def rejects_files(store: ObjectStore, day: dt.date) -> str:
-    keys = [
-        k
-        for k in store.list_keys("silver/ais_rejects/")
-        if f"/dt={day.isoformat()}/" in k and k.endswith(".parquet")
-    ]
-    return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
-
-
 def build_product(
     con: duckdb.DuckDBPyConnection,
     store: ObjectStore,
@@ -373,12 +376,12 @@ def build_product(
 ) -> GoldResult:
     """Build one gold product's partition for ``day`` from the day's silver."""
     p = params or GoldParams()
-    files = silver_files(store, day)
+    files, rejects = day_files(store, day)
     sql: str | list[str]
     if product == "ais_daily_summary":
         sql = daily_summary_sql(files, day, p.motion())
     elif product == "vessel_registry":
-        sql = vessel_registry_sql(files, rejects_files(store, day), day)
+        sql = vessel_registry_sql(files, rejects, day)
     elif product == "vessel_tracks":
         load_spatial(con)
         positions = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()

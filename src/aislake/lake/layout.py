@@ -29,9 +29,14 @@ def gold_prefix(product: str, day: dt.date) -> str:
     return f"gold/{product}/dt={day.isoformat()}/"
 
 
-SILVER_GLOB = "silver/ais/*/*/*.parquet"
-REJECTS_GLOB = "silver/ais_rejects/*/*/*.parquet"
-
-
-def gold_glob(product: str) -> str:
-    return f"gold/{product}/*/*.parquet"
+def pointer_key(prefix: str) -> str:
+    """The key of the pointer to a partition's current version (``ObjectStore.publish``). A day
+    of silver and its rejects share one, so both change at once:
+    ``_current/silver/source=dma/dt=2024-01-15.json``, ``_current/gold/<product>/dt=....json``.
+    """
+    parts = prefix.strip("/").split("/")
+    if parts[0] == "silver" and len(parts) == 4:
+        return f"_current/silver/{parts[2]}/{parts[3]}.json"
+    if parts[0] == "gold" and len(parts) == 3:
+        return f"_current/gold/{parts[1]}/{parts[2]}.json"
+    raise ValueError(f"{prefix!r} is not a partition of silver or gold")

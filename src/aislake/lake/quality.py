@@ -11,15 +11,44 @@ from dataclasses import dataclass
 import duckdb
 
 from aislake.lake.duck import sql_literal
-from aislake.lake.layout import rejects_prefix, silver_prefix
+from aislake.lake.layout import pointer_key, rejects_prefix, silver_prefix
 from aislake.lake.schema import EXPECTED_REJECT_REASONS
 from aislake.lake.store import ObjectStore
 
 
-def partition_files(store: ObjectStore, prefix: str) -> str:
-    """A DuckDB list literal of the partition's Parquet files (``[]`` when there are none)."""
-    keys = [k for k in store.list_keys(prefix) if k.endswith(".parquet")]
+def partition_keys(store: ObjectStore, prefix: str) -> list[str]:
+    """The Parquet keys of the partition's current version (through its pointer)."""
+    return store.current(prefix, pointer_key(prefix))
+
+
+def day_keys(store: ObjectStore, source: str, day: dt.date) -> tuple[list[str], list[str]]:
+    """The current silver and rejects keys of a source's day, from one read of its pointer:
+    always of the same version."""
+    silver, rejects = silver_prefix(source, day), rejects_prefix(source, day)
+    version = store.version(pointer_key(silver), [silver, rejects])
+    return version[silver], version[rejects]
+
+
+def _literal(store: ObjectStore, keys: list[str]) -> str:
     return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
+
+
+def dataset_keys(store: ObjectStore, prefix: str, depth: int) -> list[str]:
+    """The current Parquet keys of every partition under ``prefix`` (``silver/ais/``: a
+    partition is the key's first ``depth`` parts, ``silver/ais/source=dma/dt=...``)."""
+    partitions = sorted(
+        {
+            "/".join(k.split("/")[:depth]) + "/"
+            for k in store.list_keys(prefix)
+            if k.endswith(".parquet")
+        }
+    )
+    return [k for p in partitions for k in partition_keys(store, p)]
+
+
+def partition_files(store: ObjectStore, prefix: str) -> str:
+    """A DuckDB list literal of the partition's current Parquet files (``[]`` when none)."""
+    return _literal(store, partition_keys(store, prefix))
 
 
 @dataclass(frozen=True)
@@ -49,9 +78,10 @@ class SilverStats:
 def silver_stats(
     con: duckdb.DuckDBPyConnection, store: ObjectStore, source: str, day: dt.date
 ) -> SilverStats:
-    files = partition_files(store, silver_prefix(source, day))
-    if files == "[]":
+    silver_keys, rejects_keys = day_keys(store, source, day)
+    if not silver_keys:
         return SilverStats(0, 0, 0, {})
+    files = _literal(store, silver_keys)
     row = con.execute(
         f"""SELECT count(*),
                    count(*) FILTER (WHERE ts IS NULL OR mmsi IS NULL OR lat IS NULL OR lon IS NULL),
@@ -60,9 +90,9 @@ def silver_stats(
             FROM read_parquet({files})"""
     ).fetchone()
     assert row is not None
-    rejects = partition_files(store, rejects_prefix(source, day))
+    rejects = _literal(store, rejects_keys)
     by_reason: dict[str, int] = {}
-    if rejects != "[]":
+    if rejects_keys:
         by_reason = dict(
             con.execute(
                 f"SELECT reason, count(*) FROM read_parquet({rejects}) GROUP BY ALL ORDER BY 1"

@@ -5,9 +5,11 @@ that does not parse is kept aside by DuckDB, not loaded), each parsed row is cla
 cleaning rules and the day sorted once, one copy of exact duplicates is kept, position jumps are
 flagged, and the partition is written:
 
-- ``silver/ais/source=dma/dt=YYYY-MM-DD/part-0.parquet``: valid rows sorted by (mmsi, ts), and
-  ``part-1.parquet`` (sorted likewise) for the rows of lines repaired from an unquoted comma;
-- ``silver/ais_rejects/source=dma/dt=YYYY-MM-DD/part-0.parquet``: every other row and why.
+- ``silver/ais/source=dma/dt=YYYY-MM-DD/part-0.<version>.parquet``: valid rows sorted by
+  (mmsi, ts), and ``part-1.<version>.parquet`` (sorted likewise) for the rows of lines repaired
+  from an unquoted comma;
+- ``silver/ais_rejects/source=dma/dt=YYYY-MM-DD/part-0.<version>.parquet``: every other row and
+  why; both published as one version (``ObjectStore.publish``: one pointer, written last).
 
 Only lines DuckDB refused, and the rows its shift test flagged, pass through Python, to be
 repaired (``aislake.lake.repair``) and read back through the same typed reader.
@@ -33,11 +35,12 @@ import duckdb
 
 from aislake.lake.dmaread import render_back, typed_csv_sql
 from aislake.lake.duck import sql_literal
-from aislake.lake.layout import rejects_prefix, silver_prefix
+from aislake.lake.layout import pointer_key, rejects_prefix, silver_prefix
 from aislake.lake.lines import count_data_lines, count_lines
 from aislake.lake.manifest import read_manifest, refuse_collapse
 from aislake.lake.mmsi import station_kind_sql
 from aislake.lake.motion import MotionRules, haversine_nm, implied_speed_sql
+from aislake.lake.quality import partition_keys
 from aislake.lake.repair import Repair, repair_fields, split_line
 from aislake.lake.schema import DMA_RAW_NAMES, DMA_TIMESTAMP_FORMAT, SILVER_COLUMN_NAMES
 from aislake.lake.store import ObjectStore
@@ -530,7 +533,7 @@ def build_silver(
                 "SELECT repaired, count(*) FROM repaired_ids GROUP BY 1 ORDER BY 1"
             ).fetchall()
         )
-        stored = [k for k in store.list_keys(silver_prefix(source, day)) if k.endswith(".parquet")]
+        stored = partition_keys(store, silver_prefix(source, day))
         if stored:  # row counts from the Parquet footers: no data read
             files = "[" + ", ".join(sql_literal(store.uri(k)) for k in stored) + "]"
             old = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
@@ -539,8 +542,11 @@ def build_silver(
                 rules.replace_min_share,
             )  # fmt: skip
         lap("reconcile_s")
-        silver_keys = store.replace_prefix(f"{staged}/silver", silver_prefix(source, day))
-        rejects_keys = store.replace_prefix(f"{staged}/rejects", rejects_prefix(source, day))
+        # Silver and its rejects become the day's new version at once (one pointer).
+        final = {silver_prefix(source, day): f"{staged}/silver",
+                 rejects_prefix(source, day): f"{staged}/rejects"}  # fmt: skip
+        published = store.publish(final, pointer_key(silver_prefix(source, day)))
+        silver_keys, rejects_keys = published.values()
     finally:
         con.execute(
             f"SET preserve_insertion_order = {sql_literal(bool(kept_order and kept_order[0]))}"

@@ -6,16 +6,21 @@ a reader sees the old object or the new one, never a half-written one.
 - Local: files are written under a temporary name in the same folder, then ``os.replace``-d.
 - S3: a single PUT (multipart for large files) only becomes visible when it completes.
 
-A *partition* (a folder of Parquet files) is replaced with :meth:`ObjectStore.replace_prefix`:
-the new files are staged under ``_staging/<host>@<pid>@<uuid>/`` first, then published, then stale
-files of the old version are removed, so a re-run replaces a partition whole; what a killed
-process left staged is removed by the next writer (:meth:`ObjectStore.clean_stale_staging`).
+A *partition* (a folder of Parquet files; silver's day and its rejects together) is replaced with
+:meth:`ObjectStore.publish`: the new files are staged under ``_staging/<host>@<pid>@<uuid>/``,
+moved to keys of their own (a version is never written over another), then a pointer naming them
+is written in one atomic write, then the old version's files are removed. Readers that go through
+the pointer (:meth:`ObjectStore.current`) see one version or the other, never a mix; what a killed
+process left is removed by the next writer (:meth:`ObjectStore.clean_stale_staging`, and step 3
+of :meth:`ObjectStore.publish`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from abc import ABC, abstractmethod
@@ -35,6 +40,11 @@ STAGING_ROOT = "_staging"
 
 # Large objects go up in parts of this size: memory stays bounded whatever the file size.
 MULTIPART_PART_SIZE = 64 * 1024 * 1024
+
+
+def _is_data(key: str) -> bool:
+    """Data files of a partition (what versions are made of): Parquet."""
+    return key.endswith(".parquet")
 
 
 class StoreError(RuntimeError):
@@ -91,7 +101,7 @@ class ObjectStore(ABC):
     def delete(self, keys: list[str]) -> None: ...
 
     @abstractmethod
-    def _publish(self, staged_key: str, final_key: str) -> None:
+    def move(self, staged_key: str, final_key: str) -> None:
         """Move one staged object to its final key, atomically for that object."""
 
     @abstractmethod
@@ -119,27 +129,70 @@ class ObjectStore(ABC):
                 removed.append(f"{STAGING_ROOT}/{name}/")
         return removed
 
-    def replace_prefix(self, staged_prefix: str, final_prefix: str) -> list[str]:
-        """Publish every object staged under ``staged_prefix`` as the new content of
-        ``final_prefix``, then delete objects of the old content that were not replaced.
+    def publish(self, groups: dict[str, str], pointer: str) -> dict[str, list[str]]:
+        """Publish, as one new version, every object staged under each ``groups`` value as the
+        content of the final prefix it is keyed by; returns the published keys per prefix.
 
-        Returns the published keys.
+        1. Each staged object is moved to a key no version had before (``part-0.parquet`` ->
+           ``part-0.<version>.parquet``): no object a reader may be reading is ever rewritten.
+        2. The pointer (``pointer``, JSON: the version and its keys per prefix) is written last,
+           in one atomic write: readers that go through it (:meth:`current`) see the old version
+           or the new one, of every prefix at once, never a mix.
+        3. Data files of the prefixes that the new version does not list (older versions, what
+           a killed writer moved before its pointer) are removed.
         """
-        staged_prefix = staged_prefix.rstrip("/") + "/"
-        final_prefix = final_prefix.rstrip("/") + "/"
-        staged = self.list_keys(staged_prefix)
-        if not staged:
-            raise StoreError(
-                f"nothing staged under {staged_prefix}: refusing to empty {final_prefix}"
-            )
-        old = set(self.list_keys(final_prefix))
-        published = []
-        for key in staged:
-            final = final_prefix + key[len(staged_prefix) :]
-            self._publish(key, final)
-            published.append(final)
-        self.delete(sorted(old - set(published)))
+        version = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+        published: dict[str, list[str]] = {}
+        for final_prefix, staged_prefix in groups.items():
+            final_prefix = final_prefix.rstrip("/") + "/"
+            staged_prefix = staged_prefix.rstrip("/") + "/"
+            staged = self.list_keys(staged_prefix)
+            if not staged:
+                raise StoreError(
+                    f"nothing staged under {staged_prefix}: refusing to empty {final_prefix}"
+                )
+            published[final_prefix] = []
+            for key in staged:
+                stem, dot, ext = key[len(staged_prefix) :].rpartition(".")
+                final = (
+                    f"{final_prefix}{stem}.{version}{dot}{ext}"
+                    if dot
+                    else f"{final_prefix}{ext}.{version}"
+                )
+                self.move(key, final)
+                published[final_prefix].append(final)
+        self._write_pointer(pointer, {"version": version, "files": published})
+        for final_prefix, keys in published.items():
+            stale = [k for k in self.list_keys(final_prefix) if k not in keys and _is_data(k)]
+            self.delete(stale)
         return published
+
+    def version(self, pointer: str, prefixes: list[str]) -> dict[str, list[str]]:
+        """The data keys of each prefix in the current version, from one read of the pointer
+        (read prefixes that belong together, a day's silver and rejects, in one call); for a
+        partition written before pointers existed, every data key under each prefix."""
+        wanted = [p.rstrip("/") + "/" for p in prefixes]
+        try:
+            text = self.read_range(pointer, 1 << 20) if self.exists(pointer) else None
+        except (FileNotFoundError, S3Error):
+            text = None  # removed between the two calls: only a test's cleanup does that
+        if text is None:
+            return {p: [k for k in self.list_keys(p) if _is_data(k)] for p in wanted}
+        try:
+            files = json.loads(text)["files"]
+        except (ValueError, KeyError) as exc:
+            raise StoreError(f"{pointer} is not a version pointer: {exc}") from exc
+        return {p: list(files.get(p, [])) for p in wanted}
+
+    def current(self, prefix: str, pointer: str) -> list[str]:
+        """The data keys of ``prefix``'s current version (:meth:`version` of one prefix)."""
+        return next(iter(self.version(pointer, [prefix]).values()))
+
+    def _write_pointer(self, pointer: str, content: dict) -> None:
+        with tempfile.TemporaryDirectory(prefix="aislake-pointer-") as tmp:
+            path = Path(tmp) / "pointer.json"
+            path.write_text(json.dumps(content, indent=1) + "\n")
+            self.put_file(path, pointer)  # atomic: a rename locally, one PUT on S3
 
     def discard_prefix(self, prefix: str) -> None:
         """Remove everything under ``prefix`` (a failed run's staged files)."""
@@ -213,7 +266,7 @@ class LocalStore(ObjectStore):
             folder.rmdir()
             folder = folder.parent
 
-    def _publish(self, staged_key: str, final_key: str) -> None:
+    def move(self, staged_key: str, final_key: str) -> None:
         src, dst = self._path(staged_key), self._path(final_key)
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, dst)  # same filesystem: atomic
@@ -334,7 +387,7 @@ class S3Store(ObjectStore):
         if errors:
             raise StoreError(f"could not delete {len(errors)} objects, first: {errors[0]}")
 
-    def _publish(self, staged_key: str, final_key: str) -> None:
+    def move(self, staged_key: str, final_key: str) -> None:
         # A server-side copy is atomic for the final key (single objects below 5 GiB: one day of
         # silver Parquet is a few hundred MB).
         self.client.copy_object(self.bucket, final_key, CopySource(self.bucket, staged_key))

@@ -6,7 +6,7 @@ import duckdb
 
 from aislake.lake.duck import connect, sql_literal
 from aislake.lake.gold import registry_latest_sql
-from aislake.lake.layout import REJECTS_GLOB, SILVER_GLOB, gold_glob
+from aislake.lake.quality import dataset_keys
 from aislake.lake.store import LocalStore, ObjectStore, S3Store
 
 GOLD_PRODUCTS = (
@@ -53,9 +53,11 @@ def lake_connection(
     con = connect(store)
     views: list[str] = []
 
-    def view(name: str, prefix: str, glob: str, dt_from_path: bool) -> None:
-        if any(k.endswith(".parquet") for k in store.list_keys(prefix)):
-            uri = sql_literal(store.uri(glob))
+    def view(name: str, prefix: str, depth: int, dt_from_path: bool) -> None:
+        # Each partition's current version, through its pointer: never two versions of a day.
+        keys = dataset_keys(store, prefix, depth)
+        if keys:
+            files = "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
             # hive_partitioning stays off: with a column of the same name in the file and in the
             # path (silver's `source`, gold's `dt`) DuckDB 1.5.5 fails on pushed-down statistics.
             dt = (
@@ -65,15 +67,15 @@ def lake_connection(
             )
             con.execute(
                 f"CREATE OR REPLACE VIEW {name} AS SELECT * EXCLUDE (filename){dt} FROM "
-                f"read_parquet({uri}, hive_partitioning = false, union_by_name = true, "
+                f"read_parquet({files}, hive_partitioning = false, union_by_name = true, "
                 "filename = true)"
             )
             views.append(name)
 
-    view("silver_ais", "silver/ais/", SILVER_GLOB, dt_from_path=True)
-    view("rejects", "silver/ais_rejects/", REJECTS_GLOB, dt_from_path=True)
+    view("silver_ais", "silver/ais/", 4, dt_from_path=True)
+    view("rejects", "silver/ais_rejects/", 4, dt_from_path=True)
     for product in GOLD_PRODUCTS:
-        view(product, f"gold/{product}/", gold_glob(product), dt_from_path=False)
+        view(product, f"gold/{product}/", 3, dt_from_path=False)
     if "vessel_registry" in views:
         con.execute(
             "CREATE OR REPLACE VIEW vessel_registry_latest AS "

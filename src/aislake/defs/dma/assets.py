@@ -34,7 +34,7 @@ SILVER_SCHEMA = dg.TableSchema(
     kinds={"csv", "s3"},
     pool="dma_download",
     retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
-    code_version="1",
+    code_version="2",
 )
 def dma_ais_bronze(
     context: dg.AssetExecutionContext, storage: LakeStorage, dma: DmaArchive
@@ -100,7 +100,7 @@ def dma_ais_bronze(
     kinds={"duckdb", "parquet"},
     pool="duckdb",
     op_tags=DUCKDB_STEP_TAGS,
-    code_version="1",
+    code_version="2",
     # DMA publishes about 3 days late; by 09:00 UTC each day silver should have been
     # materialised within the last day (dma_published_days_sensor keeps it so).
     freshness_policy=dg.FreshnessPolicy.cron(

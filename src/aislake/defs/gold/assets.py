@@ -71,8 +71,11 @@ def gold_asset(product: GoldProduct) -> dg.AssetsDefinition:
         kinds={"duckdb", "parquet"},
         pool="duckdb",
         op_tags=DUCKDB_STEP_TAGS,
-        code_version="1",
+        code_version="2",
         description=product.description,
+        # A day's silver replaced while this step reads it: the files it resolved may be gone
+        # (never mixed with the new version's); a retry reads the new version.
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=10),
     )
     def _asset(
         context: dg.AssetExecutionContext,

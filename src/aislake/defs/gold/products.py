@@ -34,7 +34,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     GoldProduct(
         "ais_daily_summary",
         "Per day and ship type: vessels, messages, distance sailed and hours under way, at "
-        "gold/ais_daily_summary/dt=YYYY-MM-DD/part-0.parquet.",
+        "gold/ais_daily_summary/dt=YYYY-MM-DD/part-0.<version>.parquet.",
         (
             ("dt", "DATE", "the day (UTC)"),
             ("ship_type", "VARCHAR", "vessel's most reported ship type (or mobile type)"),
@@ -53,7 +53,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         "vessel_registry",
         "One row per vessel (Class A/B, of a ship's MMSI form) seen on the day with its resolved "
         "static data, first and last seen and message counts, at "
-        "gold/vessel_registry/dt=YYYY-MM-DD/part-0.parquet.",
+        "gold/vessel_registry/dt=YYYY-MM-DD/part-0.<version>.parquet.",
         (
             ("dt", "DATE", "the day (UTC)"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
@@ -83,7 +83,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         "vessel_tracks",
         "Per ship and day, its track in segments (cut at gaps and impossible speeds) with "
         "extent, distance, SOG and a simplified WKT line, at "
-        "gold/vessel_tracks/dt=YYYY-MM-DD/part-0.parquet.",
+        "gold/vessel_tracks/dt=YYYY-MM-DD/part-0.<version>.parquet.",
         (
             ("dt", "DATE", "the day (UTC)"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
@@ -111,7 +111,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         "port_calls",
         "Stops of ships (slow for long enough, in one place) with arrival, departure, duration, "
         "position, nearest bundled port and moored / at anchor, at "
-        "gold/port_calls/dt=YYYY-MM-DD/part-0.parquet.",
+        "gold/port_calls/dt=YYYY-MM-DD/part-0.<version>.parquet.",
         (
             ("dt", "DATE", "the day (UTC)"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
@@ -138,7 +138,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     GoldProduct(
         "traffic_density",
         "Per grid cell and ship type: distinct vessels and messages, with a PNG heatmap beside "
-        "the data, at gold/traffic_density/dt=YYYY-MM-DD/ (part-0.parquet, heatmap.png).",
+        "the data, at gold/traffic_density/dt=YYYY-MM-DD/ (part-0.<version>.parquet, heatmap.png).",
         (
             ("dt", "DATE", "the day (UTC)"),
             ("cell_y", "INTEGER", "floor(lat / grid_deg)"),
