@@ -279,10 +279,10 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from aislake.defs.resources import lake_storage
+    from aislake.defs.resources import query_storage
     from aislake.ops.lakeviews import NotReadOnlyError, check_read_only, lake_connection
 
-    con, views = lake_connection(lake_storage().store(), read_only=not args.writable)
+    con, views = lake_connection(query_storage().store(), read_only=not args.writable)
     try:
         if not args.writable:
             check_read_only(con, args.sql)

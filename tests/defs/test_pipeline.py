@@ -106,6 +106,7 @@ def test_a_day_not_yet_published_fails_clearly_and_writes_nothing(env: dict[str,
     assert store.list_keys("bronze/") == [] and store.list_keys("silver/") == []
 
 
+@pytest.mark.faults
 def test_a_truncated_zip_leaves_bronze_untouched(
     tmp_path: Path, sim_file, sim_mirror: Path
 ) -> None:
@@ -213,6 +214,7 @@ def _republish(mirror: Path, sim_file, keep_lines: int | None) -> None:
         zf.writestr("aisdk-2024-01-15.csv", body)
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize("keep_lines", [0, 5_000], ids=["header-only", "a-tenth"])
 def test_a_bad_refetch_keeps_the_good_day(tmp_path: Path, sim_file, keep_lines: int) -> None:
     """A day re-published broken (header only, or a fraction of its lines) fails before

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aislake.lake.duck import connect
-from aislake.lake.manifest import BronzeManifest, write_manifest
+from aislake.lake.manifest import BronzeManifest, CollapseError, write_manifest
 from aislake.lake.schema import REJECT_REASONS, SILVER_COLUMN_NAMES
 from aislake.lake.silver import (
     ROW_GROUP_ROWS,
@@ -288,6 +288,7 @@ def test_a_rerun_yields_identical_rows(store: ObjectStore, sim_file, tmp_path: P
     assert store.list_keys("_staging/") == []
 
 
+@pytest.mark.faults
 def test_a_failed_run_leaves_the_previous_silver_untouched(
     local: LocalStore, sim_file, tmp_path: Path
 ) -> None:
@@ -418,6 +419,7 @@ def test_a_shifted_row_that_duckdb_parsed_is_repaired(local: LocalStore, tmp_pat
     assert got == ("GUARD, CH16", dt.datetime(2024, 1, 16, 6), "destination")
 
 
+@pytest.mark.faults
 def test_lines_the_parallel_reader_loses_are_read_again(local: LocalStore, tmp_path: Path) -> None:
     """Every third line semicolon-separated: DuckDB 1.5.5's parallel reader skips lines near
     its buffer boundaries (a small buffer shows it on 40,000 lines). Silver notices the count
@@ -436,6 +438,7 @@ def test_lines_the_parallel_reader_loses_are_read_again(local: LocalStore, tmp_p
     assert result.rows + result.rejects == 40_000
 
 
+@pytest.mark.faults
 def test_a_count_that_does_not_reconcile_fails_and_publishes_nothing(
     local: LocalStore, tmp_path: Path
 ) -> None:
@@ -450,6 +453,7 @@ def test_a_count_that_does_not_reconcile_fails_and_publishes_nothing(
     assert local.list_keys("silver/") == [] and local.list_keys("_staging/") == []
 
 
+@pytest.mark.faults
 def test_blank_lines_are_told_from_lost_ones(local: LocalStore, tmp_path: Path) -> None:
     csv = tmp_path / "d.csv"
     csv.write_text("\n".join([HEADER, row(), "", row(mmsi="219000002"), "", ""]) + "\n")
@@ -458,6 +462,7 @@ def test_blank_lines_are_told_from_lost_ones(local: LocalStore, tmp_path: Path) 
     assert (result.rows, result.rows_in, result.blank_lines) == (2, 2, 3)
 
 
+@pytest.mark.faults
 def test_a_stray_line_ending_is_a_clear_error(local: LocalStore, tmp_path: Path) -> None:
     csv = tmp_path / "d.csv"
     csv.write_bytes(f"{HEADER}\n{row()}\n\r\n{row(mmsi='219000002')}\n".encode())  # lone CR
@@ -501,3 +506,12 @@ def test_silver_takes_the_line_count_from_bronzes_manifest(
     write_manifest(local, "bronze/dma/d.csv", BronzeManifest(size, "x", 7, "file:///d.zip"))
     result = build_silver(connect(local), local, "bronze/dma/d.csv", DAY)
     assert (result.rows_in, result.blank_lines) == (2, 5)  # the manifest overstated: recounted
+
+
+@pytest.mark.faults
+def test_a_collapsed_day_does_not_replace_stored_silver(local: LocalStore, tmp_path: Path) -> None:
+    first = run(local, tmp_path, [row(mmsi=str(219000001 + i)) for i in range(10)])
+    before = silver_rows(local, first)
+    with pytest.raises(CollapseError, match=r"1 rows against 10 stored"):
+        run(local, tmp_path, [row()])
+    assert silver_rows(local, first) == before and local.list_keys("_staging/") == []

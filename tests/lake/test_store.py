@@ -71,6 +71,7 @@ def test_publish_switches_every_prefix_at_once_and_removes_the_old_version(
     assert store.list_keys("_staging/") == []
 
 
+@pytest.mark.faults
 def test_a_writer_killed_before_its_pointer_leaves_the_old_version_whole(
     store: ObjectStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,6 +92,7 @@ def test_a_writer_killed_before_its_pointer_leaves_the_old_version_whole(
     assert store.list_keys(DAY) == third[DAY]  # ...until the next publish
 
 
+@pytest.mark.faults
 def test_readers_never_see_two_versions_while_a_day_is_replaced(
     store: ObjectStore, tmp_path: Path
 ) -> None:
@@ -136,6 +138,7 @@ def test_local_store_uri_is_a_path_inside_the_root(tmp_path: Path) -> None:
     assert store.uri("silver/x.parquet") == str(tmp_path / "lake" / "silver" / "x.parquet")
 
 
+@pytest.mark.faults
 def test_unreachable_s3_store_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
     from conftest import free_port
 

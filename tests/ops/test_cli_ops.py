@@ -112,6 +112,7 @@ def test_backfill_without_a_webserver_says_how_to_start_one(lake_env: Path) -> N
         )
 
 
+@pytest.mark.faults
 def test_two_commands_at_once_on_a_fresh_home_share_one_instance(tmp_path: Path) -> None:
     """Two CLI processes creating a fresh DAGSTER_HOME's databases together once broke the
     instance for good (two alembic heads); the first use is now made under a lock. Three

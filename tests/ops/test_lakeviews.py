@@ -78,3 +78,14 @@ def test_the_cli_refuses_and_writable_lifts_it(
     assert main(["query", "--writable", f"COPY (SELECT * FROM silver_ais) TO '{out}'"]) == 0
     assert out.read_text().splitlines() == ["mmsi,dt", "1,2024-01-15"]  # dt from the path
     capsys.readouterr()
+
+
+def test_query_uses_read_only_keys_where_configured() -> None:
+    from aislake.defs.resources import query_storage
+
+    env = {"MINIO_ENDPOINT": "127.0.0.1:9000", "MINIO_ACCESS_KEY": "writer",
+           "MINIO_SECRET_KEY": "writer-secret"}  # fmt: skip
+    assert query_storage(env).access_key == "writer"
+    reader = query_storage({**env, "AISLAKE_QUERY_ACCESS_KEY": "reader",
+                            "AISLAKE_QUERY_SECRET_KEY": "reader-secret"})  # fmt: skip
+    assert (reader.access_key, reader.secret_key) == ("reader", "reader-secret")

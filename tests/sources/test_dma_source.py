@@ -162,6 +162,7 @@ def test_an_unpublished_day_says_so(archive: tuple[Archive, str], tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.faults
 def test_a_truncated_zip_is_refused(archive: tuple[Archive, str], tmp_path: Path) -> None:
     state, url = archive
     data = make_zip({"aisdk-2024-01-15.csv": f"{HEADER_26}\n{ROW}\n".encode() * 50})
@@ -171,6 +172,7 @@ def test_a_truncated_zip_is_refused(archive: tuple[Archive, str], tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.faults
 def test_a_corrupt_member_fails_its_crc(archive: tuple[Archive, str], tmp_path: Path) -> None:
     state, url = archive
     csv = f"{HEADER_26}\n" + f"{ROW}\n" * 200
@@ -193,6 +195,7 @@ def test_a_zip_without_a_csv_is_refused(archive: tuple[Archive, str], tmp_path: 
         download_day(url, SIM_DAY, tmp_path, FAST)
 
 
+@pytest.mark.faults
 def test_a_zip_with_two_csvs_for_the_day_is_ambiguous(
     archive: tuple[Archive, str], tmp_path: Path
 ) -> None:
@@ -205,6 +208,7 @@ def test_a_zip_with_two_csvs_for_the_day_is_ambiguous(
         download_day(url, SIM_DAY, tmp_path, FAST)
 
 
+@pytest.mark.faults
 def test_a_header_only_day_is_refused(archive: tuple[Archive, str], tmp_path: Path) -> None:
     state, url = archive
     state.files["/aisdk-2024-01-15.zip"] = make_zip(
@@ -215,6 +219,7 @@ def test_a_header_only_day_is_refused(archive: tuple[Archive, str], tmp_path: Pa
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.faults
 def test_a_trickling_download_is_abandoned_retried_and_logged(
     archive: tuple[Archive, str], tmp_path: Path
 ) -> None:
@@ -233,6 +238,7 @@ def test_a_trickling_download_is_abandoned_retried_and_logged(
     assert any("too slow" in s and "retrying" in s for s in said), said
 
 
+@pytest.mark.faults
 def test_an_html_page_instead_of_the_zip_is_named(
     archive: tuple[Archive, str], tmp_path: Path
 ) -> None:
@@ -256,6 +262,7 @@ def test_a_csv_with_a_foreign_header_is_refused(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.faults
 def test_transient_server_errors_are_retried(archive: tuple[Archive, str], tmp_path: Path) -> None:
     state, url = archive
     state.files["/aisdk-2024-01-15.zip"] = make_zip({"a.csv": f"{HEADER_26}\n{ROW}\n".encode()})
@@ -264,6 +271,7 @@ def test_transient_server_errors_are_retried(archive: tuple[Archive, str], tmp_p
     assert state.requests.count("/aisdk-2024-01-15.zip") == 3
 
 
+@pytest.mark.faults
 def test_a_short_read_is_retried_then_reported(
     archive: tuple[Archive, str], tmp_path: Path
 ) -> None:
@@ -275,6 +283,7 @@ def test_a_short_read_is_retried_then_reported(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.faults
 def test_an_unreachable_archive_is_reported(tmp_path: Path) -> None:
     from conftest import free_port
 

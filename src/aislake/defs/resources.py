@@ -28,6 +28,8 @@ class LakeStorage(dg.ConfigurableResource):
     access_key: str | None = None
     secret_key: str | None = None
     secure: bool = False
+    # Seconds a stalled store may take to answer one attempt of a call (4 attempts).
+    read_timeout: float = 120.0
 
     def store(self) -> ObjectStore:
         if not self.endpoint:
@@ -38,6 +40,7 @@ class LakeStorage(dg.ConfigurableResource):
             access_key=self.access_key or "",
             secret_key=self.secret_key or "",
             secure=self.secure,
+            read_timeout=self.read_timeout,
         )
 
     def describe(self) -> str:
@@ -149,6 +152,7 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
             access_key=secret("MINIO_ACCESS_KEY"),
             secret_key=secret("MINIO_SECRET_KEY"),
             secure=_truthy(env.get("MINIO_SECURE")),
+            read_timeout=float(env.get("AISLAKE_S3_READ_TIMEOUT", "120")),
         )
     else:
         storage = LakeStorage(lake_dir=env.get("AISLAKE_LAKE_DIR", "data/lake"))
@@ -189,6 +193,22 @@ def lake_storage(env: Mapping[str, str] | None = None) -> LakeStorage:
     code outside a Dagster run (the CLI, the demo)."""
     storage = build_resources(env)["storage"]
     return storage.process_config_and_initialize()  # type: ignore[return-value]
+
+
+def query_storage(env: Mapping[str, str] | None = None) -> LakeStorage:
+    """The lake storage for ``aislake query``: as :func:`lake_storage`, but with the read-only
+    S3 keys ``AISLAKE_QUERY_ACCESS_KEY`` / ``AISLAKE_QUERY_SECRET_KEY`` where they are set (a
+    shared deployment gives its query users keys that can only read)."""
+    env = os.environ if env is None else env
+    storage = lake_storage(env)
+    if storage.endpoint and env.get("AISLAKE_QUERY_ACCESS_KEY"):
+        return storage.model_copy(
+            update={
+                "access_key": env["AISLAKE_QUERY_ACCESS_KEY"],
+                "secret_key": env.get("AISLAKE_QUERY_SECRET_KEY", ""),
+            }
+        )
+    return storage
 
 
 @dg.definitions

@@ -17,6 +17,7 @@ of :meth:`ObjectStore.publish`).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -24,9 +25,10 @@ import tempfile
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import urllib3
 from minio import Minio
@@ -37,6 +39,7 @@ from minio.error import S3Error
 from aislake.lake.leftovers import owner, owner_gone
 
 STAGING_ROOT = "_staging"
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Large objects go up in parts of this size: memory stays bounded whatever the file size.
 MULTIPART_PART_SIZE = 64 * 1024 * 1024
@@ -276,6 +279,24 @@ class LocalStore(ObjectStore):
         self._path(key).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _reaching(call: F) -> F:
+    """An S3 call whose transport fails (refused, reset, no answer in time) raises
+    :class:`StoreError` naming the store and what to check."""
+
+    @functools.wraps(call)
+    def wrapper(self: S3Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return call(self, *args, **kwargs)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StoreError(
+                f"the S3 store at {self.endpoint} did not answer {call.__name__.strip('_')} "
+                f"({type(exc).__name__}: {exc}); is it running and reachable (MINIO_ENDPOINT)? "
+                "Nothing was published by the step that needed it."
+            ) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
 @dataclass
 class S3Store(ObjectStore):
     """A lake in an S3-compatible bucket (MinIO in production; moto's server in the tests)."""
@@ -286,12 +307,15 @@ class S3Store(ObjectStore):
     secret_key: str
     secure: bool = False
     region: str = "us-east-1"
+    # A store that accepts connections but stops answering (stalled, paused) fails a call after
+    # this long per attempt (4 attempts), instead of hanging the step.
+    read_timeout: float = 120.0
 
     def __post_init__(self) -> None:
         # Few, quick retries: an unreachable store should fail in seconds with a clear message,
         # not hang for minutes inside urllib3's default retry loop.
         http = urllib3.PoolManager(
-            timeout=urllib3.Timeout(connect=5, read=120),
+            timeout=urllib3.Timeout(connect=5, read=self.read_timeout),
             retries=urllib3.Retry(
                 total=3, backoff_factor=0.3, status_forcelist=(500, 502, 503, 504)
             ),
@@ -331,6 +355,7 @@ class S3Store(ObjectStore):
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{validate_key(key)}"
 
+    @_reaching
     def exists(self, key: str) -> bool:
         try:
             self.client.stat_object(self.bucket, validate_key(key))
@@ -340,14 +365,17 @@ class S3Store(ObjectStore):
             raise
         return True
 
+    @_reaching
     def size(self, key: str) -> int:
         size = self.client.stat_object(self.bucket, validate_key(key)).size
         return int(size or 0)
 
+    @_reaching
     def list_keys(self, prefix: str) -> list[str]:
         objects = self.client.list_objects(self.bucket, prefix=prefix, recursive=True)
         return sorted(o.object_name for o in objects if o.object_name)
 
+    @_reaching
     def _ages(self, prefix: str) -> list[tuple[str, float]]:
         now = time.time()
         return [
@@ -356,11 +384,13 @@ class S3Store(ObjectStore):
             if o.object_name
         ]
 
+    @_reaching
     def put_file(self, local_path: Path, key: str) -> None:
         self.client.fput_object(
             self.bucket, validate_key(key), str(local_path), part_size=MULTIPART_PART_SIZE
         )
 
+    @_reaching
     def get_file(self, key: str, local_path: Path) -> None:
         self.client.fget_object(self.bucket, validate_key(key), str(local_path))
 
@@ -372,6 +402,7 @@ class S3Store(ObjectStore):
             response.close()
             response.release_conn()
 
+    @_reaching
     def read_range(self, key: str, length: int) -> bytes:
         response = self.client.get_object(self.bucket, validate_key(key), offset=0, length=length)
         try:
@@ -380,6 +411,7 @@ class S3Store(ObjectStore):
             response.close()
             response.release_conn()
 
+    @_reaching
     def delete(self, keys: list[str]) -> None:
         if not keys:
             return
@@ -387,6 +419,7 @@ class S3Store(ObjectStore):
         if errors:
             raise StoreError(f"could not delete {len(errors)} objects, first: {errors[0]}")
 
+    @_reaching
     def move(self, staged_key: str, final_key: str) -> None:
         # A server-side copy is atomic for the final key (single objects below 5 GiB: one day of
         # silver Parquet is a few hundred MB).

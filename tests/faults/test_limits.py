@@ -1,0 +1,76 @@
+"""Memory and disk limits: silver under a tight memory limit yields the same rows; a
+step that cannot write its files (a file-size limit: a full disk as the process meets it) fails
+clearly, and the day stored before is untouched."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from aislake.lake.duck import DuckDBSettings, connect
+from aislake.lake.silver import build_silver
+from aislake.lake.store import LocalStore
+from conftest import SIM_DAY
+
+pytestmark = [pytest.mark.faults, pytest.mark.slow]
+
+
+@pytest.fixture
+def lake(sim_file, tmp_path: Path) -> LocalStore:
+    store = LocalStore(tmp_path / "lake")
+    csv = tmp_path / "day.csv"
+    with zipfile.ZipFile(sim_file.path) as zf:
+        csv.write_bytes(zf.read("aisdk-2024-01-15.csv"))
+    store.put_file(csv, "bronze/dma/day.csv")
+    return store
+
+
+def _silver(store: LocalStore, settings: DuckDBSettings | None = None) -> list[tuple]:
+    result = build_silver(connect(store, settings), store, "bronze/dma/day.csv", SIM_DAY)
+    files = ", ".join(f"'{store.uri(k)}'" for k in result.silver_keys)
+    return connect(store).execute(f"SELECT * FROM read_parquet([{files}]) ORDER BY ALL").fetchall()
+
+
+def test_a_tight_memory_limit_gives_the_same_rows(lake: LocalStore, tmp_path: Path) -> None:
+    roomy = _silver(lake)
+    spill = tmp_path / "spill"
+    tight = _silver(lake, DuckDBSettings("64MB", 1, str(spill)))  # 24 MB: a block does not fit
+    assert tight == roomy
+    assert not any(spill.iterdir())  # its spill folder went with the connection
+
+
+def test_a_step_that_cannot_write_fails_and_keeps_the_stored_day(
+    lake: LocalStore, tmp_path: Path
+) -> None:
+    before = _silver(lake)
+    keys = sorted(lake.list_keys("silver/"))
+    code = (
+        "import datetime as dt, sys; from pathlib import Path\n"
+        "from aislake.lake.duck import DuckDBSettings, connect\n"
+        "from aislake.lake.silver import build_silver\n"
+        "from aislake.lake.store import LocalStore\n"
+        "s = LocalStore(Path(sys.argv[1]))\n"
+        "c = connect(s, DuckDBSettings('1GB', None, sys.argv[2]))\n"
+        "build_silver(c, s, 'bronze/dma/day.csv', dt.date(2024, 1, 15))\n"
+    )
+
+    def small_files() -> None:  # no file over 512 kB: as a full disk meets the writer
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write fails (EFBIG) instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (512 * 1024, 512 * 1024))
+
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(lake.root), str(tmp_path / "spill")],
+        capture_output=True, text=True, timeout=300, preexec_fn=small_files,
+        env={**os.environ},
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "File too large" in done.stderr or "Could not write" in done.stderr, done.stderr[-1500:]
+    assert sorted(lake.list_keys("silver/")) == keys  # the stored day, as it was
+    assert _silver(lake) == before  # (and a run with room rebuilds it identically)
