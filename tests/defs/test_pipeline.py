@@ -49,7 +49,7 @@ def test_a_day_flows_through_bronze_silver_and_gold(env: dict[str, str], sim_fil
     bronze = _metadata(result, "dma_ais_bronze")
     assert bronze["dagster/row_count"] == sim_file.rows
     assert bronze["object_key"] == "bronze/dma/aisdk-2024-01-15.csv"
-    assert len(bronze["sha256"]) == 64 and bronze["bytes"] > bronze["zip_bytes"] > 0
+    assert len(bronze["sha256"]) == 64 and bronze["bytes"] > bronze["download_bytes"] > 0
     silver = _metadata(result, "dma_ais_silver")
     assert silver["rows_in"] == sim_file.rows == silver["dagster/row_count"] + silver["rejects"]
     assert silver["rejects_by_reason"]["duplicate"] == sim_file.truth.injected["duplicate"]

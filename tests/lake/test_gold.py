@@ -194,7 +194,10 @@ def test_heatmap_is_a_png_of_the_grid() -> None:
 
 def test_gold_without_silver_says_what_to_do(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "lake")
-    with pytest.raises(NoSilverError, match="materialise dma_ais_silver for 2024-01-15"):
+    with pytest.raises(
+        NoSilverError,
+        match=r"materialise a source.s silver \(dma_ais_silver, noaa_ais_silver\) for 2024-01-15",
+    ):
         build_product(connect(store), store, "vessel_tracks", SIM_DAY)
 
 

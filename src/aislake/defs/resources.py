@@ -1,4 +1,5 @@
-"""The resources every asset uses: lake storage, the DMA archive, DuckDB, rules and thresholds.
+"""The resources every asset uses: lake storage, the DMA and NOAA archives, DuckDB, rules and
+thresholds.
 
 All settings come from the environment. Secrets (the S3 keys) are read through ``dg.EnvVar``,
 so the UI and logs show the variable's name, never its value.
@@ -17,6 +18,8 @@ from aislake.lake.gold import GoldParams
 from aislake.lake.silver import SilverRules
 from aislake.lake.store import LocalStore, ObjectStore, S3Store
 from aislake.sources.dma import DEFAULT_BASE_URL, RetryPolicy
+from aislake.sources.noaa import CSV2_BASE_URL, LEGACY_BASE_URL
+from aislake.sources.noaa import FORMATS as NOAA_FORMATS
 
 
 class LakeStorage(dg.ConfigurableResource):
@@ -50,10 +53,9 @@ class LakeStorage(dg.ConfigurableResource):
         return f"s3://{self.bucket} at {self.endpoint}"
 
 
-class DmaArchive(dg.ConfigurableResource):
-    """DMA's archive of daily files and how to download from it."""
+class ArchiveDownloads(dg.ConfigurableResource):
+    """How a source's daily files are downloaded: retries, rates, where they are unpacked."""
 
-    base_url: str = DEFAULT_BASE_URL
     attempts: int = 4
     backoff_seconds: float = 2.0
     # A transfer slower than this after the grace period, or longer than the deadline, is
@@ -63,8 +65,6 @@ class DmaArchive(dg.ConfigurableResource):
     deadline_seconds: float = 3 * 3600
     # Where downloads are unpacked before publishing (defaults to the system temp folder).
     workdir: str | None = None
-    # Monthly archives (before 2024-03) are kept here so a month's backfill downloads them once.
-    cache_dir: str | None = None
     # A re-fetched day with fewer data lines than this share of the stored one is refused.
     replace_min_share: float = 0.5
 
@@ -76,6 +76,30 @@ class DmaArchive(dg.ConfigurableResource):
             self.grace_seconds,
             self.deadline_seconds,
         )
+
+
+class DmaArchive(ArchiveDownloads):
+    """DMA's archive of daily files and how to download from it."""
+
+    base_url: str = DEFAULT_BASE_URL
+    # Monthly archives (before 2024-03) are kept here so a month's backfill downloads them once.
+    cache_dir: str | None = None
+
+
+class NoaaArchive(ArchiveDownloads):
+    """NOAA MarineCadastre's archive: which layout to fetch and each layout's base URL."""
+
+    format: str = "csv2"  # 'csv2' (every year, the only one from 2025) or 'legacy' (2018-2024)
+    csv2_base_url: str = CSV2_BASE_URL
+    base_url: str = LEGACY_BASE_URL
+
+    def layout_base_url(self) -> tuple[str, str]:
+        """(format, base URL) of the configured layout; ``ValueError`` for an unknown one."""
+        if self.format not in NOAA_FORMATS:
+            raise ValueError(
+                f"AISLAKE_NOAA_FORMAT={self.format!r}: expected one of {', '.join(NOAA_FORMATS)}"
+            )
+        return self.format, self.csv2_base_url if self.format == "csv2" else self.base_url
 
 
 class DuckDB(dg.ConfigurableResource):
@@ -161,6 +185,13 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
         "dma": DmaArchive(
             base_url=env.get("AISLAKE_DMA_BASE_URL", DEFAULT_BASE_URL),
             cache_dir=env.get("AISLAKE_DOWNLOAD_CACHE") or None,
+            workdir=env.get("AISLAKE_WORKDIR") or None,
+            replace_min_share=replace_min_share,
+        ),
+        "noaa": NoaaArchive(
+            format=env.get("AISLAKE_NOAA_FORMAT", "csv2").strip().lower(),
+            csv2_base_url=env.get("AISLAKE_NOAA_CSV2_BASE_URL", CSV2_BASE_URL),
+            base_url=env.get("AISLAKE_NOAA_BASE_URL", LEGACY_BASE_URL),
             workdir=env.get("AISLAKE_WORKDIR") or None,
             replace_min_share=replace_min_share,
         ),

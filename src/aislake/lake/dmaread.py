@@ -71,11 +71,10 @@ def typed_csv_sql(
             rejects_table = {sql_literal(rejects[0])}, rejects_scan = {sql_literal(rejects[1])})"""
 
 
-def render_back(raw: str, alias: bool = True) -> str:
-    """SQL: a parsed field rendered back as DMA text (for rejected rows that did parse, and for
-    rows the repair reads back as fields), named after the field unless ``alias`` is false."""
-    if raw == "ts":
-        sql = f"strftime(ts, {sql_literal(DMA_TIMESTAMP_FORMAT)})"
-    else:
-        sql = f"CAST({raw} AS VARCHAR)"  # numbers in canonical form: 55.5, not 55.500000
+def render_back(raw: str, alias: bool = True, ts_format: str = DMA_TIMESTAMP_FORMAT) -> str:
+    """SQL: a parsed field rendered back as text (for rejected rows that did parse, and for
+    rows the repair reads back as fields), named after the field unless ``alias`` is false;
+    the timestamp in ``ts_format`` (DMA's by default)."""
+    # Numbers in canonical form: 55.5, not 55.500000.
+    sql = f"strftime(ts, {sql_literal(ts_format)})" if raw == "ts" else f"CAST({raw} AS VARCHAR)"
     return f"{sql} AS {raw}" if alias else sql

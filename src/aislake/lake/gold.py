@@ -39,20 +39,34 @@ class GoldResult:
 
 
 def day_files(store: ObjectStore, day: dt.date) -> tuple[str, str]:
-    """The day's current silver and rejects files of every source, as DuckDB list literals;
-    each source's two from one read of its pointer (the same version)."""
+    """The day's silver positions of every source, as a DuckDB relation, and the current rejects
+    files, as a list literal; each source's two from one read of its pointer (one version).
+
+    With one source the relation is its files. With several, a position two archives both hold
+    (the same MMSI, second and place) is kept once, from the first source by name: gold over
+    DMA and NOAA counts nothing twice.
+    """
     sources = sorted(
         {k.split("/")[2] for k in store.list_keys("silver/ais/") if f"/dt={day}/" in k}
     )
     silver: list[str] = []
     rejects: list[str] = []
+    with_rows = 0
     for source in sources:
         s_keys, r_keys = day_keys(store, source.removeprefix("source="), day)
         silver += s_keys
         rejects += r_keys
+        with_rows += bool(s_keys)
     if not silver:
-        raise NoSilverError(f"no silver for {day}: materialise dma_ais_silver for {day} first")
-    return _literal(store, silver), _literal(store, rejects)
+        raise NoSilverError(
+            f"no silver for {day} in the lake: materialise a source's silver (dma_ais_silver, "
+            f"noaa_ais_silver) for {day} first"
+        )
+    files = f"read_parquet({_literal(store, silver)}, hive_partitioning = false)"
+    if with_rows > 1:
+        files = f"""(SELECT * FROM {files}
+            QUALIFY row_number() OVER (PARTITION BY mmsi, ts, lat, lon ORDER BY source) = 1)"""
+    return files, _literal(store, rejects)
 
 
 def _literal(store: ObjectStore, keys: list[str]) -> str:
@@ -127,7 +141,7 @@ def daily_summary_sql(files: str, day: dt.date, motion: MotionRules) -> str:
     return f"""
     WITH pos AS (
         SELECT mmsi, ts, lat, lon, sog, ship_type, mobile_type
-        FROM read_parquet({files}) WHERE NOT speed_anomaly
+        FROM {files} WHERE NOT speed_anomaly
     ), {vessel_type_cte("pos")}, steps AS (
         SELECT * FROM {segmented_sql("pos", motion)}
     )
@@ -166,7 +180,7 @@ def _ships(files: str) -> str:
     """The day's vessel positions (Class A and B, of a vessel's MMSI form) that are not flagged
     as position jumps."""
     return (
-        f"(SELECT * FROM read_parquet({files}, hive_partitioning = false) "
+        f"(SELECT * FROM {files} "
         f"WHERE {IS_VESSEL} AND NOT speed_anomaly)"
     )
 
@@ -225,7 +239,7 @@ def vessel_registry_sql(files: str, rejects: str, day: dt.date) -> str:
         FROM (
             SELECT mmsi, ts, mobile_type, name, callsign, imo, ship_type, length, width, draught,
                    destination, size_a, size_b, size_c, size_d, true AS is_position
-            FROM read_parquet({files}, hive_partitioning = false) WHERE {IS_VESSEL}
+            FROM {files} WHERE {IS_VESSEL}
             UNION ALL BY NAME
             {statics}
         ) WHERE mmsi IS NOT NULL AND ts IS NOT NULL
@@ -355,7 +369,7 @@ def traffic_density_sql(files: str, day: dt.date, p: GoldParams) -> str:
     return f"""
     WITH pos AS (
         SELECT mmsi, lat, lon, ship_type, mobile_type
-        FROM read_parquet({files}, hive_partitioning = false) WHERE NOT speed_anomaly
+        FROM {files} WHERE NOT speed_anomaly
     ), {vessel_type_cte("pos")}
     SELECT DATE {sql_literal(day.isoformat())} AS dt,
            floor(lat / {g})::INTEGER AS cell_y, floor(lon / {g})::INTEGER AS cell_x,
@@ -384,7 +398,7 @@ def build_product(
         sql = vessel_registry_sql(files, rejects, day)
     elif product == "vessel_tracks":
         load_spatial(con)
-        positions = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
+        positions = con.execute(f"SELECT count(*) FROM {files}").fetchone()
         buckets = max(1, -(-int(positions[0] if positions else 0) // TRACK_BUCKET_POSITIONS))
         sql = [vessel_tracks_sql(files, day, p, (i, buckets)) for i in range(buckets)]
     elif product == "port_calls":

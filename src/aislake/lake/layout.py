@@ -6,10 +6,13 @@ import datetime as dt
 
 
 def bronze_key(source: str, day: dt.date) -> str:
-    """The raw CSV of a day, unchanged: ``bronze/dma/aisdk-2024-01-15.csv``."""
-    if source != "dma":
-        raise ValueError(f"unknown source {source!r}")
-    return f"bronze/dma/aisdk-{day.isoformat()}.csv"
+    """The raw CSV of a day, unchanged: ``bronze/dma/aisdk-2024-01-15.csv``,
+    ``bronze/noaa/ais-2024-01-15.csv`` (either NOAA layout, decompressed)."""
+    if source == "dma":
+        return f"bronze/dma/aisdk-{day.isoformat()}.csv"
+    if source == "noaa":
+        return f"bronze/noaa/ais-{day.isoformat()}.csv"
+    raise ValueError(f"unknown source {source!r}")
 
 
 def manifest_key(bronze: str) -> str:

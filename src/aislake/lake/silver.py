@@ -41,10 +41,10 @@ from aislake.lake.manifest import read_manifest, refuse_collapse
 from aislake.lake.mmsi import station_kind_sql
 from aislake.lake.motion import MotionRules, haversine_nm, implied_speed_sql
 from aislake.lake.quality import partition_keys
+from aislake.lake.readers import DayReader, day_reader
 from aislake.lake.repair import Repair, repair_fields, split_line
 from aislake.lake.schema import DMA_RAW_NAMES, DMA_TIMESTAMP_FORMAT, SILVER_COLUMN_NAMES
 from aislake.lake.store import ObjectStore
-from aislake.sources.dma import dma_layout
 
 log = logging.getLogger(__name__)
 
@@ -313,7 +313,7 @@ def _read_reconciled(
     con: duckdb.DuckDBPyConnection,
     store: ObjectStore,
     bronze_key: str,
-    raw_cols: list[str],
+    reader: DayReader,
     day: dt.date,
     out: Path,
     lines: int,
@@ -326,9 +326,9 @@ def _read_reconciled(
     exact: int | None = None  # the data lines, counted only when ``lines`` is not met
     for parallel in (True, False):
         con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-        reader = typed_csv_sql(src, raw_cols, parallel=parallel, buffer_size=buffer_size)
+        select = reader.select(src, parallel=parallel, buffer_size=buffer_size)
         try:
-            rows = _write_classified(con, reader, day, out)
+            rows = _write_classified(con, select, day, out)
         except duckdb.InvalidInputException as exc:
             raise UnreadableCsvError(
                 f"{bronze_key}: DuckDB cannot read the file: {str(exc).splitlines()[0]} "
@@ -392,8 +392,8 @@ def build_silver(
         phases[name] = round(now - started - sum(phases.values()), 3)
 
     header = store.read_range(bronze_key, 8192).split(b"\n", 1)[0].decode("utf-8", "replace")
-    layout = dma_layout(header)
-    raw_cols = [DMA_RAW_NAMES[c] for c in layout]
+    reader = day_reader(source, header)
+    raw_cols = reader.raw_cols
     counted_from = "caller"
     if lines is None:
         manifest = read_manifest(store, bronze_key)
@@ -414,12 +414,12 @@ def build_silver(
     try:
         # 1. One pass over the CSV: parse, classify, sort. Reconciled against the line count.
         read = _read_reconciled(
-            con, store, bronze_key, raw_cols, day, main_file, lines, csv_buffer_size
+            con, store, bronze_key, reader, day, main_file, lines, csv_buffer_size
         )
         rows_read, data_lines = read.rows, read.data_lines
         lap("read_sort_s")
         # 2. Lines broken by an unquoted comma, repaired and read back by the same typed reader.
-        repairs = _repairs(con, raw_cols, main_file)
+        repairs = _repairs(con, raw_cols, main_file) if reader.repairs_commas else []
         con.execute(
             "CREATE OR REPLACE TEMP TABLE repaired_ids (src_line BIGINT, src_rid BIGINT, "
             "repaired VARCHAR)"
@@ -429,11 +429,11 @@ def build_silver(
             repaired_csv = workdir / "repaired.csv"
             _write_repaired_csv(repaired_csv, raw_cols, repairs)
             con.execute("DROP TABLE IF EXISTS repair_errors; DROP TABLE IF EXISTS repair_scans")
-            reader = typed_csv_sql(
+            repaired_select = typed_csv_sql(
                 str(repaired_csv), raw_cols, REPAIR_LEADING, ("repair_errors", "repair_scans")
             )
             repaired_rows = _write_classified(
-                con, reader, day, repaired_file, ", src_line, src_rid"
+                con, repaired_select, day, repaired_file, ", src_line, src_rid"
             )
             con.execute(
                 f"INSERT INTO repaired_ids SELECT src_line, src_rid, repaired "
@@ -477,7 +477,9 @@ def build_silver(
         lap("silver_s")
         # 5. Rejects: rows that parsed are stored rendered back as DMA text; lines that did not
         # parse keep their raw text. A repaired line is in silver or here once, as repaired.
-        rendered = ", ".join(render_back(c) for c in DMA_RAW_NAMES.values())
+        rendered = ", ".join(
+            render_back(c, ts_format=reader.ts_format) for c in DMA_RAW_NAMES.values()
+        )
         null_fields = ", ".join(f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values())
         rejects_key = f"{staged}/rejects/part-0.parquet"
         store.prepare_write(rejects_key)
@@ -568,7 +570,7 @@ def build_silver(
         ts_max=stats[3],
         seconds=time.perf_counter() - started,
         extra=phases,
-        layout_columns=len(layout),
+        layout_columns=len(reader.layout),
         repaired_by_field={str(k): int(v) for k, v in repaired_by_field.items()},
         reread_single_threaded=read.single_threaded,
         blank_lines=lines - data_lines,

@@ -1,4 +1,5 @@
-"""A small bundled list of Danish and nearby ports (WGS84, harbour entrance, rounded to ~100 m).
+"""A small bundled list of ports (WGS84, harbour entrance, rounded to ~100 m): Danish and
+nearby ports for DMA's waters, and US East Coast ports for NOAA's.
 
 Used by the simulator (where vessels sail) and by gold (nearest named port of a stop). Positions
 are public knowledge, typed in by hand from nautical charts' harbour coordinates.
@@ -42,6 +43,28 @@ PORTS: tuple[Port, ...] = (
     Port("Rostock", "DE", 54.184, 12.101, "MECKLENBURG"),
     Port("Gdańsk", "PL", 54.400, 18.667, "GDANSK_BAY"),
 )
+
+US_PORTS: tuple[Port, ...] = (
+    Port("Boston", "US", 42.353, -71.030, "BOSTON_OFF"),
+    Port("Gloucester", "US", 42.608, -70.660, "BOSTON_OFF"),
+    Port("New Bedford", "US", 41.630, -70.910, "BLOCK_ISL_S"),
+    Port("Woods Hole", "US", 41.523, -70.672, "NANTUCKET_S"),
+    Port("Vineyard Haven", "US", 41.456, -70.600, "NANTUCKET_S"),
+    Port("New York", "US", 40.610, -74.050, "NY_OFF"),
+    Port("Whitehall", "US", 40.701, -74.013, "NY_OFF"),
+    Port("St. George", "US", 40.644, -74.072, "NY_OFF"),
+    Port("Cape May", "US", 38.955, -74.905, "DELAWARE_OFF"),
+    Port("Norfolk", "US", 36.925, -76.330, "CHES_ENT"),
+    Port("Charleston", "US", 32.780, -79.920, "CHS_OFF"),
+    Port("Savannah", "US", 32.085, -81.090, "SAV_OFF"),
+    Port("Jacksonville", "US", 30.400, -81.550, "JAX_OFF"),
+    Port("Port Everglades", "US", 26.090, -80.120, "FLL_OFF"),
+    Port("Miami", "US", 25.772, -80.170, "MIA_OFF"),
+)
+
+# Danish waters first: their order is the one the simulator's fixed stations are placed by.
+NORDIC_PORTS = PORTS
+PORTS = NORDIC_PORTS + US_PORTS
 
 PORTS_BY_NAME = {p.name: p for p in PORTS}
 

@@ -26,7 +26,17 @@ import pyarrow.parquet as pq
 
 from aislake.lake.duck import DuckDBSettings, open_duckdb, sql_literal
 from aislake.lake.schema import DMA_HEADER_22, DMA_HEADER_26, DMA_TIMESTAMP_FORMAT
-from aislake.simulate.traffic import DAY_SECONDS, REPORT_SCHEMA, FleetSize, Truth, simulate_into
+from aislake.simulate.traffic import (
+    DANISH_WATERS,
+    DAY_SECONDS,
+    DMA_CADENCE,
+    REPORT_SCHEMA,
+    Cadence,
+    FleetSize,
+    Region,
+    Truth,
+    simulate_into,
+)
 
 
 @dataclass(frozen=True)
@@ -121,7 +131,7 @@ def write_dma_csv(
     body = path.with_name(path.name + ".body")
     spill = path.with_name(path.name + ".spill")
     try:
-        truth = _spool_reports(spool, day, fleet, seed)
+        truth = spool_reports(spool, day, fleet, seed)
         con = open_duckdb(DuckDBSettings("1GB", None, str(spill)))
         total = _write_body(con, spool, body, truth, columns, quirks)
         con.close()
@@ -137,7 +147,10 @@ def write_dma_csv(
     return total, truth
 
 
-def _spool_reports(spool: Path, day: dt.date, fleet: FleetSize | None, seed: int) -> Truth:
+def spool_reports(
+    spool: Path, day: dt.date, fleet: FleetSize | None, seed: int,
+    region: Region = DANISH_WATERS, cadence: Cadence = DMA_CADENCE,
+) -> Truth:  # fmt: skip
     """The simulator's batches in a Parquet file, each row numbered (``seq``) in the order made."""
     schema = REPORT_SCHEMA.append(pa.field("seq", pa.int64()))
     pending: list[pa.RecordBatch] = []
@@ -160,7 +173,7 @@ def _spool_reports(spool: Path, day: dt.date, fleet: FleetSize | None, seed: int
             if pending_rows >= 500_000:
                 flush()
 
-        truth = simulate_into(sink, day, fleet, seed)
+        truth = simulate_into(sink, day, fleet, seed, region=region, cadence=cadence)
         if pending:
             flush()
     return truth

@@ -1,7 +1,9 @@
-"""Sea-lane waypoints of Danish and nearby waters, and shortest routes between ports over them.
+"""Sea-lane waypoints of Danish and nearby waters and of the US East Coast, and shortest routes
+between ports over them.
 
 Edges join waypoints whose straight line stays at sea, so routes go round Jutland, through the
-Great Belt or the Øresund, as real traffic does. Routes: port -> its sea node -> ... -> port.
+Great Belt or the Øresund, or round Cape Cod and Cape Hatteras, as real traffic does. Routes:
+port -> its sea node -> ... -> port. The two regions are separate graphs.
 """
 
 from __future__ import annotations
@@ -39,6 +41,24 @@ NODES: dict[str, tuple[float, float]] = {
     "BORNHOLM_W": (55.10, 14.45),
     "BALTIC_S": (55.15, 16.50),
     "GDANSK_BAY": (54.62, 18.75),
+    # US East Coast (NOAA's waters), offshore of the capes and harbour approaches.
+    "BOSTON_OFF": (42.37, -70.75),
+    "CAPECOD_E": (41.80, -69.80),
+    "NANTUCKET_S": (40.90, -69.90),
+    "BLOCK_ISL_S": (40.95, -71.50),
+    "NY_OFF": (40.40, -73.75),
+    "NJ_OFF": (39.50, -73.90),
+    "DELAWARE_OFF": (38.75, -74.80),
+    "VA_OFF": (37.00, -75.60),
+    "CHES_ENT": (36.95, -75.95),
+    "HATTERAS": (35.10, -75.20),
+    "CAPE_FEAR": (33.70, -77.80),
+    "CHS_OFF": (32.60, -79.60),
+    "SAV_OFF": (31.95, -80.70),
+    "JAX_OFF": (30.40, -81.20),
+    "CANAVERAL": (28.40, -80.30),
+    "FLL_OFF": (26.10, -80.00),
+    "MIA_OFF": (25.76, -80.02),
 }
 
 EDGES: tuple[tuple[str, str], ...] = (
@@ -75,6 +95,22 @@ EDGES: tuple[tuple[str, str], ...] = (
     ("ARKONA", "BORNHOLM_W"),
     ("BORNHOLM_W", "BALTIC_S"),
     ("BALTIC_S", "GDANSK_BAY"),
+    ("BOSTON_OFF", "CAPECOD_E"),
+    ("CAPECOD_E", "NANTUCKET_S"),
+    ("NANTUCKET_S", "BLOCK_ISL_S"),
+    ("BLOCK_ISL_S", "NY_OFF"),
+    ("NY_OFF", "NJ_OFF"),
+    ("NJ_OFF", "DELAWARE_OFF"),
+    ("DELAWARE_OFF", "VA_OFF"),
+    ("VA_OFF", "CHES_ENT"),
+    ("VA_OFF", "HATTERAS"),
+    ("HATTERAS", "CAPE_FEAR"),
+    ("CAPE_FEAR", "CHS_OFF"),
+    ("CHS_OFF", "SAV_OFF"),
+    ("SAV_OFF", "JAX_OFF"),
+    ("JAX_OFF", "CANAVERAL"),
+    ("CANAVERAL", "FLL_OFF"),
+    ("FLL_OFF", "MIA_OFF"),
 )
 
 

@@ -27,21 +27,116 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aislake.reference.ports import PORTS_BY_NAME, distance_nm
+from aislake.reference.ports import NORDIC_PORTS, PORTS_BY_NAME, US_PORTS, distance_nm
 from aislake.simulate.sealanes import route
 
 DAY_SECONDS = 86_400
 
-CARGO_PORTS = (
-    "Aarhus", "Copenhagen", "Gothenburg", "Kiel", "Rostock", "Gdańsk", "Esbjerg", "Malmö",
-    "Frederikshavn", "Kalundborg", "Rønne", "Trelleborg", "Helsingborg", "Skagen",
-)  # fmt: skip
-FERRY_PAIRS = (("Helsingør", "Helsingborg"), ("Rødby", "Puttgarden"), ("Korsør", "Nyborg"))
-FISHING_PORTS = ("Skagen", "Hirtshals", "Esbjerg", "Grenaa", "Rønne")
-NAMES = (
-    "NORDIC", "BALTIC", "KATTEGAT", "SKAGEN", "HAVFRUE", "ODIN", "FREJA", "THOR", "AURORA",
-    "STELLA", "MAERSK", "TERN", "SVANEN", "NORDLYS", "JUTLANDIA", "BORNHOLM", "ARCTIC", "HEDDA",
-)  # fmt: skip
+
+@dataclass(frozen=True)
+class Region:
+    """Where a simulated fleet sails: its ports, flags and names."""
+
+    name: str
+    cargo_ports: tuple[str, ...]
+    ferry_pairs: tuple[tuple[str, str], ...]
+    fishing_ports: tuple[str, ...]
+    pleasure_homes: tuple[str, ...]
+    station_ports: tuple[str, ...]  # where base stations and AtoN stand, in this order
+    mids: tuple[int, ...]  # flags (Maritime Identification Digits) of the fleet, in turn
+    names: tuple[str, ...]
+    callsign_prefix: str
+    base_station_mmsi: int  # the first base station's MMSI as printed (leading zeros dropped)
+    aton_mmsi: int
+
+
+DANISH_WATERS = Region(
+    name="danish_waters",
+    cargo_ports=(
+        "Aarhus",
+        "Copenhagen",
+        "Gothenburg",
+        "Kiel",
+        "Rostock",
+        "Gdańsk",
+        "Esbjerg",
+        "Malmö",
+        "Frederikshavn",
+        "Kalundborg",
+        "Rønne",
+        "Trelleborg",
+        "Helsingborg",
+        "Skagen",
+    ),
+    ferry_pairs=(("Helsingør", "Helsingborg"), ("Rødby", "Puttgarden"), ("Korsør", "Nyborg")),
+    fishing_ports=("Skagen", "Hirtshals", "Esbjerg", "Grenaa", "Rønne"),
+    pleasure_homes=("Copenhagen", "Helsingør", "Aarhus"),
+    station_ports=tuple(p.name for p in NORDIC_PORTS),
+    mids=(265, 219, 219),  # Swedish and Danish flags
+    names=(
+        "NORDIC",
+        "BALTIC",
+        "KATTEGAT",
+        "SKAGEN",
+        "HAVFRUE",
+        "ODIN",
+        "FREJA",
+        "THOR",
+        "AURORA",
+        "STELLA",
+        "MAERSK",
+        "TERN",
+        "SVANEN",
+        "NORDLYS",
+        "JUTLANDIA",
+        "BORNHOLM",
+        "ARCTIC",
+        "HEDDA",
+    ),
+    callsign_prefix="OU",
+    base_station_mmsi=2_190_060,
+    aton_mmsi=992_191_000,
+)
+
+US_EAST_COAST = Region(
+    name="us_east_coast",
+    cargo_ports=(
+        "Boston",
+        "New York",
+        "Norfolk",
+        "Charleston",
+        "Savannah",
+        "Jacksonville",
+        "Port Everglades",
+        "Miami",
+    ),
+    ferry_pairs=(("Whitehall", "St. George"), ("Woods Hole", "Vineyard Haven")),
+    fishing_ports=("New Bedford", "Gloucester", "Cape May"),
+    pleasure_homes=("Boston", "Charleston", "Miami"),
+    station_ports=tuple(p.name for p in US_PORTS),
+    mids=(366, 367, 368, 538),  # US flags and the Marshall Islands
+    names=(
+        "ATLANTIC",
+        "LIBERTY",
+        "EAGLE",
+        "CAROLINA",
+        "HUDSON",
+        "CHESAPEAKE",
+        "SAVANNAH",
+        "MAYFLOWER",
+        "PELICAN",
+        "FREEDOM",
+        "SEA HAWK",
+        "GULF STREAM",
+        "COASTAL",
+        "HORIZON",
+    ),
+    callsign_prefix="WD",
+    base_station_mmsi=3_669_060,
+    aton_mmsi=993_661_000,
+)
+REGIONS = {r.name: r for r in (DANISH_WATERS, US_EAST_COAST)}
+
 SHIP_TYPES = {
     "cargo": ("Cargo", 7),
     "tanker": ("Tanker", 8),
@@ -220,13 +315,15 @@ def _interval(mobile_type: str, sog: np.ndarray) -> np.ndarray:
     return np.select([sog < 0.5, sog > 23, sog > 14], [180.0, 2.0, 6.0], default=10.0)
 
 
-def _report_times(legs: list[Leg], mobile_type: str, rng: np.random.Generator) -> np.ndarray:
+def _report_times(
+    legs: list[Leg], mobile_type: str, rng: np.random.Generator, min_interval: float = 0.0
+) -> np.ndarray:
     times = []
     for leg in legs:
         lo, hi = max(leg.t0, 0.0), min(leg.t1, DAY_SECONDS - 1.0)
         if hi <= lo:
             continue
-        step = float(_interval(mobile_type, np.array([leg.speed_kn]))[0])
+        step = max(float(_interval(mobile_type, np.array([leg.speed_kn]))[0]), min_interval)
         t = np.arange(lo + rng.uniform(0, step), hi, step)
         times.append(t)
     return np.unique(np.floor(np.concatenate(times))) if times else np.empty(0)
@@ -277,18 +374,19 @@ def _distance_sailed(legs: list[Leg]) -> float:
 
 
 def _new_vessel(
-    rng: np.random.Generator, mmsi: int, kind: str, index: int, mobile_type: str = "Class A"
-) -> VesselTruth:
+    rng: np.random.Generator, mmsi: int, kind: str, index: int, mobile_type: str = "Class A",
+    region: Region = DANISH_WATERS,
+) -> VesselTruth:  # fmt: skip
     ship_type = SHIP_TYPES[kind][0]
     length = int(rng.integers(10, 16) if kind == "pleasure" else rng.integers(40, 230))
     return VesselTruth(
         mmsi=mmsi,
-        name=f"{NAMES[index % len(NAMES)]} {index}",
+        name=f"{region.names[index % len(region.names)]} {index}",
         kind=kind,
         ship_type=ship_type,
         mobile_type=mobile_type,
         imo=None if kind == "pleasure" else 9_000_000 + index * 7 + 3,
-        callsign=f"OU{index:04d}",
+        callsign=f"{region.callsign_prefix}{index:04d}",
         length=length,
         width=max(3, length // 6),
         draught=round(float(rng.uniform(2, 11)) if kind != "pleasure" else 1.5, 1),
@@ -316,9 +414,9 @@ def _static_fields(v: VesselTruth, n: int, destination: str | None) -> dict[str,
 
 def _emit_vessel(
     reports: Reports, v: VesselTruth, legs: list[Leg], rng: np.random.Generator,
-    glitch_share: float, day0: dt.datetime,
+    glitch_share: float, day0: dt.datetime, cadence: Cadence,
 ) -> None:  # fmt: skip
-    t = _report_times(legs, v.mobile_type, rng)
+    t = _report_times(legs, v.mobile_type, rng, cadence.min_interval_s)
     if not len(t):
         return
     p = _positions(legs, t, rng)
@@ -352,7 +450,7 @@ def _emit_vessel(
     # Static and voyage data (message 5 / 24) every 6 minutes: DMA prints it at lat 91, lon 181.
     ts = np.arange(first_static, DAY_SECONDS - 1, 360.0).astype(int).astype(float)
     m = len(ts)
-    if m:
+    if m and cadence.static_rows:
         reports.add(
             t=ts,
             mobile_type=np.full(m, v.mobile_type, dtype=object),
@@ -382,6 +480,20 @@ def _emit_fixed(
         name=np.full(n, name, dtype=object),
         pos_fix_device=np.full(n, "Surveyed" if mobile_type == "AtoN" else "GPS", dtype=object),
     )
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often transmitters appear in the file: at their ITU-R M.1371 intervals with DMA's
+    static rows (the default), or downsampled as NOAA publishes (at most one report a minute,
+    no static-only rows)."""
+
+    min_interval_s: float = 0.0
+    static_rows: bool = True
+
+
+DMA_CADENCE = Cadence()
+NOAA_CADENCE = Cadence(min_interval_s=60.0, static_rows=False)
 
 
 @dataclass(frozen=True)
@@ -420,13 +532,14 @@ DEFAULT_VESSEL_ROWS = 214_000
 
 
 def simulate(
-    day: dt.date, fleet: FleetSize | None = None, seed: int = 0, glitch_share: float = 0.0002
-) -> tuple[dict[str, np.ndarray], Truth]:
+    day: dt.date, fleet: FleetSize | None = None, seed: int = 0, glitch_share: float = 0.0002,
+    region: Region = DANISH_WATERS, cadence: Cadence = DMA_CADENCE,
+) -> tuple[dict[str, np.ndarray], Truth]:  # fmt: skip
     """AIS reports of one day (columns in DMA field order, ``t`` = seconds of the day), sorted by
     time, with the ground truth, in memory: for days of up to a few million rows (larger ones
     stream through :func:`simulate_into`)."""
     batches: list[pa.RecordBatch] = []
-    truth = simulate_into(batches.append, day, fleet, seed, glitch_share)
+    truth = simulate_into(batches.append, day, fleet, seed, glitch_share, region, cadence)
     table = pa.Table.from_batches(batches, schema=REPORT_SCHEMA)
     table = table.take(pc.sort_indices(table, [("t", "ascending"), ("mmsi", "ascending")]))
     return {k: table.column(k).to_numpy(zero_copy_only=False) for k in REPORT_FIELDS}, truth
@@ -438,10 +551,12 @@ def simulate_into(
     fleet: FleetSize | None = None,
     seed: int = 0,
     glitch_share: float = 0.0002,
+    region: Region = DANISH_WATERS,
+    cadence: Cadence = DMA_CADENCE,
 ) -> Truth:
-    """Sail ``fleet`` through ``day`` and hand each transmitter's reports to ``sink`` as one
-    record batch (vessel by vessel, not in time order); returns the ground truth. The same
-    (day, fleet, seed) always gives the same batches in the same order."""
+    """Sail ``fleet`` through ``day`` in ``region`` and hand each transmitter's reports to
+    ``sink`` as one record batch (vessel by vessel, not in time order), at ``cadence``; returns
+    the ground truth. The same arguments always give the same batches in the same order."""
     fleet = fleet or FleetSize()
     day0 = dt.datetime.combine(day, dt.time())
     truth = Truth(day)
@@ -452,36 +567,36 @@ def simulate_into(
         nonlocal index
         index += 1
         rng = _rng(day, seed, kind, index)
-        mid = 219 if index % 3 else 265  # Danish and Swedish flags
-        v = _new_vessel(rng, mid * 1_000_000 + 10_000 + index, kind, index, mobile_type)
+        mid = region.mids[index % len(region.mids)]
+        v = _new_vessel(rng, mid * 1_000_000 + 10_000 + index, kind, index, mobile_type, region)
         legs = legs_for(rng, v)  # type: ignore[operator]
         v.distance_nm = _distance_sailed(legs)
         truth.vessels[v.mmsi] = v
-        _emit_vessel(reports, v, legs, rng, glitch_share, day0)
+        _emit_vessel(reports, v, legs, rng, glitch_share, day0, cadence)
 
     for i in range(fleet.cargo + fleet.tanker):
         kind = "cargo" if i < fleet.cargo else "tanker"
         add(kind, lambda rng, v: _liner_legs(
-            rng, str(rng.choice(CARGO_PORTS)), float(rng.uniform(10, 16)), v, day0,
-            CARGO_PORTS, (2.0, 10.0)))  # fmt: skip
-    for a, b in FERRY_PAIRS:
+            rng, str(rng.choice(region.cargo_ports)), float(rng.uniform(10, 16)), v, day0,
+            region.cargo_ports, (2.0, 10.0)))  # fmt: skip
+    for a, b in region.ferry_pairs:
         for _ in range(fleet.ferry_per_pair):
             add("ferry", lambda rng, v, a=a, b=b: _liner_legs(
                 rng, a if rng.random() < 0.5 else b, float(rng.uniform(12, 16)), v, day0,
                 (a, b), (0.25, 0.5), direct=True))  # fmt: skip
     for _ in range(fleet.fishing):
-        add("fishing", lambda rng, v: _fishing_legs(rng, str(rng.choice(FISHING_PORTS))))
+        add("fishing", lambda rng, v: _fishing_legs(rng, str(rng.choice(region.fishing_ports))))
     for _ in range(fleet.anchored):
 
         def anchored(rng: np.random.Generator, v: VesselTruth) -> list[Leg]:
-            p = PORTS_BY_NAME[str(rng.choice(CARGO_PORTS))]
+            p = PORTS_BY_NAME[str(rng.choice(region.cargo_ports))]
             return [_stay(-3600, DAY_SECONDS + 3600, p.lat + 0.03, p.lon + 0.03, "At anchor")]
 
         add("anchored", anchored)
     for _ in range(fleet.pleasure):
 
         def trip(rng: np.random.Generator, v: VesselTruth) -> list[Leg]:
-            home = PORTS_BY_NAME[str(rng.choice(("Copenhagen", "Helsingør", "Aarhus")))]
+            home = PORTS_BY_NAME[str(rng.choice(region.pleasure_homes))]
             away = np.array([home.lat + rng.uniform(-0.1, 0.1), home.lon + 0.12])
             start = rng.uniform(8, 12) * 3600
             out = _sail(start, np.array([[home.lat, home.lon], away]), 6.0, "Under way")
@@ -496,12 +611,15 @@ def simulate_into(
 
         add("pleasure", trip, mobile_type="Class B")
     rng = _rng(day, seed, "fixed")
+    stations = [PORTS_BY_NAME[name] for name in region.station_ports]
     for i in range(fleet.base_stations):
-        p = list(PORTS_BY_NAME.values())[i % len(PORTS_BY_NAME)]
+        p = stations[i % len(stations)]
         # Base stations are 00MIDxxxx: DMA prints them without the leading zeros (7 digits).
-        _emit_fixed(reports, 2_190_060 + i, "Base Station", p.lat, p.lon, 10.0, rng)
+        every = max(10.0, cadence.min_interval_s)
+        _emit_fixed(reports, region.base_station_mmsi + i, "Base Station", p.lat, p.lon, every,
+                    rng)  # fmt: skip
     for i in range(fleet.atons):
-        p = list(PORTS_BY_NAME.values())[(i * 5) % len(PORTS_BY_NAME)]
-        _emit_fixed(reports, 992_191_000 + i, "AtoN", p.lat + 0.05, p.lon - 0.05, 180.0, rng,
+        p = stations[(i * 5) % len(stations)]
+        _emit_fixed(reports, region.aton_mmsi + i, "AtoN", p.lat + 0.05, p.lon - 0.05, 180.0, rng,
                     name=f"WIND FARM {i}")  # fmt: skip
     return truth

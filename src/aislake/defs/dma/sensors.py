@@ -1,26 +1,12 @@
 """Discovering newly published DMA days."""
 
-import datetime as dt
-import os
-
 import dagster as dg
 
-from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import DmaArchive
+from aislake.defs.sources import days_to_request, only_if_active, published_days_evaluation
 from aislake.sources.dma import DmaError, list_archive, published_days
 
-# On its first tick the sensor requests only the most recent days; history is a backfill.
-INITIAL_DAYS = int(os.environ.get("AISLAKE_SENSOR_INITIAL_DAYS", "3"))
-
-
-def days_to_request(
-    published: list[dt.date], partitions: set[str], cursor: str | None
-) -> list[str]:
-    """Published days that are partitions and newer than the cursor (the last day requested)."""
-    days = sorted(d.isoformat() for d in published if d.isoformat() in partitions)
-    if cursor is None:
-        return days[-INITIAL_DAYS:] if INITIAL_DAYS > 0 else []
-    return [d for d in days if d > cursor]
+__all__ = ["days_to_request", "dma_published_days_sensor"]
 
 
 @dg.sensor(
@@ -34,15 +20,12 @@ def days_to_request(
 def dma_published_days_sensor(
     context: dg.SensorEvaluationContext, dma: DmaArchive
 ) -> dg.SensorResult | dg.SkipReason:
-    try:
-        keys = list_archive(dma.base_url)
-    except DmaError as exc:
-        return dg.SkipReason(str(exc))
-    partitions = set(daily_partitions.get_partition_keys())
-    days = days_to_request(published_days(keys), partitions, context.cursor)
-    if not days:
-        return dg.SkipReason(f"no new day in {dma.base_url} after {context.cursor or 'start'}")
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(partition_key=d, run_key=f"dma-{d}") for d in days],
-        cursor=days[-1],
-    )
+    return published_days_evaluation(
+        "dma", context, lambda: published_days(list_archive(dma.base_url)), dma.base_url,
+        DmaError,
+    )  # fmt: skip
+
+
+@dg.definitions
+def dma_sensors() -> dg.Definitions:
+    return only_if_active("dma", sensors=[dma_published_days_sensor])

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from aislake.defs.dma.assets import dma_ais_silver
 from aislake.defs.execution import DUCKDB_STEP_TAGS
 from aislake.defs.gold.products import PRODUCTS, GoldProduct
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import DuckDB, GoldSettings, LakeStorage
+from aislake.defs.sources import active_sources
 from aislake.lake.days import parse_day
 from aislake.lake.gold import NoSilverError, build_product
 from aislake.lake.heatmap import render_heatmap
@@ -62,11 +62,14 @@ def _extra_metadata(product: GoldProduct, con, store, key: str, day, settings) -
     return {}
 
 
-def gold_asset(product: GoldProduct) -> dg.AssetsDefinition:
+def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefinition:
+    """``<product>_gold``, built from the silver of every source the lake holds for the day; it
+    depends on the silver of ``sources`` (the active ones)."""
+
     @dg.asset(
         name=f"{product.name}_gold",
         partitions_def=daily_partitions,
-        deps=[dma_ais_silver],
+        deps=[dg.AssetKey(f"{s}_ais_silver") for s in sources],
         group_name="gold",
         kinds={"duckdb", "parquet"},
         pool="duckdb",
@@ -109,4 +112,8 @@ def gold_asset(product: GoldProduct) -> dg.AssetsDefinition:
     return _asset
 
 
-gold_assets = [gold_asset(p) for p in PRODUCTS]
+@dg.definitions
+def gold_products() -> dg.Definitions:
+    """Every gold product, downstream of the active sources' silver (``AISLAKE_SOURCES``)."""
+    sources = active_sources()
+    return dg.Definitions(assets=[gold_asset(p, sources) for p in PRODUCTS])

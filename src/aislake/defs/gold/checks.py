@@ -8,7 +8,6 @@ no port calls). ``<product>_not_empty`` warns when it has no rows.
 
 import dagster as dg
 
-from aislake.defs.gold.assets import gold_assets
 from aislake.defs.gold.products import PRODUCTS, GoldProduct
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import DuckDB, GoldSettings, LakeStorage
@@ -40,9 +39,9 @@ def _measure(
     return dict(zip(["rows", *measures], (int(v or 0) for v in row), strict=True))
 
 
-def gold_checks_for(
-    product: GoldProduct, asset: dg.AssetsDefinition
-) -> list[dg.AssetChecksDefinition]:
+def gold_checks_for(product: GoldProduct) -> list[dg.AssetChecksDefinition]:
+    asset = dg.AssetKey(f"{product.name}_gold")
+
     @dg.asset_check(
         asset=asset,
         name=f"{product.name}_valid",
@@ -90,6 +89,4 @@ def gold_checks_for(
     return [_valid, _not_empty]
 
 
-gold_checks = [
-    check for p, a in zip(PRODUCTS, gold_assets, strict=True) for check in gold_checks_for(p, a)
-]
+gold_checks = [check for p in PRODUCTS for check in gold_checks_for(p)]

@@ -1,0 +1,65 @@
+"""NOAA MarineCadastre's daily AIS files (US waters): bronze (the day's CSV) and silver (the
+same schema and rules as DMA's)."""
+
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+
+from aislake.defs.partitions import daily_partitions
+from aislake.defs.resources import LakeStorage, NoaaArchive
+from aislake.defs.sources import only_if_active, publish_bronze, silver_asset
+from aislake.lake.days import parse_day
+from aislake.lake.leftovers import clean_folders, owner
+from aislake.sources.noaa import BadArchiveError, DayNotPublishedError, SourceError, download_day
+
+
+@dg.asset(
+    partitions_def=daily_partitions,
+    group_name="noaa",
+    kinds={"csv", "s3"},
+    pool="noaa_download",
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+    code_version="1",
+)
+def noaa_ais_bronze(
+    context: dg.AssetExecutionContext, storage: LakeStorage, noaa: NoaaArchive
+) -> dg.MaterializeResult:
+    """The day's NOAA MarineCadastre CSV at ``bronze/noaa/ais-YYYY-MM-DD.csv``, as NOAA wrote it
+    (decompressed: csv2's zstd, or the legacy zip's CSV).
+
+    Downloaded from the layout ``AISLAKE_NOAA_FORMAT`` selects (``csv2`` from
+    ``AISLAKE_NOAA_CSV2_BASE_URL``, ``legacy`` from ``AISLAKE_NOAA_BASE_URL``), verified whole
+    (every zstd frame and its checksum, or the zip's CRCs; the header), then published
+    atomically with its manifest (bytes, SHA-256, lines, source URL) beside it; on any failure
+    bronze is left as it was, and so it is when the new file has fewer than
+    ``AISLAKE_REPLACE_MIN_SHARE`` of the stored file's lines.
+    """
+    day = parse_day(context.partition_key)
+    try:
+        fmt, base_url = noaa.layout_base_url()
+    except ValueError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from exc
+    workdir = Path(noaa.workdir or tempfile.gettempdir())
+    clean_folders(workdir, "aislake-noaa-")  # downloads of killed runs
+    with tempfile.TemporaryDirectory(prefix=f"aislake-noaa-{owner()}@", dir=workdir) as tmp:
+        try:
+            csv = download_day(
+                fmt, base_url, day, Path(tmp), noaa.retry(), on_progress=context.log.info
+            )
+        except (DayNotPublishedError, BadArchiveError) as exc:
+            # Retrying cannot help until NOAA publishes (or re-publishes) the file.
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+        except SourceError as exc:
+            raise dg.Failure(description=str(exc)) from exc
+        return publish_bronze(context, storage, "noaa", csv, noaa.replace_min_share)
+
+
+# NOAA publishes in batches, weeks to months after the date: no daily freshness deadline.
+noaa_ais_silver = silver_asset("noaa")
+
+
+@dg.definitions
+def noaa_assets() -> dg.Definitions:
+    """NOAA's bronze and silver, when ``noaa`` is in ``AISLAKE_SOURCES``."""
+    return only_if_active("noaa", assets=[noaa_ais_bronze, noaa_ais_silver])
