@@ -38,13 +38,18 @@ def _instance() -> dg.DagsterInstance:
 def cmd_demo(args: argparse.Namespace) -> int:
     from aislake.ops.demo import run_demo
 
-    print(f"aislake demo: simulating DMA day {args.date} into {args.workdir}/mirror ...")
+    what = "DMA" if args.source == "dma" else f"NOAA ({args.noaa_format})"
+    print(f"aislake demo: simulating {what} day {args.date} into {args.workdir}/mirror ...")
     with _instance() as instance:
-        report = run_demo(args.date, Path(args.workdir), instance=instance)
+        report = run_demo(
+            args.date, Path(args.workdir), instance=instance, source=args.source,
+            noaa_format=args.noaa_format,
+        )  # fmt: skip
+    part = f"source={report.source}/dt={report.day}/"
     print(f"\nlake:    {report.lake}")
     print(f"bronze:  {report.bronze}")
-    print(f"silver:  {report.silver_rows:,} rows  (silver/ais/source=dma/dt={report.day}/)")
-    print(f"rejects: {report.rejects_by_reason}  (silver/ais_rejects/source=dma/dt={report.day}/)")
+    print(f"silver:  {report.silver_rows:,} rows  (silver/ais/{part})")
+    print(f"rejects: {report.rejects_by_reason}  (silver/ais_rejects/{part})")
     for product in report.gold_products:
         print(f"gold:    gold/{product}/dt={report.day}/")
     print(f"\n{'ship type':<14}{'vessels':>8}{'messages':>10}{'nm':>10}{'h under way':>13}")
@@ -56,6 +61,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     print(
         f"\nSee it in the UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} "
+        f"AISLAKE_SOURCES={','.join(report.lake_sources) or report.source} "
         f"AISLAKE_LAKE_DIR={Path(args.workdir, 'lake').absolute()} dagster dev"
     )
     if not report.success:
@@ -313,16 +319,23 @@ def cmd_query(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aislake",
-        description="aislake: an AIS data lake on Dagster (DMA -> bronze, silver, gold).",
+        description="aislake: an AIS data lake on Dagster (DMA, NOAA -> bronze, silver, gold).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser(
         "demo",
-        help="offline demo: a simulated DMA day through bronze, silver and gold on the local lake",
-        description="Simulate a DMA day into DIR/mirror, serve it over HTTP on loopback, and "
-        "materialise bronze, silver and gold (with checks) into DIR/lake with real Dagster.",
+        help="offline demo: a simulated DMA or NOAA day through bronze, silver and gold on the "
+        "local lake",
+        description="Simulate a DMA (or NOAA) day into DIR/mirror, serve it over HTTP on "
+        "loopback, and materialise bronze, silver and gold (with checks) into DIR/lake with "
+        "real Dagster.",
     )
+    demo.add_argument("--source", choices=("dma", "noaa"), default="dma", help="which archive")
+    demo.add_argument(
+        "--noaa-format", choices=("csv2", "legacy"), default="csv2",
+        help="NOAA layout: csv2 (zstd CSV, every year) or legacy (daily zip, 2018-2024)",
+    )  # fmt: skip
     demo.add_argument("--date", type=_day, default=dt.date(2024, 1, 15), help="YYYY-MM-DD")
     demo.add_argument("--workdir", default="data", help="folder for the mirror and the lake")
     demo.set_defaults(func=cmd_demo)

@@ -234,3 +234,52 @@ def test_registry_keeps_coast_stations_out_and_derives_the_mid(
     got = rows(lake, "vessel_registry", "SELECT mmsi, station_kind, mid FROM {t}")
     assert COAST_STATION_AS_CLASS_A not in {m for m, _, _ in got}
     assert all(kind == "ship" and mid == m // 1_000_000 for m, kind, mid in got)
+
+
+def test_a_position_two_sources_hold_is_counted_once(
+    sim_file: SimulatedFile, tmp_path: Path
+) -> None:
+    """The same positions stored by a second archive change no gold figure."""
+    from aislake.lake.duck import sql_literal
+    from aislake.lake.layout import pointer_key, rejects_prefix, silver_prefix
+
+    store = LocalStore(tmp_path / "lake")
+    csv = tmp_path / "day.csv"
+    with zipfile.ZipFile(sim_file.path) as zf:
+        csv.write_bytes(zf.read("aisdk-2024-01-15.csv"))
+    store.put_file(csv, "bronze/dma/day.csv")
+    con = connect(store)
+    dma = build_silver(con, store, "bronze/dma/day.csv", SIM_DAY)
+    queries = {
+        "vessel_registry": "SELECT count(*), sum(positions) FROM {t}",
+        "traffic_density": "SELECT sum(messages), count(*) FROM {t}",
+        "ais_daily_summary": "SELECT sum(messages), sum(vessels), sum(distance_nm) FROM {t}",
+    }
+
+    def figures() -> dict[str, list[tuple]]:
+        for product in queries:
+            build_product(con, store, product, SIM_DAY)
+        return {p: rows(store, p, q) for p, q in queries.items()}
+
+    one_source = figures()
+    # A second archive holding every ship position of the first (the same second and place).
+    staged = store.staging_prefix()
+    for sub in ("silver", "rejects"):
+        store.prepare_write(f"{staged}/{sub}/part-0.parquet")
+    files = "[" + ", ".join(sql_literal(store.uri(k)) for k in dma.silver_keys) + "]"
+    con.execute(
+        f"COPY (SELECT * REPLACE ('noaa' AS source) FROM read_parquet({files}, "
+        f"hive_partitioning = false) WHERE mobile_type IN ('Class A', 'Class B')) "
+        f"TO {sql_literal(store.uri(f'{staged}/silver/part-0.parquet'))} (FORMAT parquet)"
+    )
+    rejects = "[" + ", ".join(sql_literal(store.uri(k)) for k in dma.rejects_keys) + "]"
+    con.execute(
+        f"COPY (SELECT * FROM read_parquet({rejects}) LIMIT 0) "
+        f"TO {sql_literal(store.uri(f'{staged}/rejects/part-0.parquet'))} (FORMAT parquet)"
+    )
+    store.publish(
+        {silver_prefix("noaa", SIM_DAY): f"{staged}/silver",
+         rejects_prefix("noaa", SIM_DAY): f"{staged}/rejects"},
+        pointer_key(silver_prefix("noaa", SIM_DAY)),
+    )  # fmt: skip
+    assert figures() == one_source

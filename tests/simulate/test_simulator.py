@@ -99,3 +99,31 @@ def test_days_differ() -> None:
     a, _ = simulate(SIM_DAY, SMALL_FLEET)
     b, _ = simulate(SIM_DAY + dt.timedelta(days=1), SMALL_FLEET)
     assert len(a["t"]) != len(b["t"]) or not np.array_equal(a["lat"], b["lat"])
+
+
+def test_noaa_days_sail_us_waters_in_both_layouts(tmp_path: Path) -> None:
+    import zstandard
+
+    from aislake.reference.ports import US_PORTS
+    from aislake.simulate.noaafile import write_noaa_day
+
+    csv2 = write_noaa_day(SIM_DAY, tmp_path, "csv2")
+    legacy = write_noaa_day(SIM_DAY, tmp_path, "legacy")
+    assert csv2.path == tmp_path / "csv2024" / "ais-2024-01-15.csv.zst"
+    assert legacy.path == tmp_path / "2024" / "AIS_2024_01_15.zip"
+    assert csv2.rows == legacy.rows
+    with csv2.path.open("rb") as f:
+        text = zstandard.ZstdDecompressor().stream_reader(f).read().decode()
+    lines = text.split("\n")
+    assert lines[0].startswith("mmsi,base_date_time,longitude,latitude,")
+    assert len(lines) == csv2.rows + 2  # header, rows, and the final newline's empty string
+    assert '"SMITH, JOHN"' in text and "IMO1001266646" in text
+    with zipfile.ZipFile(legacy.path) as zf:
+        raw = zf.read("AIS_2024_01_15.csv")
+    assert raw.startswith(b"MMSI,BaseDateTime,LAT,LON,") and raw.count(b"\r\n") == legacy.rows + 1
+    assert b"T00:0" in raw and b",511," not in raw.split(b"\r\n")[1]
+    # The fleet calls at US ports and flies US (and Marshall Islands) flags.
+    us = {p.name for p in US_PORTS}
+    stays = [s.port for v in csv2.truth.vessels.values() for s in v.stays]
+    assert stays and set(stays) <= us
+    assert {m // 1_000_000 for m in csv2.truth.vessels} <= {366, 367, 368, 538}

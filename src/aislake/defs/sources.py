@@ -11,7 +11,8 @@ holds for the day, so days stored while a source was active stay in gold's input
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 import dagster as dg
 
@@ -31,6 +32,7 @@ from aislake.lake.quality import SilverStats, silver_stats
 from aislake.lake.readers import SOURCES
 from aislake.lake.schema import SILVER_COLUMNS
 from aislake.lake.silver import RowsLostError, UnreadableCsvError, build_silver
+from aislake.lake.zstd import ZstdDataError
 from aislake.sources.fetch import BadArchiveError, DayCsv
 
 TITLES = {"dma": "DMA", "noaa": "NOAA"}
@@ -51,6 +53,25 @@ def active_sources(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
             "comma-separated (e.g. 'dma,noaa')"
         )
     return names
+
+
+@contextmanager
+def sources_selected(sources: str | None) -> Iterator[None]:
+    """Within: ``AISLAKE_SOURCES`` set to ``sources`` (unchanged when ``None``), for loading the
+    definitions of other sources than the process's (the demo, tests)."""
+    if sources is None:
+        yield
+        return
+    active_sources({"AISLAKE_SOURCES": sources})  # refuse a wrong value before changing anything
+    kept = os.environ.get("AISLAKE_SOURCES")
+    os.environ["AISLAKE_SOURCES"] = sources
+    try:
+        yield
+    finally:
+        if kept is None:
+            os.environ.pop("AISLAKE_SOURCES", None)
+        else:
+            os.environ["AISLAKE_SOURCES"] = kept
 
 
 def only_if_active(
@@ -98,6 +119,7 @@ def publish_bronze(
             "dagster/row_count": csv.rows,
             "sha256": csv.sha256,
             "layout_columns": csv.layout_columns,
+            **({"decoded_bytes": csv.decoded_bytes} if csv.decoded_bytes else {}),
         }
     )
 
@@ -146,7 +168,8 @@ def silver_asset(
         con = duckdb.connect(store)
         try:
             result = build_silver(con, store, key, day, cleaning.rules(), source=source)
-        except (RowsLostError, UnreadableCsvError, CollapseError, BadArchiveError) as exc:
+        except (RowsLostError, UnreadableCsvError, CollapseError, BadArchiveError,
+                ZstdDataError) as exc:  # fmt: skip
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
         finally:
             con.close()

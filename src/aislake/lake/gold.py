@@ -179,10 +179,7 @@ class GoldParams:
 def _ships(files: str) -> str:
     """The day's vessel positions (Class A and B, of a vessel's MMSI form) that are not flagged
     as position jumps."""
-    return (
-        f"(SELECT * FROM {files} "
-        f"WHERE {IS_VESSEL} AND NOT speed_anomaly)"
-    )
+    return f"(SELECT * FROM {files} WHERE {IS_VESSEL} AND NOT speed_anomaly)"
 
 
 def _mode(attr: str, source: str = "reports") -> str:

@@ -6,12 +6,13 @@ import datetime as dt
 
 
 def bronze_key(source: str, day: dt.date) -> str:
-    """The raw CSV of a day, unchanged: ``bronze/dma/aisdk-2024-01-15.csv``,
-    ``bronze/noaa/ais-2024-01-15.csv`` (either NOAA layout, decompressed)."""
+    """The day's CSV as the source wrote it: ``bronze/dma/aisdk-2024-01-15.csv`` (out of DMA's
+    zip), ``bronze/noaa/ais-2024-01-15.csv.zst`` (NOAA's csv2 file unchanged, or the legacy
+    zip's CSV compressed the same way)."""
     if source == "dma":
         return f"bronze/dma/aisdk-{day.isoformat()}.csv"
     if source == "noaa":
-        return f"bronze/noaa/ais-{day.isoformat()}.csv"
+        return f"bronze/noaa/ais-{day.isoformat()}.csv.zst"
     raise ValueError(f"unknown source {source!r}")
 
 

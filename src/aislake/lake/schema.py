@@ -182,7 +182,8 @@ EXPECTED_REJECT_REASONS = ("no_position", "duplicate")
 
 REJECT_REASONS: dict[str, str] = {
     "malformed_csv": "the line does not split into the header's number of fields",
-    "bad_timestamp": "the timestamp is missing or not in DMA's dd/mm/yyyy hh:mm:ss form",
+    "bad_timestamp": "the timestamp is missing or not in the source's form (DMA's dd/mm/yyyy "
+    "hh:mm:ss, NOAA's yyyy-mm-dd[T]hh:mm:ss)",
     "ts_outside_day": "the timestamp falls outside the partition's UTC day",
     "invalid_mmsi": "the MMSI is not of an ITU-R M.585 form (ship, base station, AtoN, ...)",
     "no_position": "lat 91 / lon 181 or both empty: a static report (name, IMO, ...) without a "

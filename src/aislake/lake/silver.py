@@ -45,6 +45,7 @@ from aislake.lake.readers import DayReader, day_reader
 from aislake.lake.repair import Repair, repair_fields, split_line
 from aislake.lake.schema import DMA_RAW_NAMES, DMA_TIMESTAMP_FORMAT, SILVER_COLUMN_NAMES
 from aislake.lake.store import ObjectStore
+from aislake.lake.zstd import first_line, text_chunks
 
 log = logging.getLogger(__name__)
 
@@ -339,7 +340,7 @@ def _read_reconciled(
         if rows + refused == lines:  # every line read or refused: none blank, none lost
             return _Read(rows, lines, not parallel)
         if exact is None:  # blank lines (DuckDB skips them), or lost ones?
-            exact = count_data_lines(store.iter_bytes(bronze_key))
+            exact = count_data_lines(text_chunks(bronze_key, store.iter_bytes(bronze_key)))
         if rows + refused == exact:
             return _Read(rows, exact, not parallel)
         log.warning(
@@ -391,14 +392,18 @@ def build_silver(
         now = time.perf_counter()
         phases[name] = round(now - started - sum(phases.values()), 3)
 
-    header = store.read_range(bronze_key, 8192).split(b"\n", 1)[0].decode("utf-8", "replace")
+    header = first_line(bronze_key, [store.read_range(bronze_key, 1 << 16)])
     reader = day_reader(source, header)
     raw_cols = reader.raw_cols
     counted_from = "caller"
     if lines is None:
         manifest = read_manifest(store, bronze_key)
         counted_from = "manifest" if manifest else "bronze bytes"
-        lines = manifest.lines if manifest else count_lines(store.iter_bytes(bronze_key))
+        lines = (
+            manifest.lines
+            if manifest
+            else count_lines(text_chunks(bronze_key, store.iter_bytes(bronze_key)))
+        )
     lap("count_lines_s")
 
     for place in store.clean_stale_staging():

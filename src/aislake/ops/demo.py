@@ -1,7 +1,9 @@
-"""The offline demo: a simulated DMA day through bronze, silver and gold on the local lake.
+"""The offline demo: a simulated DMA or NOAA day through bronze, silver and gold on the local lake.
 
-It writes the day into a local mirror, serves the mirror over HTTP on loopback, and materialises
-every asset and check for the day with real Dagster through the real download code.
+It writes the day into a local mirror laid out like the source's archive (a DMA zip, or a NOAA
+csv2 ``.csv.zst`` or legacy zip), serves the mirror over HTTP on loopback, and materialises every
+asset and check of that source and gold for the day with real Dagster through the real download
+code.
 """
 
 from __future__ import annotations
@@ -14,29 +16,35 @@ from pathlib import Path
 import dagster as dg
 
 from aislake.defs.resources import build_resources, lake_storage
+from aislake.defs.sources import sources_selected
 from aislake.lake.duck import connect
 from aislake.lake.layout import bronze_key, gold_prefix
 from aislake.lake.quality import partition_files, silver_stats
 from aislake.simulate.dmafile import write_dma_zip
 from aislake.simulate.mirror import serve_folder
+from aislake.simulate.noaafile import write_noaa_day
 from aislake.simulate.traffic import FleetSize
 
 DEMO_DAY = dt.date(2024, 1, 15)
 
 
-def all_assets_and_checks() -> list:
+def all_assets_and_checks(sources: str | None = None) -> list:
+    """Every asset and check the code location defines, for the sources ``sources`` names
+    (``AISLAKE_SOURCES``'s form; default: the environment's)."""
     from aislake.definitions import defs
 
-    loaded = defs()
+    with sources_selected(sources):
+        loaded = defs()
     return [*(loaded.assets or []), *(loaded.asset_checks or [])]
 
 
 def materialize_day(
     day: dt.date, env: dict[str, str], instance: dg.DagsterInstance | None = None
 ) -> dg.ExecuteInJobResult:
-    """Materialise every asset and check of aislake for ``day`` in-process."""
+    """Materialise every asset and check of aislake for ``day`` in-process, for the sources
+    ``env["AISLAKE_SOURCES"]`` names."""
     return dg.materialize(
-        all_assets_and_checks(),
+        all_assets_and_checks(env.get("AISLAKE_SOURCES")),
         partition_key=day.isoformat(),
         resources=build_resources(env),
         instance=instance,
@@ -48,6 +56,7 @@ def materialize_day(
 
 @dataclass
 class DemoReport:
+    source: str
     day: dt.date
     success: bool
     lake: str
@@ -57,6 +66,7 @@ class DemoReport:
     summary: list[tuple]
     checks: dict[str, bool]
     gold_products: list[str]
+    lake_sources: list[str]  # sources with silver in the lake (earlier demos included)
 
 
 def run_demo(
@@ -64,18 +74,30 @@ def run_demo(
     workdir: Path = Path("data"),
     fleet: FleetSize | None = None,
     instance: dg.DagsterInstance | None = None,
+    source: str = "dma",
+    noaa_format: str = "csv2",
 ) -> DemoReport:
-    mirror = workdir / "mirror"
-    simulated = write_dma_zip(day, mirror, fleet)
+    """Simulate ``source``'s day (NOAA: in ``noaa_format``) and take it through the lake."""
+    mirror = workdir / "mirror" / source
     env = dict(os.environ)
     env.setdefault("AISLAKE_LAKE_DIR", str(workdir / "lake"))
+    env["AISLAKE_SOURCES"] = source
+    if source == "dma":
+        simulated = write_dma_zip(day, mirror, fleet)
+    elif source == "noaa":
+        simulated = write_noaa_day(day, mirror, noaa_format, fleet)
+        env["AISLAKE_NOAA_FORMAT"] = noaa_format
+    else:
+        raise ValueError(f"unknown source {source!r}: expected dma or noaa")
     with serve_folder(mirror) as base_url:
-        env["AISLAKE_DMA_BASE_URL"] = base_url
+        url_setting = {"dma": "AISLAKE_DMA_BASE_URL", "noaa": "AISLAKE_NOAA_CSV2_BASE_URL"
+                       if noaa_format == "csv2" else "AISLAKE_NOAA_BASE_URL"}  # fmt: skip
+        env[url_setting[source]] = base_url
         result = materialize_day(day, env, instance)
     storage = lake_storage(env)
     store = storage.store()
     con = connect(store)
-    stats = silver_stats(con, store, "dma", day)
+    stats = silver_stats(con, store, source, day)
     gold = partition_files(store, gold_prefix("ais_daily_summary", day))
     summary = (
         con.execute(
@@ -88,13 +110,17 @@ def run_demo(
     con.close()
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     return DemoReport(
+        source=source,
         day=day,
         success=result.success and simulated.rows > 0,
         lake=storage.describe(),
-        bronze=store.uri(bronze_key("dma", day)),
+        bronze=store.uri(bronze_key(source, day)),
         silver_rows=stats.rows,
         rejects_by_reason=stats.rejects_by_reason,
         summary=summary,
         checks=checks,
         gold_products=sorted({k.split("/")[1] for k in store.list_keys("gold/")}),
+        lake_sources=sorted(
+            {k.split("/")[2].removeprefix("source=") for k in store.list_keys("silver/ais/")}
+        ),
     )

@@ -326,7 +326,12 @@ def _report_times(
         step = max(float(_interval(mobile_type, np.array([leg.speed_kn]))[0]), min_interval)
         t = np.arange(lo + rng.uniform(0, step), hi, step)
         times.append(t)
-    return np.unique(np.floor(np.concatenate(times))) if times else np.empty(0)
+    if not times:
+        return np.empty(0)
+    t = np.unique(np.floor(np.concatenate(times)))
+    if min_interval > 0:  # downsampled: the first report of each interval (NOAA: each minute)
+        t = t[np.unique(np.floor(t / min_interval), return_index=True)[1]]
+    return t
 
 
 def _positions(legs: list[Leg], t: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -485,8 +490,8 @@ def _emit_fixed(
 @dataclass(frozen=True)
 class Cadence:
     """How often transmitters appear in the file: at their ITU-R M.1371 intervals with DMA's
-    static rows (the default), or downsampled as NOAA publishes (at most one report a minute,
-    no static-only rows)."""
+    static rows (the default), or downsampled as NOAA publishes (the first report of each
+    minute, no static-only rows)."""
 
     min_interval_s: float = 0.0
     static_rows: bool = True

@@ -202,7 +202,8 @@ def _fetch_once(
 
 @dataclass(frozen=True)
 class DayCsv:
-    """A verified CSV of one day, extracted to a local file."""
+    """A verified CSV of one day in a local file, ready for bronze: ``path`` is what bronze
+    publishes (``csv_bytes`` and ``sha256`` are its own), ``zip_bytes`` what was downloaded."""
 
     day: dt.date
     path: Path
@@ -213,6 +214,7 @@ class DayCsv:
     rows: int  # lines after the header, blank ones included (what silver reconciles with)
     sha256: str
     layout_columns: int
+    decoded_bytes: int | None = None  # the CSV's size when ``path`` is compressed (zstd)
 
 
 def extract_day_csv(

@@ -13,8 +13,9 @@ Two layouts (docs/noaa.md; ``aislake.lake.schema`` holds their headers):
 :func:`download_day` streams the file (``aislake.sources.fetch``: retries, minimum rate,
 deadline, HTML pages refused), then verifies it completely: a zip's CRCs, or a full zstd decode
 (every frame's checksum, and a frame cut short is an error, not a short file). Either way the day
-is handed on as a plain CSV with its header checked, its lines counted and its SHA-256, for
-bronze to publish. A 404 means NOAA has not published the day (yet).
+is handed on as a zstd CSV (csv2's file as served; the legacy zip's CSV compressed), its header
+checked and its lines counted, for bronze to publish. A 404 means NOAA has not published the day
+(yet).
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import IO
 
 import zstandard
 
 from aislake.lake.lines import LineCounter, count_data_lines
 from aislake.lake.schema import NOAA_LAYOUTS
+from aislake.lake.zstd import ZstdDataError, decode
 from aislake.sources.fetch import (
     CHUNK,
     BadArchiveError,
@@ -88,68 +90,53 @@ def day_url(fmt: str, base_url: str, day: dt.date) -> str:
     return f"{_base(base_url)}{folder}/{file_name(fmt, day)}"
 
 
-def zstd_chunks(src: IO[bytes], what: str) -> Iterator[bytes]:
-    """The decompressed bytes of the zstd stream ``src``, every frame checked to its end (its
-    checksum where it has one); :class:`BadArchiveError` for corrupt or truncated data."""
-    decompressor = zstandard.ZstdDecompressor()
-    frame = decompressor.decompressobj()
-    in_frame = False
-    try:
-        while chunk := src.read(CHUNK):
-            while chunk:
-                in_frame = True
-                out = frame.decompress(chunk)
-                if out:
-                    yield out
-                if not frame.eof:
-                    break
-                # A frame ended: what follows in the chunk starts the next one.
-                chunk, frame, in_frame = frame.unused_data, decompressor.decompressobj(), False
-    except zstandard.ZstdError as exc:
-        raise BadArchiveError(f"{what} is not valid zstd data ({exc})") from exc
-    if in_frame:
-        raise BadArchiveError(
-            f"{what} ends inside a zstd frame: the download is truncated or corrupt"
-        )
-
-
-def decompress_day_csv(zst_path: Path, day: dt.date, dest: Path, url: str) -> DayCsv:
-    """Decode the whole zstd file into ``dest``, checking every frame, the header, and that it
-    holds data; counts lines and hashes the CSV on the way."""
+def verify_zstd_csv(path: Path, day: dt.date, url: str, member: str) -> DayCsv:
+    """Decode the whole zstd CSV at ``path`` (every frame and checksum), check its header and
+    that it holds data; the file itself is what bronze keeps, so its bytes are hashed."""
     digest = hashlib.sha256()
     counter = LineCounter()
+    decoded = 0
     layout: tuple[str, ...] | None = None
-    try:
-        with zst_path.open("rb") as src, dest.open("wb") as out:
-            for chunk in zstd_chunks(src, url):
-                if layout is None:
-                    layout = noaa_layout(chunk[: chunk.find(b"\n")].decode("utf-8", "replace"))
+
+    def raw() -> Iterator[bytes]:
+        with path.open("rb") as src:
+            while chunk := src.read(CHUNK):
                 digest.update(chunk)
-                counter.feed(chunk)
-                out.write(chunk)
-    except BadArchiveError:
-        dest.unlink(missing_ok=True)
-        raise
+                yield chunk
+
+    try:
+        for text in decode(raw(), url):
+            if layout is None:
+                layout = noaa_layout(text[: text.find(b"\n")].decode("utf-8", "replace"))
+            counter.feed(text)
+            decoded += len(text)
+    except ZstdDataError as exc:
+        raise BadArchiveError(str(exc)) from exc
     if layout is None:
-        dest.unlink(missing_ok=True)
         raise BadArchiveError(f"{url} decompresses to nothing: an empty file is not a day")
-    csv = DayCsv(
-        day=day,
-        path=dest,
-        url=url,
-        member=file_name("csv2", day).removesuffix(".zst"),
-        zip_bytes=zst_path.stat().st_size,
-        csv_bytes=dest.stat().st_size,
-        rows=counter.lines,
-        sha256=digest.hexdigest(),
-        layout_columns=len(layout),
-    )
-    if csv.rows < 10_000 and count_data_lines(_read(dest)) == 0:
-        dest.unlink(missing_ok=True)
+    if counter.lines < 10_000 and count_data_lines(decode(_read(path), url)) == 0:
         raise BadArchiveError(
             f"{url} has a header but no data lines: an empty day is not published over a stored one"
         )
-    return csv
+    return DayCsv(
+        day=day,
+        path=path,
+        url=url,
+        member=member,
+        zip_bytes=path.stat().st_size,
+        csv_bytes=path.stat().st_size,
+        rows=counter.lines,
+        sha256=digest.hexdigest(),
+        layout_columns=len(layout),
+        decoded_bytes=decoded,
+    )
+
+
+def compress(csv: Path, dest: Path, level: int = 3) -> None:
+    """``csv`` as a zstd file with frame checksums (how bronze keeps a legacy day's CSV)."""
+    compressor = zstandard.ZstdCompressor(level=level, write_checksum=True, threads=-1)
+    with csv.open("rb") as src, dest.open("wb") as out:
+        compressor.copy_stream(src, out)
 
 
 def _read(path: Path) -> Iterator[bytes]:
@@ -166,8 +153,9 @@ def download_day(
     retry: RetryPolicy | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> DayCsv:
-    """Fetch and verify NOAA's file of ``day`` in layout ``fmt`` into ``workdir`` as a CSV
-    (``ais-YYYY-MM-DD.csv``); raise a clear :class:`SourceError` if that cannot be done."""
+    """Fetch and verify NOAA's file of ``day`` in layout ``fmt`` into ``workdir`` as the zstd
+    CSV bronze keeps (``ais-YYYY-MM-DD.csv.zst``: csv2's file unchanged, or the legacy zip's
+    CSV compressed); raise a clear :class:`SourceError` if that cannot be done."""
     workdir.mkdir(parents=True, exist_ok=True)
     url = day_url(fmt, base_url, day)
     part = workdir / (file_name(fmt, day) + ".part")
@@ -186,12 +174,24 @@ def download_day(
         raise
     if on_progress:
         on_progress(f"verifying {url}")
-    dest = workdir / f"ais-{day.isoformat()}.csv"
+    dest = workdir / f"ais-{day.isoformat()}.csv.zst"
     try:
         if fmt == "csv2":
-            return decompress_day_csv(part, day, dest, url)
-        wanted = {f"AIS_{day:%Y_%m_%d}.csv"}
-        return extract_day_csv(part, day, dest, url, False, wanted, noaa_layout)
+            # Kept as NOAA serves it: DuckDB reads zstd CSV directly (docs/noaa.md, measured).
+            part.rename(dest)
+            try:
+                return verify_zstd_csv(dest, day, url, file_name(fmt, day))
+            except BaseException:
+                dest.unlink(missing_ok=True)
+                raise
+        member = f"AIS_{day:%Y_%m_%d}.csv"
+        csv = extract_day_csv(part, day, workdir / member, url, False, {member}, noaa_layout)
+        try:
+            compress(csv.path, dest)
+        finally:
+            csv.path.unlink(missing_ok=True)
+        zipped = part.stat().st_size
+        return replace(verify_zstd_csv(dest, day, url, member), zip_bytes=zipped)
     finally:
         part.unlink(missing_ok=True)
 

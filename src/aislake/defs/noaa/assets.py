@@ -25,8 +25,9 @@ from aislake.sources.noaa import BadArchiveError, DayNotPublishedError, SourceEr
 def noaa_ais_bronze(
     context: dg.AssetExecutionContext, storage: LakeStorage, noaa: NoaaArchive
 ) -> dg.MaterializeResult:
-    """The day's NOAA MarineCadastre CSV at ``bronze/noaa/ais-YYYY-MM-DD.csv``, as NOAA wrote it
-    (decompressed: csv2's zstd, or the legacy zip's CSV).
+    """The day's NOAA MarineCadastre CSV at ``bronze/noaa/ais-YYYY-MM-DD.csv.zst``: csv2's zstd
+    file as NOAA serves it, or the legacy zip's CSV compressed the same way (DuckDB reads it
+    directly; a fifth of the CSV's size).
 
     Downloaded from the layout ``AISLAKE_NOAA_FORMAT`` selects (``csv2`` from
     ``AISLAKE_NOAA_CSV2_BASE_URL``, ``legacy`` from ``AISLAKE_NOAA_BASE_URL``), verified whole
