@@ -39,7 +39,7 @@ def defined(sources: str) -> dg.Definitions:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["local", "s3"])
+@pytest.mark.parametrize("backend", ["s3"])  # the local lake: the demo test below
 def test_a_lake_with_both_sources_and_gold_over_both(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path, mirror_url: str,
     sim_file: SimulatedFile, noaa_mirror: tuple[str, SimulatedFile],

@@ -1,9 +1,11 @@
-"""A real `dagster dev`, a 3-day backfill through `aislake backfill`, and the UI in Chromium.
+"""A real `dagster dev`, a backfill through `aislake backfill` with a day that fails and is
+retried, and the UI in Chromium.
 
 Starts dagster dev (webserver + daemon) on a free loopback port with a temporary DAGSTER_HOME,
-launches a real asset backfill with the aislake CLI, waits for it, checks `aislake status` and
-`aislake query`, then loads the asset's partition page in headless Chromium (Debian's package)
-and keeps a screenshot in test-artifacts/. Every process started here is stopped here.
+launches a real asset backfill with the aislake CLI, waits for it, retries its failed day,
+checks `aislake status` and `aislake query`, then loads the asset's partition page in headless
+Chromium (Debian's package) and keeps a screenshot in test-artifacts/. Every process started
+here is stopped here.
 """
 
 from __future__ import annotations
@@ -115,21 +117,41 @@ def _graphql(url: str, query: str) -> dict:
         return json.loads(response.read())
 
 
-def test_backfill_three_days_then_see_them_in_the_ui(stack: tuple[str, dict[str, str]]) -> None:
+def test_backfill_retry_the_failed_day_then_see_them_in_the_ui(
+    stack: tuple[str, dict[str, str]],
+) -> None:
+    """One backfill of four days, the last not published yet: three materialise, one fails and
+    is named; once DMA publishes it, `--retry-failed` re-runs only that day; `status`, `query`
+    and the UI show all four. (One flow: each backfill waits on the daemon's 30 s iterations.)"""
     url, env = stack
-    done = _aislake(
-        env, "backfill", "dma_ais_silver", "--from", "2024-01-01", "--to", "2024-01-03",
+    late = dt.date(2024, 1, 4)  # not in the mirror yet: DMA has not published it
+    first = _aislake(
+        env, "backfill", "dma_ais_silver", "--from", str(DAYS[0]), "--to", str(late),
         "--upstream", "--url", url, "--timeout", "480", "--poll", "1",
     )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "completed" in done.stdout
-    assert "dma_ais_silver               3/3 materialised, 0 failed" in done.stdout
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "dma_ais_silver               3/4 materialised, 1 failed" in first.stdout
+    backfill_id = first.stdout.split("backfill ", 1)[1].split()[0]
+    assert f"aislake backfill --retry-failed {backfill_id}" in first.stdout
 
     status = _aislake(env, "status", "dma_ais_silver")
     assert status.returncode == 0, status.stderr
     for day in DAYS:
         (line,) = [x for x in status.stdout.splitlines() if x.strip().startswith(str(day))]
         assert "materialized" in line and "dma_silver_keys_valid=succeeded" in line
+    status = _aislake(env, "status", "dma_ais_bronze", "--from", str(late), "--to", str(late))
+    assert f"{late}  failed" in status.stdout
+
+    mirror = Path(urllib.request.url2pathname(env["AISLAKE_DMA_BASE_URL"].removeprefix("file://")))
+    write_dma_zip(late, mirror, SMALL_FLEET)  # DMA publishes the day
+    retry = _aislake(
+        env, "backfill", "--retry-failed", backfill_id, "--url", url, "--timeout", "480",
+        "--poll", "1",
+    )  # fmt: skip
+    assert retry.returncode == 0, retry.stdout + retry.stderr
+    assert "dma_ais_silver               1/1 materialised, 0 failed" in retry.stdout
+    status = _aislake(env, "status", "dma_ais_silver", "--from", str(late), "--to", str(late))
+    assert f"{late}  materialized" in status.stdout
 
     query = _aislake(
         env,
@@ -137,7 +159,7 @@ def test_backfill_three_days_then_see_them_in_the_ui(stack: tuple[str, dict[str,
         "--csv",
         "SELECT dt, count(*) > 10000 AS ok FROM silver_ais GROUP BY dt ORDER BY dt",
     )
-    assert query.stdout.splitlines()[1:] == [f"{d},True" for d in DAYS]
+    assert query.stdout.splitlines()[1:] == [f"{d},True" for d in [*DAYS, late]]
 
     # The UI, as a person sees it: dismiss the community dialog, then load the asset's partitions.
     _graphql(url, "mutation { setNuxSeen }")
@@ -154,34 +176,9 @@ def test_backfill_three_days_then_see_them_in_the_ui(stack: tuple[str, dict[str,
         [browser, *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120
     ).stdout
     assert "dma_ais_silver" in dom
-    assert "Materialized (3)" in dom.replace("<!-- -->", ""), dom[-2000:]
+    assert "Materialized (4)" in dom.replace("<!-- -->", ""), dom[-2000:]
     shot = ARTIFACTS / "dma_ais_silver_partitions.png"
     subprocess.run(
         [browser, *flags, f"--screenshot={shot}", page], capture_output=True, timeout=120
     )
     assert shot.stat().st_size > 10_000
-
-
-def test_retry_failed_reruns_only_the_failed_partitions(stack: tuple[str, dict[str, str]]) -> None:
-    url, env = stack
-    late = dt.date(2024, 1, 4)  # not in the mirror yet: DMA has not published it
-    first = _aislake(
-        env, "backfill", "dma_ais_bronze", "--from", "2024-01-03", "--to", str(late),
-        "--url", url, "--timeout", "480", "--poll", "1",
-    )  # fmt: skip
-    assert first.returncode == 1, first.stdout + first.stderr
-    backfill_id = first.stdout.split("backfill ", 1)[1].split()[0]
-    assert f"aislake backfill --retry-failed {backfill_id}" in first.stdout
-    status = _aislake(env, "status", "dma_ais_bronze", "--from", str(late), "--to", str(late))
-    assert f"{late}  failed" in status.stdout
-
-    mirror = Path(urllib.request.url2pathname(env["AISLAKE_DMA_BASE_URL"].removeprefix("file://")))
-    write_dma_zip(late, mirror, SMALL_FLEET)  # DMA publishes the day
-    retry = _aislake(
-        env, "backfill", "--retry-failed", backfill_id, "--url", url, "--timeout", "480",
-        "--poll", "1",
-    )  # fmt: skip
-    assert retry.returncode == 0, retry.stdout + retry.stderr
-    assert "dma_ais_bronze               1/1 materialised, 0 failed" in retry.stdout
-    status = _aislake(env, "status", "dma_ais_bronze", "--from", str(late), "--to", str(late))
-    assert f"{late}  materialized" in status.stdout

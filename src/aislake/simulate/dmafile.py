@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,25 +128,38 @@ def write_dma_csv(
     the quirks, sorts by time and writes the CSV.
     """
     quirks = quirks or Quirks()
+    with work_files(path) as (spool, body, con):
+        truth = spool_reports(spool, day, fleet, seed)
+        total = _write_body(con, spool, body, truth, columns, quirks)
+        # DuckDB would quote the '# Timestamp' header name; DMA does not, so it is ours.
+        header = DMA_HEADER_26 if columns == 26 else DMA_HEADER_22
+        prepend_header(path, ",".join(header) + "\n", body)
+    return total, truth
+
+
+@contextmanager
+def work_files(path: Path) -> Iterator[tuple[Path, Path, duckdb.DuckDBPyConnection]]:
+    """A spool file and a body file beside ``path``, and a DuckDB connection bounded to 1 GB
+    that spills beside it too; all removed when done."""
     path.parent.mkdir(parents=True, exist_ok=True)
     spool = path.with_name(path.name + ".spool.parquet")
     body = path.with_name(path.name + ".body")
     spill = path.with_name(path.name + ".spill")
+    con = open_duckdb(DuckDBSettings("1GB", None, str(spill)))
     try:
-        truth = spool_reports(spool, day, fleet, seed)
-        con = open_duckdb(DuckDBSettings("1GB", None, str(spill)))
-        total = _write_body(con, spool, body, truth, columns, quirks)
-        con.close()
-        header = DMA_HEADER_26 if columns == 26 else DMA_HEADER_22
-        with path.open("wb") as out, body.open("rb") as src:
-            # DuckDB would quote the '# Timestamp' header name; DMA does not, so it is ours.
-            out.write((",".join(header) + "\n").encode())
-            shutil.copyfileobj(src, out, 16 * 1024 * 1024)
+        yield spool, body, con
     finally:
+        con.close()
         for leftover in (spool, body):
             leftover.unlink(missing_ok=True)
         shutil.rmtree(spill, ignore_errors=True)
-    return total, truth
+
+
+def prepend_header(path: Path, header: str, body: Path) -> None:
+    """Write ``path``: the ``header`` line, then the lines DuckDB wrote to ``body``."""
+    with path.open("wb") as out, body.open("rb") as src:
+        out.write(header.encode())
+        shutil.copyfileobj(src, out, 16 * 1024 * 1024)
 
 
 def spool_reports(

@@ -18,13 +18,12 @@ available), and zero length and width on small craft.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import zipfile
 from pathlib import Path
 
 import zstandard
 
-from aislake.lake.duck import DuckDBSettings, open_duckdb, sql_literal
+from aislake.lake.duck import sql_literal
 from aislake.lake.noaaread import (
     CSV2_TIMESTAMP_FORMAT,
     LEGACY_TIMESTAMP_FORMAT,
@@ -32,7 +31,7 @@ from aislake.lake.noaaread import (
     SHIP_TYPES,
 )
 from aislake.lake.schema import NOAA_CSV2_HEADER, NOAA_LEGACY_HEADER
-from aislake.simulate.dmafile import SimulatedFile, spool_reports
+from aislake.simulate.dmafile import SimulatedFile, prepend_header, spool_reports, work_files
 from aislake.simulate.traffic import NOAA_CADENCE, US_EAST_COAST, FleetSize, Truth
 from aislake.sources.noaa import day_url, file_name
 
@@ -95,13 +94,8 @@ def write_noaa_csv(
     path: Path, day: dt.date, fmt: str = "csv2", fleet: FleetSize | None = None, seed: int = 0
 ) -> tuple[int, Truth]:
     """Simulate ``day`` into a NOAA CSV (layout ``fmt``) at ``path``: its data rows and truth."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    spool = path.with_name(path.name + ".spool.parquet")
-    body = path.with_name(path.name + ".body")
-    spill = path.with_name(path.name + ".spill")
-    try:
+    with work_files(path) as (spool, body, con):
         truth = spool_reports(spool, day, fleet, seed, US_EAST_COAST, NOAA_CADENCE)
-        con = open_duckdb(DuckDBSettings("1GB", None, str(spill)))
         quirky = _quirk_vessels(truth)
         # NOAA joins a vessel's static data onto all its positions of the day.
         static = ", ".join(
@@ -132,16 +126,8 @@ def write_noaa_csv(
             f"""COPY (SELECT {_line_sql(fmt, day)} FROM reports ORDER BY t, mmsi, seq)
                 TO {sql_literal(str(body))} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')"""
         )
-        con.close()
         header = NOAA_LEGACY_HEADER if fmt == "legacy" else NOAA_CSV2_HEADER
-        newline = "\r\n" if fmt == "legacy" else "\n"
-        with path.open("wb") as out, body.open("rb") as src:
-            out.write((",".join(header) + newline).encode())
-            shutil.copyfileobj(src, out, 16 * 1024 * 1024)
-    finally:
-        for leftover in (spool, body):
-            leftover.unlink(missing_ok=True)
-        shutil.rmtree(spill, ignore_errors=True)
+        prepend_header(path, ",".join(header) + ("\r\n" if fmt == "legacy" else "\n"), body)
     return rows, truth
 
 
