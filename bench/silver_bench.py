@@ -1,18 +1,21 @@
-"""Silver at full scale: aislake's silver step against bare DuckDB and pandas, on the same file.
+"""Silver and the whole day at full scale: aislake against bare DuckDB and pandas, on one file.
 
-For each size (simulated DMA days of 1 M, 4 M and 15 M rows by default) it times, in the same
-run and each in a fresh process (so peak RSS is that step's own):
+For each size (simulated DMA days of 1 M, 4 M, 15 M and 30 M rows by default) it times, in the
+same run and each in a fresh process (so peak RSS is that process's own):
 
-  (a) aislake's silver step (``build_silver``: typing, rules, dedup, jump flags, sort, rejects);
+  (a) aislake's silver step alone (``build_silver``: typing, rules, dedup, jump flags, sort,
+      rejects), DuckDB limit 1 GB;
   (b) bare DuckDB: ``COPY (SELECT * FROM read_csv(...)) TO ... (FORMAT parquet)``;
-  (c) pandas: ``read_csv`` + ``to_parquet`` (pyarrow);
+  (c) bare DuckDB sorted by (MMSI, time): the floor of silver's layout;
+  (d) pandas: ``read_csv`` + ``to_parquet`` (pyarrow), up to ``--pandas-max`` rows;
+  (e) ``dagster asset materialize --select dma_ais_silver`` as a user runs it: silver and its
+      checks, default settings, the day already in bronze;
 
-and, for the largest size, (d) the whole bronze -> silver -> gold chain through Dagster
-(``dagster asset materialize``), reading the zip from a file:// mirror, so the orchestration
-overhead shows as a share of the day.
+and for each ``--chain-sizes`` day the whole chain (``dagster asset materialize --select '*'``:
+bronze from a file:// zip, silver, five gold products, every check), default settings.
 
     pip install -e '.[bench]'
-    python bench/silver_bench.py --sizes 1000000 4000000 15000000 --write-docs
+    python bench/silver_bench.py --write-docs
 
 Never run by the tests.
 """
@@ -94,6 +97,81 @@ print("VmHWM", next(l.split()[1] for l in open("/proc/self/status") if l.startsw
 """
 
 
+# `dagster` run in this Python, its peak RSS reported at exit: with aislake's default executor
+# (in_process) every step runs in this process, so its VmHWM is the run's largest process.
+DAGSTER_CLI = """
+import atexit, sys
+atexit.register(lambda: print("VmHWM", next(l.split()[1] for l in open("/proc/self/status")
+                                             if l.startswith("VmHWM")), flush=True))
+from dagster._cli import main
+sys.argv = ["dagster", *sys.argv[1:]]
+main()
+"""
+
+
+def dagster_materialize(select: str, env: dict[str, str]) -> dict:
+    """`dagster asset materialize --select SELECT` for DAY, as a user runs it: wall time and
+    the peak RSS of the run's process."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", DAGSTER_CLI, "asset", "materialize", "-m", "aislake.definitions",
+         "--select", select, "--partition", DAY.isoformat()],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        failures = [ln for ln in done.stderr.splitlines() if "FAILURE" in ln or "Error" in ln]
+        raise RuntimeError("the Dagster run failed:\n" + "\n".join(failures[-20:]))
+    peak = next(ln for ln in done.stdout.splitlines() if ln.startswith("VmHWM"))
+    return {"seconds": seconds, "peak_rss_mb": int(peak.split()[1]) / 1024}
+
+
+def lake_env(lake: Path, home: Path, **extra: str) -> dict[str, str]:
+    """aislake's settings for a bench run: default DuckDB memory (derived from the 2 GB
+    budget), spills and downloads under bench/out."""
+    home.mkdir(parents=True, exist_ok=True)
+    (OUT / "spill").mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "AISLAKE_LAKE_DIR": str(lake),
+        "AISLAKE_DUCKDB_TEMP_DIR": str(OUT / "spill"),
+        "AISLAKE_WORKDIR": str(OUT),
+        **extra,
+    }
+    env.pop("AISLAKE_DUCKDB_MEMORY_LIMIT", None)
+    return env
+
+
+def dagster_silver(csv: Path, rows: int) -> dict:
+    """`dagster asset materialize --select dma_ais_silver` (silver and its checks) with the
+    day already in bronze (put there untimed, with its manifest, as dma_ais_bronze leaves it)."""
+    import hashlib
+
+    from aislake.lake.layout import bronze_key
+    from aislake.lake.lines import LineCounter
+    from aislake.lake.manifest import BronzeManifest, write_manifest
+    from aislake.lake.store import LocalStore
+
+    lake, home = OUT / "silver_lake", OUT / "silver_home"
+    subprocess.run(["rm", "-rf", str(lake), str(home)], check=True)
+    store = LocalStore(lake)
+    key = bronze_key("dma", DAY)
+    target = Path(store.uri(key))
+    target.parent.mkdir(parents=True)
+    target.symlink_to(csv)
+    digest, counter = hashlib.sha256(), LineCounter()
+    with csv.open("rb") as f:
+        while chunk := f.read(8 << 20):
+            digest.update(chunk)
+            counter.feed(chunk)
+    write_manifest(store, key, BronzeManifest(csv.stat().st_size, digest.hexdigest(),
+                                              counter.lines, csv.as_uri()))  # fmt: skip
+    result = dagster_materialize("dma_ais_silver", lake_env(lake, home))
+    subprocess.run(["rm", "-rf", str(lake), str(home)], check=True)
+    return result
+
+
 def measure(code: str, *args: str) -> dict:
     """Run ``code`` in a fresh Python; wall time, its own peak RSS, and what it printed."""
     started = time.perf_counter()
@@ -129,40 +207,20 @@ def simulated_csv(rows: int) -> tuple[Path, int]:
 
 
 def dagster_chain(csv: Path, rows: int) -> dict:
-    """bronze -> silver -> gold for one day via `dagster asset materialize`, from a zip mirror."""
+    """bronze -> silver -> gold with every check for one day via `dagster asset materialize
+    --select '*'`, from a zip mirror (zipped untimed)."""
     import zipfile
 
-    mirror = OUT / "mirror"
+    mirror = OUT / f"mirror-{rows}"
     mirror.mkdir(parents=True, exist_ok=True)
     zpath = mirror / f"aisdk-{DAY.isoformat()}.zip"
     if not zpath.exists():
         with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             zf.write(csv, f"aisdk-{DAY.isoformat()}.csv")
     home, lake = OUT / "dagster_home", OUT / "chain_lake"
-    home.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "AISLAKE_LAKE_DIR": str(lake),
-        "AISLAKE_DMA_BASE_URL": mirror.as_uri(),
-        "AISLAKE_DUCKDB_MEMORY_LIMIT": SILVER_MEMORY_LIMIT,
-        "AISLAKE_DUCKDB_TEMP_DIR": str(OUT / "spill"),
-        "AISLAKE_WORKDIR": str(OUT),
-    }
-    started = time.perf_counter()
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dagster"), "asset", "materialize",
-            "-m", "aislake.definitions", "--select", "*", "--partition", DAY.isoformat(),
-        ],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    if done.returncode != 0:
-        failures = [
-            line for line in done.stderr.splitlines() if "FAILURE" in line or "Error" in line
-        ]
-        raise RuntimeError("the Dagster chain failed:\n" + "\n".join(failures[-20:]))
-    total = time.perf_counter() - started
+    subprocess.run(["rm", "-rf", str(home), str(lake)], check=True)
+    env = lake_env(lake, home, AISLAKE_DMA_BASE_URL=mirror.as_uri())
+    result = dagster_materialize("*", env)
     os.environ["DAGSTER_HOME"] = str(home)
     import dagster as dg
 
@@ -171,8 +229,14 @@ def dagster_chain(csv: Path, rows: int) -> dict:
         steps = instance.get_run_step_stats(run.run_id)
     step_seconds = {s.step_key: (s.end_time or 0) - (s.start_time or 0) for s in steps}
     intervals = [(s.start_time or 0, s.end_time or 0) for s in steps]
-    return {"rows": rows, "total_seconds": total, "steps": step_seconds,
-            "work_seconds": busy_seconds(intervals)}  # fmt: skip
+    subprocess.run(["rm", "-rf", str(lake)], check=True)
+    return {
+        "rows": rows,
+        "total_seconds": result["seconds"],
+        "steps": step_seconds,
+        "work_seconds": busy_seconds(intervals),
+        "peak_rss_mb": result["peak_rss_mb"],
+    }
 
 
 def busy_seconds(intervals: list[tuple[float, float]]) -> float:
@@ -185,76 +249,102 @@ def busy_seconds(intervals: list[tuple[float, float]]) -> float:
     return busy
 
 
-def table(results: list[dict], chain: dict | None) -> str:
+def table(results: list[dict], chains: list[dict]) -> str:
     lines = [
         "| rows | contender | wall s | rows/s | MB/s (CSV) | peak RSS MB | output MB "
         "| vs bare DuckDB | vs sorted DuckDB |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
 
-    def ratio(r: dict, name: str) -> str:
-        base = [x for x in results if x["rows"] == r["rows"] and x["name"] == name]
-        return f"{r['seconds'] / base[0]['seconds']:.2f}x" if base else "-"
+    def base(rows: int, name: str) -> float | None:
+        found = [x for x in results if x["rows"] == rows and x["name"] == name]
+        return found[0]["seconds"] if found else None
+
+    def ratio(seconds: float, rows: int, name: str) -> str:
+        b = base(rows, name)
+        return f"{seconds / b:.2f}x" if b else "-"
 
     for r in results:
+        out = f"{r['output_bytes'] / 1e6:,.0f}" if r.get("output_bytes") else "-"
         lines.append(
             f"| {r['rows']:,} | {r['name']} | {r['seconds']:.1f} | {r['rows'] / r['seconds']:,.0f}"
-            f" | {r['csv_mb'] / r['seconds']:.0f} | {r['peak_rss_mb']:,.0f}"
-            f" | {r['output_bytes'] / 1e6:,.0f} | {ratio(r, 'duckdb')}"
-            f" | {ratio(r, 'duckdb_sorted')} |"
+            f" | {r['csv_mb'] / r['seconds']:.0f} | {r['peak_rss_mb']:,.0f} | {out}"
+            f" | {ratio(r['seconds'], r['rows'], 'duckdb')}"
+            f" | {ratio(r['seconds'], r['rows'], 'duckdb_sorted')} |"
         )
     text = "\n".join(lines)
-    if chain:
-        overhead = chain["total_seconds"] - chain["work_seconds"]
+    for chain in chains:
+        idle = chain["total_seconds"] - chain["work_seconds"]
         steps = ", ".join(f"{k} {v:.1f} s" for k, v in chain["steps"].items())
         text += (
-            f"\n\nWhole chain through Dagster (`dagster asset materialize --select '*'`), "
-            f"{chain['rows']:,} rows: {chain['total_seconds']:.1f} s wall; steps: {steps}; "
-            f"no step running (process start-up, run and step bookkeeping) "
-            f"{overhead:.1f} s = {overhead / chain['total_seconds']:.0%} of the day's wall time."
+            f"\n\nWhole day through Dagster (`dagster asset materialize --select '*'`: bronze from "
+            f"a file:// zip, silver, five gold products, every check), {chain['rows']:,} rows: "
+            f"**{chain['total_seconds']:.1f} s** wall"
+            f" ({ratio(chain['total_seconds'], chain['rows'], 'duckdb')} bare DuckDB), peak RSS "
+            f"{chain['peak_rss_mb']:,.0f} MB; steps: {steps}; no step running {idle:.1f} s."
         )
     return text
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000, 15_000_000])
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        default=[1_000_000, 4_000_000, 15_000_000, 30_000_000])  # fmt: skip
     parser.add_argument("--skip", nargs="*", default=[], help="contenders to leave out")
-    parser.add_argument("--no-chain", action="store_true", help="skip the Dagster chain run")
+    parser.add_argument(
+        "--pandas-max", type=int, default=4_000_000,
+        help="largest day pandas is given (it needs about 0.75 GB per M rows)",
+    )  # fmt: skip
+    parser.add_argument("--chain-sizes", type=int, nargs="*", default=[200_000, 15_000_000],
+                        help="days taken through the whole chain in Dagster")  # fmt: skip
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     results = []
-    for size in args.sizes:
+    for size in sorted(set(args.sizes) | set(args.chain_sizes)):
         print(f"{size:,} rows", flush=True)
         csv, rows = simulated_csv(size)
         csv_mb = csv.stat().st_size / 1e6
-        for name, code in CONTENDERS.items():
-            if name in args.skip:
-                continue
-            work = OUT / f"run-{name}-{size}"
-            subprocess.run(["rm", "-rf", str(work)], check=True)
-            extra = (SILVER_MEMORY_LIMIT, DAY.isoformat()) if name == "aislake" else ()
-            r = measure(code, str(csv), str(work / "lake" if name == "aislake" else work), *extra)
-            r.update(name=name, rows=rows, csv_mb=csv_mb)
-            results.append(r)
-            print(f"  {name:8} {r['seconds']:7.1f} s  {r['peak_rss_mb']:7.0f} MB RSS", flush=True)
-            subprocess.run(["rm", "-rf", str(work)], check=True)
-    (OUT / "results.json").write_text(json.dumps({"results": results}, indent=1))
-    chain = None if args.no_chain else dagster_chain(*simulated_csv(max(args.sizes)))
-    text = table(results, chain)
-    (OUT / "results.json").write_text(json.dumps({"results": results, "chain": chain}, indent=1))
+        if size in args.sizes:
+            for name, code in [*CONTENDERS.items(), ("dagster_silver", "")]:
+                if name in args.skip or (name == "pandas" and size > args.pandas_max):
+                    continue
+                work = OUT / f"run-{name}-{size}"
+                subprocess.run(["rm", "-rf", str(work)], check=True)
+                if name == "dagster_silver":
+                    r = dagster_silver(csv, rows)
+                else:
+                    extra = (SILVER_MEMORY_LIMIT, DAY.isoformat()) if name == "aislake" else ()
+                    lake = work / "lake" if name == "aislake" else work
+                    r = measure(code, str(csv), str(lake), *extra)
+                r.update(name=name, rows=rows, csv_mb=csv_mb)
+                results.append(r)
+                print(f"  {name:14} {r['seconds']:7.1f} s  {r['peak_rss_mb']:7.0f} MB RSS",
+                      flush=True)  # fmt: skip
+                subprocess.run(["rm", "-rf", str(work)], check=True)
+        (OUT / "results.json").write_text(json.dumps({"results": results}, indent=1))
+    chains = []
+    for size in args.chain_sizes:
+        chain = dagster_chain(*simulated_csv(size))
+        chain["rows"] = simulated_csv(size)[1]
+        chains.append(chain)
+        print(f"  chain {size:,}: {chain['total_seconds']:.1f} s, "
+              f"{chain['peak_rss_mb']:.0f} MB RSS", flush=True)  # fmt: skip
+    text = table(results, chains)
+    (OUT / "results.json").write_text(json.dumps({"results": results, "chains": chains}, indent=1))
     print(text)
     if args.write_docs:
         write_docs(text)
 
 
 def write_docs(text: str) -> None:
-    """Replace the results section of docs/benchmarks.md (everything after its marker)."""
+    """Replace the results in docs/benchmarks.md (between its results markers)."""
     doc = REPO / "docs" / "benchmarks.md"
-    head = doc.read_text().split("<!-- results -->")[0] if doc.exists() else ""
+    body = doc.read_text()
+    start, end = "<!-- results -->", "<!-- /results -->"
     stamp = f"Run on {dt.date.today()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}."
-    doc.write_text(f"{head}<!-- results -->\n{stamp}\n\n{text}\n")
+    before, rest = body.split(start, 1)
+    doc.write_text(f"{before}{start}\n{stamp}\n\n{text}\n{end}{rest.split(end, 1)[1]}")
 
 
 if __name__ == "__main__":

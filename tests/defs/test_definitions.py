@@ -6,6 +6,7 @@ import datetime as dt
 import importlib
 
 import dagster as dg
+import pytest
 
 from aislake.definitions import defs
 
@@ -76,14 +77,18 @@ def test_silver_has_a_freshness_policy() -> None:
 
 
 def test_a_run_executes_one_duckdb_step_at_a_time() -> None:
-    """Each DuckDB step may use the whole memory limit: a run (one pod) runs one at a time."""
-    from aislake.defs.execution import RUN_EXECUTOR_CONFIG, run_executor
+    """Each DuckDB step may use the whole memory limit: a run (one pod) runs one at a time, in
+    its own process by default, or a process per step with at most one DuckDB step at once."""
+    from aislake.defs.execution import EXECUTORS, RUN_EXECUTOR_CONFIG, run_executor
 
     loaded = defs()
-    assert loaded.resolve_implicit_global_asset_job_def().executor_def is run_executor
+    assert loaded.resolve_implicit_global_asset_job_def().executor_def is dg.in_process_executor
+    assert run_executor("multiprocess") is EXECUTORS["multiprocess"]
     assert RUN_EXECUTOR_CONFIG["tag_concurrency_limits"] == [
         {"key": "aislake/memory", "value": "duckdb", "limit": 1}
     ]
+    with pytest.raises(ValueError, match="AISLAKE_EXECUTOR='threads'"):
+        run_executor("threads")
     graph = loaded.resolve_asset_graph()
     tagged = {
         k.to_user_string()

@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb as _duckdb
 
-from aislake.lake.duck import DuckDBSettings
+from aislake.lake.duck import DuckDBSettings, default_memory_limit
 from aislake.lake.duck import connect as duck_connect
 from aislake.lake.gold import GoldParams
 from aislake.lake.silver import SilverRules
@@ -105,7 +105,7 @@ class NoaaArchive(ArchiveDownloads):
 class DuckDB(dg.ConfigurableResource):
     """Bounds for each DuckDB step: memory limit, threads, spill folder."""
 
-    memory_limit: str = "2GB"
+    memory_limit: str = "1250MB"  # build_resources derives it: default_memory_limit()
     threads: int | None = None
     temp_directory: str | None = None
 
@@ -196,7 +196,8 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
             replace_min_share=replace_min_share,
         ),
         "duckdb": DuckDB(
-            memory_limit=env.get("AISLAKE_DUCKDB_MEMORY_LIMIT", "2GB"),
+            memory_limit=env.get("AISLAKE_DUCKDB_MEMORY_LIMIT")
+            or default_memory_limit(env.get("AISLAKE_MEMORY_BUDGET")),
             threads=int(env["AISLAKE_DUCKDB_THREADS"])
             if env.get("AISLAKE_DUCKDB_THREADS")
             else None,

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import dagster as dg
 
@@ -149,12 +150,14 @@ def silver_asset(
             "the bronze file's data lines."
         ),
         freshness_policy=freshness_policy,
+        check_specs=silver_check_specs(source),
     )
     def _silver(
         context: dg.AssetExecutionContext,
         storage: LakeStorage,
         duckdb: DuckDB,
         cleaning: CleaningRules,
+        thresholds: QualityThresholds,
     ) -> dg.MaterializeResult:
         day = parse_day(context.partition_key)
         store = storage.store()
@@ -168,6 +171,8 @@ def silver_asset(
         con = duckdb.connect(store)
         try:
             result = build_silver(con, store, key, day, cleaning.rules(), source=source)
+            # The checks, on what was stored: one read of the partition for all of them.
+            checks = silver_check_results(source, silver_stats(con, store, source, day), thresholds)
         except (RowsLostError, UnreadableCsvError, CollapseError, BadArchiveError,
                 ZstdDataError) as exc:  # fmt: skip
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
@@ -196,101 +201,95 @@ def silver_asset(
                 "ts_max": str(result.ts_max),
                 "seconds": round(result.seconds, 2),
                 "phase_seconds": dg.MetadataValue.json(result.extra),
-            }
+            },
+            check_results=checks,
         )
 
     return _silver
 
 
-def silver_checks(source: str) -> list[dg.AssetChecksDefinition]:
-    """The checks of ``<source>_ais_silver``, run against what is stored for the partition.
+@dataclass(frozen=True)
+class SilverCheck:
+    """A check of ``<source>_ais_silver``: its name after the source's, whether it blocks, and
+    what it verifies."""
 
-    Blocking checks encode invariants a correct partition always meets (keys present, no
-    duplicate keys); what a real day may legitimately fall short of (volume, hours covered,
-    rejects) warns, with its threshold in the metadata.
-    """
-    asset = dg.AssetKey(f"{source}_ais_silver")
-    title = TITLES[source]
+    suffix: str
+    blocking: bool
+    description: str
 
-    def stats(context: dg.AssetCheckExecutionContext, storage: LakeStorage,
-              duckdb: DuckDB) -> SilverStats:  # fmt: skip
-        store = storage.store()
-        con = duckdb.connect(store)
-        try:
-            return silver_stats(con, store, source, parse_day(context.partition_key))
-        finally:
-            con.close()
 
-    @dg.asset_check(
-        asset=asset, name=f"{source}_silver_min_rows", partitions_def=daily_partitions,
-        description=f"A {title} day has millions of rows; fewer than the threshold "
-        "(AISLAKE_MIN_SILVER_ROWS) warns of a thin file or an extract.",
-    )  # fmt: skip
-    def _min_rows(
-        context: dg.AssetCheckExecutionContext, storage: LakeStorage, duckdb: DuckDB,
-        thresholds: QualityThresholds,
-    ) -> dg.AssetCheckResult:  # fmt: skip
-        s = stats(context, storage, duckdb)
-        return dg.AssetCheckResult(
-            passed=s.rows >= thresholds.min_silver_rows,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"rows": s.rows, "min_rows": thresholds.min_silver_rows},
+SILVER_CHECKS = (
+    SilverCheck("min_rows", False, "A day has millions of rows; fewer than the threshold "
+                "(AISLAKE_MIN_SILVER_ROWS) warns of a thin file or an extract."),
+    SilverCheck("hours_covered", False, "Every hour of the UTC day has positions (real days "
+                "with missing hours exist: the receivers' feed stopped); the missing hours are "
+                "listed."),
+    SilverCheck("keys_valid", True, "No NULL ts, mmsi, lat or lon, and no duplicate (mmsi, ts, "
+                "lat, lon)."),
+    SilverCheck("reject_rate", False, "Rejected rows (not counting static reports and exact "
+                "duplicates, which are normal traffic) stay below a configurable share of the "
+                "day."),
+)  # fmt: skip
+
+
+def silver_check_specs(source: str) -> list[dg.AssetCheckSpec]:
+    """The checks of ``<source>_ais_silver``. They run in the asset's own step, on what it
+    stored, all from one read of the partition (``silver_stats``): no step and no re-read of
+    the day per check. Blocking checks encode invariants a correct partition always meets; what
+    a real day may legitimately fall short of (volume, hours, rejects) warns."""
+    return [
+        dg.AssetCheckSpec(
+            f"{source}_silver_{c.suffix}",
+            asset=f"{source}_ais_silver",
+            blocking=c.blocking,
+            description=c.description,
+            partitions_def=daily_partitions,  # results are recorded against the day
         )
+        for c in SILVER_CHECKS
+    ]
 
-    @dg.asset_check(
-        asset=asset, name=f"{source}_silver_hours_covered", partitions_def=daily_partitions,
-        description="Every hour of the UTC day has positions (real days with missing hours "
-        "exist: the receivers' feed stopped); the missing hours are listed.",
-    )  # fmt: skip
-    def _hours(
-        context: dg.AssetCheckExecutionContext, storage: LakeStorage, duckdb: DuckDB
-    ) -> dg.AssetCheckResult:
-        s = stats(context, storage, duckdb)
-        return dg.AssetCheckResult(
-            passed=not s.missing_hours,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
+
+def silver_check_results(
+    source: str, s: SilverStats, thresholds: QualityThresholds
+) -> list[dg.AssetCheckResult]:
+    """The results of :func:`silver_check_specs` for the stored partition measured as ``s``."""
+    warn = dg.AssetCheckSeverity.WARN
+    outcomes: dict[str, tuple[bool, dg.AssetCheckSeverity, dict]] = {
+        "min_rows": (
+            s.rows >= thresholds.min_silver_rows, warn,
+            {"rows": s.rows, "min_rows": thresholds.min_silver_rows},
+        ),
+        "hours_covered": (
+            not s.missing_hours, warn,
+            {
                 "hours_with_positions": len(s.hours_with_positions),
                 "missing_hours": dg.MetadataValue.json(s.missing_hours),
                 "expected_hours": 24,
             },
-        )
-
-    @dg.asset_check(
-        asset=asset, name=f"{source}_silver_keys_valid", blocking=True,
-        partitions_def=daily_partitions,
-        description="No NULL ts, mmsi, lat or lon, and no duplicate (mmsi, ts, lat, lon).",
-    )  # fmt: skip
-    def _keys(
-        context: dg.AssetCheckExecutionContext, storage: LakeStorage, duckdb: DuckDB
-    ) -> dg.AssetCheckResult:
-        s = stats(context, storage, duckdb)
-        return dg.AssetCheckResult(
-            passed=s.null_key_rows == 0 and s.duplicate_keys == 0,
-            metadata={"null_key_rows": s.null_key_rows, "duplicate_keys": s.duplicate_keys},
-        )
-
-    @dg.asset_check(
-        asset=asset, name=f"{source}_silver_reject_rate", partitions_def=daily_partitions,
-        description="Rejected rows (not counting static reports and exact duplicates, which "
-        "are normal traffic) stay below a configurable share of the day.",
-    )  # fmt: skip
-    def _reject_rate(
-        context: dg.AssetCheckExecutionContext, storage: LakeStorage, duckdb: DuckDB,
-        thresholds: QualityThresholds,
-    ) -> dg.AssetCheckResult:  # fmt: skip
-        s = stats(context, storage, duckdb)
-        return dg.AssetCheckResult(
-            passed=s.reject_share <= thresholds.max_reject_share,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
+        ),
+        "keys_valid": (
+            s.null_key_rows == 0 and s.duplicate_keys == 0, dg.AssetCheckSeverity.ERROR,
+            {"null_key_rows": s.null_key_rows, "duplicate_keys": s.duplicate_keys},
+        ),
+        "reject_rate": (
+            s.reject_share <= thresholds.max_reject_share, warn,
+            {
                 "reject_share": round(s.reject_share, 6),
                 "max_reject_share": thresholds.max_reject_share,
                 "rejects_by_reason": dg.MetadataValue.json(s.rejects_by_reason),
             },
+        ),
+    }  # fmt: skip
+    return [
+        dg.AssetCheckResult(
+            check_name=f"{source}_silver_{c.suffix}",
+            asset_key=f"{source}_ais_silver",
+            passed=outcomes[c.suffix][0],
+            severity=outcomes[c.suffix][1],
+            metadata=outcomes[c.suffix][2],
         )
-
-    return [_min_rows, _hours, _keys, _reject_rate]
+        for c in SILVER_CHECKS
+    ]
 
 
 # On its first tick a sensor requests only the most recent days; history is a backfill.

@@ -28,6 +28,49 @@ def sql_literal(value: str | int | float | bool) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}  # fmt: skip
+
+# The process's memory budget when AISLAKE_MEMORY_BUDGET is unset: one run (a day) in 2 GB.
+DEFAULT_MEMORY_BUDGET = "2GB"
+# What the process needs besides DuckDB's buffers: Python, Dagster, Arrow and the Parquet
+# writer's buffers (measured: silver's peak RSS is its DuckDB limit + 0.3-0.5 GB).
+PROCESS_RESERVE_BYTES = 750 * 10**6
+
+
+def parse_size(text: str) -> int:
+    """Bytes of a size such as ``2GB``, ``1.5 GiB``, ``800MB`` or ``2000000000``."""
+    number = text.strip().upper().replace(" ", "")
+    unit = number.lstrip("0123456789.")
+    value = number[: len(number) - len(unit)]
+    if not value or unit not in _UNITS:
+        raise ValueError(f"not a size: {text!r} (e.g. 2GB, 1.5GiB, 800MB)")
+    return int(float(value) * _UNITS[unit])
+
+
+def cgroup_memory_limit() -> int | None:
+    """The memory this process's cgroup may use (v2 ``memory.max`` or v1), or ``None``."""
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(path).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 2**60:
+            return int(text)
+    return None
+
+
+def default_memory_limit(budget: str | None = None) -> str:
+    """DuckDB's memory limit per step when none is set: the process's budget
+    (``AISLAKE_MEMORY_BUDGET``, default 2 GB, and never more than the cgroup allows) less what
+    the process needs besides DuckDB, so the whole process stays within the budget."""
+    allowed = parse_size(budget or DEFAULT_MEMORY_BUDGET)
+    limit = cgroup_memory_limit()
+    if limit is not None:
+        allowed = min(allowed, limit)
+    return f"{max(allowed - PROCESS_RESERVE_BYTES, 256 * 10**6) // 10**6}MB"
+
+
 @dataclass(frozen=True)
 class DuckDBSettings:
     """How much of the machine one DuckDB step may use.

@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from aislake.defs.execution import DUCKDB_STEP_TAGS
+from aislake.defs.gold.checks import gold_check_results, gold_check_specs, measure
 from aislake.defs.gold.products import PRODUCTS, GoldProduct
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import DuckDB, GoldSettings, LakeStorage
@@ -20,6 +21,7 @@ from aislake.lake.days import parse_day
 from aislake.lake.gold import NoSilverError, build_product
 from aislake.lake.heatmap import render_heatmap
 from aislake.lake.layout import gold_prefix
+from aislake.lake.quality import partition_files
 
 
 def _extra_metadata(product: GoldProduct, con, store, key: str, day, settings) -> dict:  # type: ignore[no-untyped-def]
@@ -79,6 +81,7 @@ def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefin
         # A day's silver replaced while this step reads it: the files it resolved may be gone
         # (never mixed with the new version's); a retry reads the new version.
         retry_policy=dg.RetryPolicy(max_retries=2, delay=10),
+        check_specs=gold_check_specs(product),
     )
     def _asset(
         context: dg.AssetExecutionContext,
@@ -92,6 +95,9 @@ def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefin
         try:
             result = build_product(con, store, product.name, day, gold.params())
             extra = _extra_metadata(product, con, store, result.key, day, gold)
+            # The checks, on what was stored: one read of the partition for all of them.
+            stored = partition_files(store, gold_prefix(product.name, day))
+            checks = gold_check_results(product, measure(product, con, stored, gold.params()))
         except NoSilverError as exc:
             raise dg.Failure(str(exc), allow_retries=False) from exc
         finally:
@@ -106,7 +112,8 @@ def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefin
                 "uri": dg.MetadataValue.path(store.uri(result.key)),
                 "bytes": result.bytes,
                 **extra,
-            }
+            },
+            check_results=checks,
         )
 
     return _asset
