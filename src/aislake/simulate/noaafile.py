@@ -21,8 +21,6 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
-import zstandard
-
 from aislake.lake.duck import sql_literal
 from aislake.lake.noaaread import (
     CSV2_TIMESTAMP_FORMAT,
@@ -33,7 +31,7 @@ from aislake.lake.noaaread import (
 from aislake.lake.schema import NOAA_CSV2_HEADER, NOAA_LEGACY_HEADER
 from aislake.simulate.dmafile import SimulatedFile, prepend_header, spool_reports, work_files
 from aislake.simulate.traffic import NOAA_CADENCE, US_EAST_COAST, FleetSize, Truth
-from aislake.sources.noaa import day_url, file_name
+from aislake.sources.noaa import compress, day_url, file_name
 
 # A name with a comma (NOAA quotes it), a documentation number in the IMO field.
 COMMA_NAME = "SMITH, JOHN"
@@ -182,9 +180,7 @@ def write_noaa_day(
     try:
         rows, truth = write_noaa_csv(csv_path, day, fmt, fleet, seed)
         if fmt == "csv2":
-            compressor = zstandard.ZstdCompressor(level=level, write_checksum=True)
-            with csv_path.open("rb") as src, tmp.open("wb") as out:
-                compressor.copy_stream(src, out)
+            compress(csv_path, tmp, level)
         else:
             member = file_name("legacy", day).replace(".zip", ".csv")
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
