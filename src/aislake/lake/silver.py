@@ -1,14 +1,17 @@
-"""Bronze DMA CSV -> silver Parquet (typed, cleaned, deduplicated) plus rejects, with DuckDB.
+"""Bronze CSV -> silver Parquet (typed, cleaned, deduplicated) plus rejects, with DuckDB.
+
+One piece of code for every source: the source's reader (``aislake.lake.readers``: DMA's CSV,
+NOAA's zstd CSV mapped to DMA's fields) gives typed rows, and the rest is the same.
 
 The day never passes through Python: DuckDB's CSV reader parses each field into its type (a line
 that does not parse is kept aside by DuckDB, not loaded), each parsed row is classified by the
 cleaning rules and the day sorted once, one copy of exact duplicates is kept, position jumps are
 flagged, and the partition is written:
 
-- ``silver/ais/source=dma/dt=YYYY-MM-DD/part-0.<version>.parquet``: valid rows sorted by
-  (mmsi, ts), and ``part-1.<version>.parquet`` (sorted likewise) for the rows of lines repaired
-  from an unquoted comma;
-- ``silver/ais_rejects/source=dma/dt=YYYY-MM-DD/part-0.<version>.parquet``: every other row and
+- ``silver/ais/source=<source>/dt=YYYY-MM-DD/part-0.<version>.parquet``: valid rows sorted by
+  (mmsi, ts), and ``part-1.<version>.parquet`` (sorted likewise) for the rows of DMA lines
+  repaired from an unquoted comma;
+- ``silver/ais_rejects/source=<source>/dt=YYYY-MM-DD/part-0.<version>.parquet``: every other row and
   why; both published as one version (``ObjectStore.publish``: one pointer, written last).
 
 Only lines DuckDB refused, and the rows its shift test flagged, pass through Python, to be
@@ -367,7 +370,8 @@ def build_silver(
     lines: int | None = None,
     csv_buffer_size: int | None = None,
 ) -> SilverResult:
-    """Convert one bronze DMA CSV into the day's silver and rejects partitions (atomically).
+    """Convert one bronze CSV of ``source`` into the day's silver and rejects partitions
+    (atomically).
 
     One pass over the CSV types, classifies and sorts every row into a local Parquet file (valid
     rows first, in silver's (mmsi, ts) order; DuckDB's sort spills beyond the memory limit). A
