@@ -93,13 +93,18 @@ class NoaaArchive(ArchiveDownloads):
     csv2_base_url: str = CSV2_BASE_URL
     base_url: str = LEGACY_BASE_URL
 
+    @property
+    def layout_url(self) -> str:
+        """The configured layout's base URL (the legacy one for any format but ``csv2``)."""
+        return self.csv2_base_url if self.format == "csv2" else self.base_url
+
     def layout_base_url(self) -> tuple[str, str]:
         """(format, base URL) of the configured layout; ``ValueError`` for an unknown one."""
         if self.format not in NOAA_FORMATS:
             raise ValueError(
                 f"AISLAKE_NOAA_FORMAT={self.format!r}: expected one of {', '.join(NOAA_FORMATS)}"
             )
-        return self.format, self.csv2_base_url if self.format == "csv2" else self.base_url
+        return self.format, self.layout_url
 
 
 class DuckDB(dg.ConfigurableResource):

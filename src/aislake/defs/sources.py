@@ -11,17 +11,26 @@ holds for the day, so days stored while a source was active stay in gold's input
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 
 from aislake.defs.execution import DUCKDB_STEP_TAGS
 from aislake.defs.partitions import daily_partitions
-from aislake.defs.resources import CleaningRules, DuckDB, LakeStorage, QualityThresholds
+from aislake.defs.resources import (
+    ArchiveDownloads,
+    CleaningRules,
+    DuckDB,
+    LakeStorage,
+    QualityThresholds,
+)
 from aislake.lake.days import parse_day
 from aislake.lake.layout import bronze_key
+from aislake.lake.leftovers import clean_folders, owner
 from aislake.lake.manifest import (
     BronzeManifest,
     CollapseError,
@@ -34,7 +43,7 @@ from aislake.lake.readers import SOURCES
 from aislake.lake.schema import SILVER_COLUMNS
 from aislake.lake.silver import RowsLostError, UnreadableCsvError, build_silver
 from aislake.lake.zstd import ZstdDataError
-from aislake.sources.fetch import BadArchiveError, DayCsv
+from aislake.sources.fetch import BadArchiveError, DayCsv, DayNotPublishedError, SourceError
 
 TITLES = {"dma": "DMA", "noaa": "NOAA"}
 
@@ -85,6 +94,29 @@ def only_if_active(
     if source not in active_sources():
         return dg.Definitions()
     return dg.Definitions(assets=assets, asset_checks=asset_checks, sensors=sensors)
+
+
+def download_and_publish_bronze(
+    context: dg.AssetExecutionContext,
+    storage: LakeStorage,
+    source: str,
+    archive: ArchiveDownloads,
+    download: Callable[[Path], DayCsv],
+) -> dg.MaterializeResult:
+    """Bronze of any source: ``download`` the day into a staging folder of this process (a
+    killed run's folders are removed first), then :func:`publish_bronze` it. A day the source
+    has not published, or a broken file, fails without retries (they cannot help until the
+    source publishes or re-publishes); any other source error may be retried."""
+    workdir = Path(archive.workdir or tempfile.gettempdir())
+    clean_folders(workdir, f"aislake-{source}-")  # downloads of killed runs
+    with tempfile.TemporaryDirectory(prefix=f"aislake-{source}-{owner()}@", dir=workdir) as tmp:
+        try:
+            csv = download(Path(tmp))
+        except (DayNotPublishedError, BadArchiveError) as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+        except SourceError as exc:
+            raise dg.Failure(description=str(exc)) from exc
+        return publish_bronze(context, storage, source, csv, archive.replace_min_share)
 
 
 def publish_bronze(

@@ -63,6 +63,14 @@ class Quirks:
 NO_QUIRKS = Quirks(0, 0, 0, 0, 0, 0, 0, (), 0, ())
 
 
+def csv_field_sql(text: str, unless: str = "false") -> str:
+    """SQL: the text ``text`` as a CSV field, quoted (quotes doubled) when it holds a comma or a
+    quote, as DMA and NOAA write them; never quoted where ``unless`` holds (a quirk's row)."""
+    quoted = f"""'"' || replace({text}, '"', '""') || '"'"""
+    return f"""CASE WHEN NOT ({unless}) AND ({text} LIKE '%,%' OR {text} LIKE '%"%')
+                    THEN {quoted} ELSE {text} END"""
+
+
 def _dma_text_select(day: dt.date, columns: int) -> str:
     fmt = sql_literal(DMA_TIMESTAMP_FORMAT)
     day0 = sql_literal(day.isoformat())
@@ -97,14 +105,7 @@ def _dma_text_select(day: dt.date, columns: int) -> str:
     header = DMA_HEADER_26 if columns == 26 else DMA_HEADER_22
     # The line is built here, not by DuckDB's CSV writer: fields holding a comma or a quote are
     # quoted as DMA does, except on rows whose unquoted-comma quirk (``comma``) is the point.
-    fields = []
-    for h in header:
-        text = f"coalesce({exprs[h]}, '')"
-        quoted = f"""'"' || replace({text}, '"', '""') || '"'"""
-        fields.append(
-            f"""CASE WHEN NOT comma AND ({text} LIKE '%,%' OR {text} LIKE '%"%')
-                     THEN {quoted} ELSE {text} END"""
-        )
+    fields = [csv_field_sql(f"coalesce({exprs[h]}, '')", unless="comma") for h in header]
     # A comma row is cut back to the header's width (the field it pushed out is lost), except
     # one in three, which keeps it (one field too many).
     return f"""CASE WHEN comma AND hash(seq, 'width') % 3 <> 0

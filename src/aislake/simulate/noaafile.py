@@ -29,7 +29,13 @@ from aislake.lake.noaaread import (
     SHIP_TYPES,
 )
 from aislake.lake.schema import NOAA_CSV2_HEADER, NOAA_LEGACY_HEADER
-from aislake.simulate.dmafile import SimulatedFile, prepend_header, spool_reports, work_files
+from aislake.simulate.dmafile import (
+    SimulatedFile,
+    csv_field_sql,
+    prepend_header,
+    spool_reports,
+    work_files,
+)
 from aislake.simulate.traffic import NOAA_CADENCE, US_EAST_COAST, FleetSize, Truth
 from aislake.sources.noaa import compress, day_url, file_name
 
@@ -78,12 +84,7 @@ def _line_sql(fmt: str, day: dt.date) -> str:
     }
     order = ["mmsi", "ts", "lat", "lon"] if legacy else ["mmsi", "ts", "lon", "lat"]
     order += [k for k in fields if k not in order]
-    texts = []
-    for key in order:
-        text = f"coalesce(CAST({fields[key]} AS VARCHAR), '')"
-        quoted = f"""'"' || replace({text}, '"', '""') || '"'"""
-        texts.append(f"CASE WHEN {text} LIKE '%,%' OR {text} LIKE '%\"%' THEN {quoted} "
-                     f"ELSE {text} END")  # fmt: skip
+    texts = [csv_field_sql(f"coalesce(CAST({fields[k]} AS VARCHAR), '')") for k in order]
     end = " || chr(13)" if legacy else ""
     return f"concat_ws(',', {', '.join(texts)}){end} AS line"
 

@@ -271,7 +271,7 @@ def extract_day_csv(
             dest.unlink(missing_ok=True)
             raise type(exc)(f"{url}: {member.filename} is {exc}") from exc
     # Blank lines are counted only where they could be all there is (a few lines).
-    if counter.lines < 10_000 and count_data_lines(_read_chunks(dest)) == 0:
+    if counter.lines < 10_000 and count_data_lines(read_chunks(dest)) == 0:
         dest.unlink(missing_ok=True)
         raise BadArchiveError(
             f"{url}: {member.filename} has a header but no data lines: an empty day is not "
@@ -290,7 +290,8 @@ def extract_day_csv(
     )
 
 
-def _read_chunks(path: Path) -> Iterator[bytes]:
+def read_chunks(path: Path) -> Iterator[bytes]:
+    """A local file's bytes in chunks."""
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
             yield chunk

@@ -45,6 +45,7 @@ from aislake.sources.fetch import (
     SourceError,
     extract_day_csv,
     fetch,
+    read_chunks,
 )
 
 CSV2_BASE_URL = "https://noaaocm.blob.core.windows.net/ais/csv2/"
@@ -114,7 +115,7 @@ def verify_zstd_csv(path: Path, day: dt.date, url: str, member: str) -> DayCsv:
         raise BadArchiveError(str(exc)) from exc
     if layout is None:
         raise BadArchiveError(f"{url} decompresses to nothing: an empty file is not a day")
-    if counter.lines < 10_000 and count_data_lines(decode(_read(path), url)) == 0:
+    if counter.lines < 10_000 and count_data_lines(decode(read_chunks(path), url)) == 0:
         raise BadArchiveError(
             f"{url} has a header but no data lines: an empty day is not published over a stored one"
         )
@@ -132,17 +133,16 @@ def verify_zstd_csv(path: Path, day: dt.date, url: str, member: str) -> DayCsv:
     )
 
 
-def compress(csv: Path, dest: Path, level: int = 3) -> None:
-    """``csv`` as a zstd file with frame checksums (how bronze keeps a legacy day's CSV)."""
+def compress(csv: Path, dest: Path, level: int = 3) -> str:
+    """``csv`` as a zstd file with frame checksums (how bronze keeps a legacy day's CSV); the
+    SHA-256 of the file written (a read of the compressed file, a fifth of the CSV)."""
     compressor = zstandard.ZstdCompressor(level=level, write_checksum=True, threads=-1)
     with csv.open("rb") as src, dest.open("wb") as out:
         compressor.copy_stream(src, out)
-
-
-def _read(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            yield chunk
+    digest = hashlib.sha256()
+    for chunk in read_chunks(dest):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def download_day(
@@ -184,14 +184,18 @@ def download_day(
             except BaseException:
                 dest.unlink(missing_ok=True)
                 raise
+        # Legacy: the zip's CSV, verified and counted while extracted, kept compressed the same
+        # way (hashed as written: no second decode).
         member = f"AIS_{day:%Y_%m_%d}.csv"
         csv = extract_day_csv(part, day, workdir / member, url, False, {member}, noaa_layout)
         try:
-            compress(csv.path, dest)
+            sha256 = compress(csv.path, dest)
         finally:
             csv.path.unlink(missing_ok=True)
-        zipped = part.stat().st_size
-        return replace(verify_zstd_csv(dest, day, url, member), zip_bytes=zipped)
+        return replace(
+            csv, path=dest, csv_bytes=dest.stat().st_size, sha256=sha256,
+            decoded_bytes=csv.csv_bytes,
+        )  # fmt: skip
     finally:
         part.unlink(missing_ok=True)
 

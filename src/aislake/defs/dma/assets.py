@@ -1,17 +1,15 @@
 """DMA's daily AIS files: bronze (the raw CSV) and silver (typed, cleaned Parquet)."""
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 
 import dagster as dg
 
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import DmaArchive, LakeStorage
-from aislake.defs.sources import only_if_active, publish_bronze, silver_asset
+from aislake.defs.sources import download_and_publish_bronze, only_if_active, silver_asset
 from aislake.lake.days import parse_day
-from aislake.lake.leftovers import clean_folders, owner
-from aislake.sources.dma import BadArchiveError, DayNotPublishedError, DmaError, download_day
+from aislake.sources.dma import download_day
 
 
 @dg.asset(
@@ -34,24 +32,11 @@ def dma_ais_bronze(
     stored file's lines (a source re-publishing a day broken).
     """
     day = parse_day(context.partition_key)
-    workdir = Path(dma.workdir or tempfile.gettempdir())
-    clean_folders(workdir, "aislake-dma-")  # downloads of killed runs
-    with tempfile.TemporaryDirectory(prefix=f"aislake-dma-{owner()}@", dir=workdir) as tmp:
-        try:
-            csv = download_day(
-                dma.base_url,
-                day,
-                Path(tmp),
-                dma.retry(),
-                Path(dma.cache_dir) if dma.cache_dir else None,
-                on_progress=context.log.info,
-            )
-        except (DayNotPublishedError, BadArchiveError) as exc:
-            # Retrying cannot help until DMA publishes (or re-publishes) the file.
-            raise dg.Failure(description=str(exc), allow_retries=False) from exc
-        except DmaError as exc:
-            raise dg.Failure(description=str(exc)) from exc
-        return publish_bronze(context, storage, "dma", csv, dma.replace_min_share)
+    cache = Path(dma.cache_dir) if dma.cache_dir else None
+    return download_and_publish_bronze(
+        context, storage, "dma", dma,
+        lambda tmp: download_day(dma.base_url, day, tmp, dma.retry(), cache, context.log.info),
+    )  # fmt: skip
 
 
 # DMA publishes about 3 days late; by 09:00 UTC each day silver should have been materialised

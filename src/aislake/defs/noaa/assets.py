@@ -1,17 +1,13 @@
 """NOAA MarineCadastre's daily AIS files (US waters): bronze (the day's CSV) and silver (the
 same schema and rules as DMA's)."""
 
-import tempfile
-from pathlib import Path
-
 import dagster as dg
 
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import LakeStorage, NoaaArchive
-from aislake.defs.sources import only_if_active, publish_bronze, silver_asset
+from aislake.defs.sources import download_and_publish_bronze, only_if_active, silver_asset
 from aislake.lake.days import parse_day
-from aislake.lake.leftovers import clean_folders, owner
-from aislake.sources.noaa import BadArchiveError, DayNotPublishedError, SourceError, download_day
+from aislake.sources.noaa import download_day
 
 
 @dg.asset(
@@ -41,19 +37,10 @@ def noaa_ais_bronze(
         fmt, base_url = noaa.layout_base_url()
     except ValueError as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
-    workdir = Path(noaa.workdir or tempfile.gettempdir())
-    clean_folders(workdir, "aislake-noaa-")  # downloads of killed runs
-    with tempfile.TemporaryDirectory(prefix=f"aislake-noaa-{owner()}@", dir=workdir) as tmp:
-        try:
-            csv = download_day(
-                fmt, base_url, day, Path(tmp), noaa.retry(), on_progress=context.log.info
-            )
-        except (DayNotPublishedError, BadArchiveError) as exc:
-            # Retrying cannot help until NOAA publishes (or re-publishes) the file.
-            raise dg.Failure(description=str(exc), allow_retries=False) from exc
-        except SourceError as exc:
-            raise dg.Failure(description=str(exc)) from exc
-        return publish_bronze(context, storage, "noaa", csv, noaa.replace_min_share)
+    return download_and_publish_bronze(
+        context, storage, "noaa", noaa,
+        lambda tmp: download_day(fmt, base_url, day, tmp, noaa.retry(), context.log.info),
+    )  # fmt: skip
 
 
 # NOAA publishes in batches, weeks to months after the date: no daily freshness deadline.

@@ -30,8 +30,7 @@ def noaa_published_days_sensor(
     context: dg.SensorEvaluationContext, noaa: NoaaArchive
 ) -> dg.SensorResult | dg.SkipReason:
     return published_days_evaluation(
-        "noaa", context, lambda: noaa_days(noaa), noaa.csv2_base_url if noaa.format == "csv2"
-        else noaa.base_url, (SourceError, ValueError),
+        "noaa", context, lambda: noaa_days(noaa), noaa.layout_url, (SourceError, ValueError),
     )  # fmt: skip
 
 
