@@ -44,6 +44,8 @@ from silver_bench import busy_seconds, measure
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out" / "noaa"
 DAY = dt.date(2024, 3, 1)
+# Every asset of the day: the monthly rollup has its own partition key (a run of its own).
+DAY_SELECTION = "* and not key:traffic_density_monthly_gold"
 MEMORY_LIMIT = "1GB"
 
 READ = "header=true, delim=','"  # DuckDB's default quote is '"', as NOAA's
@@ -149,7 +151,7 @@ def dagster_chain(mirror: Path) -> dict:
     started = time.perf_counter()
     done = subprocess.run(
         [str(Path(sys.executable).parent / "dagster"), "asset", "materialize",
-         "-m", "aislake.definitions", "--select", "*", "--partition", DAY.isoformat()],
+         "-m", "aislake.definitions", "--select", DAY_SELECTION, "--partition", DAY.isoformat()],
         env=env, capture_output=True, text=True,
     )  # fmt: skip
     if done.returncode != 0:

@@ -35,6 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
 DAY = dt.date(2024, 3, 1)
+# Every asset of the day: the monthly rollup has its own partition key (a run of its own).
+DAY_SELECTION = "* and not key:traffic_density_monthly_gold"
 # aislake's DuckDB settings for the silver step: both cores, a memory limit well under the 2 GB
 # RSS goal (DuckDB spills sorts beyond it), a spill folder on local disk.
 SILVER_MEMORY_LIMIT = "1GB"
@@ -223,7 +225,7 @@ def dagster_chain(csv: Path, rows: int) -> dict:
     home, lake = OUT / "dagster_home", OUT / "chain_lake"
     subprocess.run(["rm", "-rf", str(home), str(lake)], check=True)
     env = lake_env(lake, home, AISLAKE_DMA_BASE_URL=mirror.as_uri())
-    result = dagster_materialize("*", env)
+    result = dagster_materialize(DAY_SELECTION, env)
     os.environ["DAGSTER_HOME"] = str(home)
     import dagster as dg
 

@@ -21,10 +21,24 @@ def test_silver_doc_explains_every_reject_reason() -> None:
 
 
 def test_gold_doc_documents_every_product_column() -> None:
-    from aislake.defs.gold.products import PRODUCTS
+    from aislake.lake.gold.registry import PRODUCTS
 
     text = (REPO / "docs" / "gold.md").read_text()
     for product in PRODUCTS:
         assert f"## `{product.name}_gold`" in text
         for name, sql_type, _ in product.columns:
             assert f"| `{name}` | `{sql_type}` |" in text, (product.name, name)
+
+
+def test_gold_doc_lists_every_parameter_with_its_default() -> None:
+    import dataclasses
+
+    from aislake.defs.resources import GoldSettings
+    from aislake.lake.gold.core import GoldParams
+
+    text = (REPO / "docs" / "gold.md").read_text()
+    table = dict(re.findall(r"^\| `(\w+)` \| ([\d.]+) \|$", text, flags=re.M))
+    defaults = {f.name: str(f.default) for f in dataclasses.fields(GoldParams)}
+    assert table == defaults
+    # The resource's settings are the parameters, with the same defaults.
+    assert GoldSettings().params() == GoldParams()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import logging
 import os
 import signal
@@ -36,6 +37,7 @@ def _instance() -> dg.DagsterInstance:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from aislake.lake.gold.registry import BY_NAME, partition_prefix
     from aislake.ops.demo import run_demo
 
     what = "DMA" if args.source == "dma" else f"NOAA ({args.noaa_format})"
@@ -50,8 +52,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"bronze:  {report.bronze}")
     print(f"silver:  {report.silver_rows:,} rows  (silver/ais/{part})")
     print(f"rejects: {report.rejects_by_reason}  (silver/ais_rejects/{part})")
-    for product in report.gold_products:
-        print(f"gold:    gold/{product}/dt={report.day}/")
+    for name in report.gold_products:
+        product = BY_NAME.get(name)
+        print(f"gold:    {partition_prefix(product, report.day) if product else f'gold/{name}/'}")
     print(f"\n{'ship type':<14}{'vessels':>8}{'messages':>10}{'nm':>10}{'h under way':>13}")
     for ship_type, vessels, messages, nm, hours in report.summary:
         print(f"{ship_type:<14}{vessels:>8}{messages:>10,}{nm:>10,.1f}{hours:>13,.1f}")
@@ -109,20 +112,34 @@ def _check_day(day: dt.date) -> str:
     return key
 
 
+def _partition_for(partitions_def: dg.PartitionsDefinition | None, day: str) -> str | None:
+    """The partition of ``partitions_def`` holding ``day``: the day, its month, or None."""
+    if partitions_def is None:
+        return None
+    if isinstance(partitions_def, dg.MonthlyPartitionsDefinition):
+        return f"{day[:7]}-01"
+    return day
+
+
 def cmd_materialize(args: argparse.Namespace) -> int:
-    from aislake.defs.partitions import daily_partitions
     from aislake.ops.instance import cli_run_tags, release_dead_runs
 
     loaded = _defs()
+    graph = loaded.resolve_asset_graph()
     key = _asset_key(loaded, args.asset)
     day = _check_day(args.date)
     with _instance() as instance:
         upstream = _upstream(loaded, key)
-        status = {
-            k: (instance.get_status_by_partition(k, [day], daily_partitions) or {}).get(day)
-            for k in upstream
-        }
-        missing = [k for k in upstream if getattr(status[k], "value", None) != "MATERIALIZED"]
+
+        def held(k: dg.AssetKey) -> bool:
+            partitions_def = graph.get(k).partitions_def
+            partition = _partition_for(partitions_def, day)
+            if partitions_def is None or partition is None:
+                return instance.get_latest_materialization_event(k) is not None
+            status = instance.get_status_by_partition(k, [partition], partitions_def) or {}
+            return getattr(status.get(partition), "value", None) == "MATERIALIZED"
+
+        missing = [k for k in upstream if not held(k)]
         selection = [*missing, key]
         names = ", ".join(k.to_user_string() for k in selection)
         print(
@@ -132,30 +149,38 @@ def cmd_materialize(args: argparse.Namespace) -> int:
         for line in release_dead_runs(instance):
             print(f"aislake: {line}")
         job = loaded.resolve_implicit_global_asset_job_def()
-        try:
-            result = _interruptible(
-                lambda: job.execute_in_process(
-                    partition_key=day,
-                    instance=instance,
-                    asset_selection=selection,
-                    raise_on_error=False,
-                    tags=cli_run_tags(),
-                )
+        # One run per partition key: the day (with what has no partitions), then the month.
+        monthly = [
+            k for k in selection
+            if isinstance(graph.get(k).partitions_def, dg.MonthlyPartitionsDefinition)
+        ]  # fmt: skip
+        runs = [[k for k in selection if k not in monthly], monthly]
+        success = True
+        for part in (r for r in runs if r):
+            partition = next(
+                (p for k in part if (p := _partition_for(graph.get(k).partitions_def, day))), None
             )
-        except KeyboardInterrupt:
-            for line in release_dead_runs(instance, own=True):
-                print(f"aislake: {line}")
-            raise
-        for step in instance.get_run_step_stats(result.run_id):
-            seconds = (step.end_time or 0) - (step.start_time or 0)
-            print(
-                f"  {step.step_key:<28} {step.status.value.lower() if step.status else '?':<10}"
-                f" {seconds:6.1f} s"
-            )
-        for check in result.get_asset_check_evaluations():
-            print(f"  check {check.check_name:<22} {'passed' if check.passed else 'FAILED'}")
-    print(f"aislake: run {result.run_id} {'succeeded' if result.success else 'FAILED'}")
-    return 0 if result.success else 1
+            run = functools.partial(
+                job.execute_in_process, partition_key=partition, instance=instance,
+                asset_selection=part, raise_on_error=False, tags=cli_run_tags(),
+            )  # fmt: skip
+            try:
+                result = _interruptible(run)
+            except KeyboardInterrupt:
+                for line in release_dead_runs(instance, own=True):
+                    print(f"aislake: {line}")
+                raise
+            for step in instance.get_run_step_stats(result.run_id):
+                seconds = (step.end_time or 0) - (step.start_time or 0)
+                status = step.status.value.lower() if step.status else "?"
+                print(f"  {step.step_key:<28} {status:<10} {seconds:6.1f} s")
+            for check in result.get_asset_check_evaluations():
+                print(f"  check {check.check_name:<22} {'passed' if check.passed else 'FAILED'}")
+            print(f"aislake: run {result.run_id} {'succeeded' if result.success else 'FAILED'}")
+            success = result.success
+            if not success:
+                break
+    return 0 if success else 1
 
 
 def _interruptible(work: Callable[[], T]) -> T:
@@ -208,7 +233,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             key = _asset_key(loaded, args.asset)
             a, b = _check_day(args.date_from), _check_day(args.date_to)
             keys = [*(_upstream(loaded, key) if args.upstream else []), key]
-            ranges = {k.to_user_string(): (a, b) for k in keys}
+            graph = loaded.resolve_asset_graph()
+            ranges: dict[str, tuple[str, str] | None] = {}
+            for k in keys:  # each asset over its own partitions of the days (none: rebuilt once)
+                partitions_def = graph.get(k).partitions_def
+                first, last = _partition_for(partitions_def, a), _partition_for(partitions_def, b)
+                ranges[k.to_user_string()] = (first, last) if first and last else None
             title = f"aislake backfill {args.asset} {a}..{b}" + (
                 " --upstream" if args.upstream else ""
             )
@@ -317,6 +347,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from aislake.lake.gold.registry import PRODUCTS
+
     parser = argparse.ArgumentParser(
         prog="aislake",
         description="aislake: an AIS data lake on Dagster (DMA, NOAA -> bronze, silver, gold).",
@@ -388,8 +420,8 @@ def build_parser() -> argparse.ArgumentParser:
     query = sub.add_parser(
         "query",
         help="run SQL with DuckDB over the lake (local directory or S3)",
-        description="Tables: silver_ais, rejects, ais_daily_summary, vessel_registry, "
-        "vessel_registry_latest, vessel_tracks, port_calls, traffic_density (those the lake "
+        description="Tables: silver_ais, rejects, vessel_registry_latest, and one per gold "
+        f"product: {', '.join(p.name for p in PRODUCTS)} (those the lake "
         "holds). The lake is chosen by the same environment as the assets. Read-only: only "
         "SELECT and EXPLAIN run, and no file outside the lake can be read.",
     )

@@ -11,17 +11,14 @@ import pytest
 from aislake.definitions import defs
 
 
-def test_definitions_load_with_three_assets_and_their_checks() -> None:
+def test_definitions_load_with_the_registrys_products_and_their_checks() -> None:
+    from aislake.lake.gold.registry import PRODUCTS
+
     loaded = defs()
     graph = loaded.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    gold = (
-        "ais_daily_summary",
-        "vessel_registry",
-        "vessel_tracks",
-        "port_calls",
-        "traffic_density",
-    )
+    gold = [p.name for p in PRODUCTS]
+    assert {"port_visits", "voyages", "traffic_density_monthly", "ais_gaps"} <= set(gold)
     assert keys == {"dma_ais_bronze", "dma_ais_silver", *(f"{g}_gold" for g in gold)}
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert checks == {
@@ -47,6 +44,18 @@ def test_graph_dependencies_kinds_and_groups() -> None:
     assert node("ais_daily_summary_gold").group_name == "gold"
     assert set(node("dma_ais_silver").kinds) == {"duckdb", "parquet"}
     assert node("dma_ais_bronze").pools == {"dma_download"}
+    # Across days: runs read the anchorages; visits, voyages and gaps read every day's runs.
+    across = ("vessel_runs", "port_visits", "voyages", "traffic_density_monthly")
+    parents = {n: {k.to_user_string() for k in node(f"{n}_gold").parent_keys} for n in across}
+    assert parents == {
+        "vessel_runs": {"dma_ais_silver", "anchorages_gold"},
+        "port_visits": {"vessel_runs_gold"},
+        "voyages": {"port_visits_gold", "vessel_runs_gold"},
+        "traffic_density_monthly": {"traffic_density_gold"},
+    }
+    assert node("port_visits_gold").partitions_def is None  # rebuilt whole from every day
+    assert isinstance(node("traffic_density_monthly_gold").partitions_def,
+                      dg.MonthlyPartitionsDefinition)  # fmt: skip
 
 
 def test_partitions_are_daily_from_2024_and_end_lag_days_ago(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -96,3 +105,16 @@ def test_a_run_executes_one_duckdb_step_at_a_time() -> None:
         if graph.get(k).assets_def.op.tags.get("aislake/memory") == "duckdb"
     }
     assert tagged == {k.to_user_string() for k in graph.get_all_asset_keys()} - {"dma_ais_bronze"}
+
+
+def test_a_new_days_run_takes_every_gold_product_but_the_monthly_rollup() -> None:
+    """A run has one partition key: the sensor's day runs leave the month to its automation
+    condition, and rebuild the products over every day (no partitions) with the day."""
+    from aislake.defs.sources import day_run_selection
+
+    graph = defs().resolve_asset_graph()
+    target = {k.to_user_string() for k in day_run_selection("dma").resolve(graph)}
+    assert {"dma_ais_silver", "port_visits_gold", "ais_gaps_gold"} <= target
+    assert "traffic_density_monthly_gold" not in target
+    monthly = graph.get(dg.AssetKey("traffic_density_monthly_gold"))
+    assert monthly.automation_condition is not None

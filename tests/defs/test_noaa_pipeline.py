@@ -12,6 +12,7 @@ import pytest
 from aislake.defs.resources import NoaaArchive, build_resources
 from aislake.defs.sources import active_sources, sources_selected
 from aislake.lake.duck import connect
+from aislake.lake.gold.core import IS_VESSEL
 from aislake.lake.layout import bronze_key
 from aislake.lake.manifest import read_manifest
 from aislake.lake.quality import partition_files
@@ -100,20 +101,24 @@ def test_a_lake_with_both_sources_and_gold_over_both(
         assert vessels[mmsi] == n
     density = partition_files(store, "gold/traffic_density/dt=2024-01-15/")
     west, east, messages = one(
-        f"SELECT count(*) FILTER (cell_lon < -60), count(*) FILTER (cell_lon > 0), sum(messages) "
+        f"SELECT count(*) FILTER (lon < -60), count(*) FILTER (lon > 0), sum(messages) "
         f"FROM read_parquet({density})"
     )
     assert west > 0 and east > 0
     (expected,) = one(
         f"SELECT count(*) FROM read_parquet([{silver['dma'][1:-1]}, {silver['noaa'][1:-1]}]) "
-        "WHERE NOT speed_anomaly"
+        f"WHERE NOT speed_anomaly AND {IS_VESSEL}"
     )
     assert messages == expected
-    calls = partition_files(store, "gold/port_calls/dt=2024-01-15/")
+    calls = partition_files(store, "gold/vessel_stops/dt=2024-01-15/")
     near = f"SELECT port FROM read_parquet({calls}) WHERE port_distance_nm <= 1"
     ports = {r[0] for r in con.execute(near).fetchall()}
     assert ports & {"Boston", "New York", "Charleston", "Miami", "Savannah", "Norfolk"}
     assert ports & {"Aarhus", "Copenhagen", "Kiel", "Gothenburg"}
+    visits = partition_files(store, "gold/port_visits/all/")
+    visited = {r[0] for r in con.execute(f"SELECT port FROM read_parquet({visits})").fetchall()}
+    assert visited & {"Boston", "New York", "Charleston", "Miami", "Savannah", "Norfolk"}
+    assert visited & {"Aarhus", "Copenhagen", "Kiel", "Gothenburg"}
 
     # Re-running NOAA's silver gives the same rows.
     before = con.execute(f"SELECT * FROM read_parquet({silver['noaa']}) ORDER BY ALL").fetchall()
@@ -185,7 +190,7 @@ def test_the_sources_setting_decides_what_is_defined() -> None:
     checks = {k.name for k in graph.asset_check_keys}
     assert "noaa_silver_keys_valid" in checks and "dma_silver_keys_valid" not in checks
     both = defined("dma, noaa")
-    assert both.resolve_asset_graph().get(dg.AssetKey("port_calls_gold")).parent_keys == {
+    assert both.resolve_asset_graph().get(dg.AssetKey("vessel_stops_gold")).parent_keys == {
         dg.AssetKey("dma_ais_silver"), dg.AssetKey("noaa_ais_silver"),
     }  # fmt: skip
     assert active_sources({}) == ("dma",)

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from aislake.lake.duck import connect
-from aislake.lake.gold import GoldParams, NoSilverError, build_product, registry_latest_sql
+from aislake.lake.gold.core import GoldParams, NoSilverError
+from aislake.lake.gold.daily import registry_latest_sql
+from aislake.lake.gold.registry import PRODUCTS as REGISTRY
+from aislake.lake.gold.registry import build_product
 from aislake.lake.heatmap import render_heatmap
 from aislake.lake.layout import gold_prefix
 from aislake.lake.quality import partition_files
@@ -19,13 +22,8 @@ from aislake.simulate.dmafile import SimulatedFile
 from conftest import SIM_DAY
 from dmarows import HEADER, row
 
-PRODUCTS = (
-    "ais_daily_summary",
-    "vessel_registry",
-    "vessel_tracks",
-    "port_calls",
-    "traffic_density",
-)
+# The products a day's silver alone builds (the others read these: test_gold_movements.py).
+PRODUCTS = tuple(p.name for p in REGISTRY if p.reads == ("silver",))
 DAY0 = dt.datetime.combine(SIM_DAY, dt.time())
 DAY1 = DAY0 + dt.timedelta(days=1)
 
@@ -50,16 +48,20 @@ def rows(store: LocalStore, product: str, sql: str) -> list[tuple]:
     return connect(store).execute(sql.format(t=table)).fetchall()
 
 
-def test_port_calls_match_the_simulators_stays(lake: LocalStore, sim_file: SimulatedFile) -> None:
+def test_stops_match_the_simulators_stays(lake: LocalStore, sim_file: SimulatedFile) -> None:
     """Every stay of 40 min or more within the day is found at the right port, with arrival and
     departure within 10 minutes (of the day's edges, for stays that span midnight)."""
-    detected = rows(lake, "port_calls", "SELECT mmsi, port, arrival, departure, stop_type FROM {t}")
+    detected = rows(
+        lake, "vessel_stops", "SELECT mmsi, port, arrival, departure, stop_type FROM {t}"
+    )
     tolerance = dt.timedelta(minutes=10)
     expected = 0
     for mmsi, vessel in sim_file.truth.vessels.items():
         for stay in vessel.stays:
             arrival, departure = max(stay.arrival, DAY0), min(stay.departure, DAY1)
-            if departure - arrival < dt.timedelta(minutes=40):
+            if departure - arrival < dt.timedelta(minutes=40) or vessel.dark_during(
+                arrival, departure
+            ):
                 continue
             expected += 1
             match = [
@@ -74,14 +76,14 @@ def test_port_calls_match_the_simulators_stays(lake: LocalStore, sim_file: Simul
 
 def test_ships_at_anchor_are_one_stop_at_anchor(lake: LocalStore, sim_file: SimulatedFile) -> None:
     anchored = [m for m, v in sim_file.truth.vessels.items() if v.kind == "anchored"]
-    got = rows(lake, "port_calls", "SELECT mmsi, stop_type, arrival_clipped, departure_clipped, "
+    got = rows(lake, "vessel_stops", "SELECT mmsi, stop_type, arrival_clipped, departure_clipped, "
                "duration_minutes FROM {t} WHERE stop_type = 'at_anchor' ORDER BY mmsi")  # fmt: skip
     assert [g[0] for g in got] == sorted(anchored)
     assert all(g[2] and g[3] and g[4] > 23 * 60 for g in got)
 
 
 def test_no_stop_is_shorter_than_the_minimum(lake: LocalStore) -> None:
-    (shortest,) = rows(lake, "port_calls", "SELECT min(duration_minutes) FROM {t}")[0]
+    (shortest,) = rows(lake, "vessel_stops", "SELECT min(duration_minutes) FROM {t}")[0]
     assert shortest >= GoldParams().stop_min_minutes
 
 
@@ -104,7 +106,9 @@ def test_tracks_without_gaps_are_one_segment_and_never_too_fast(
     segments = rows(lake, "vessel_tracks", "SELECT mmsi, count(*), max(distance_nm * 3600 / "
                     "greatest(epoch(end_ts - start_ts), 1)) FROM {t} GROUP BY 1")  # fmt: skip
     unprovable = sim_file.truth.quirk_vessels["unquoted_comma_callsign"]  # rows are rejects
-    assert all(n == 1 for m, n, _ in segments if m != unprovable)  # reported without gaps
+    dark = {m for m, v in sim_file.truth.vessels.items() if v.gaps}  # silent for hours
+    assert dark and all(n == 1 for m, n, _ in segments if m != unprovable and m not in dark)
+    assert all(n == 2 for m, n, _ in segments if m in dark)  # heard 04-09 h and 16-21 h
     assert max(speed for _, _, speed in segments) < GoldParams().max_speed_kn
 
 
@@ -157,7 +161,7 @@ def test_registry_resolves_static_data_from_position_and_static_rows(
         name, callsign, imo, ship_type, length, width, statics, positions = got[mmsi]
         assert (name, callsign, imo, ship_type) == (v.name, v.callsign, v.imo, v.ship_type)
         assert (length, width) == (v.length, v.width)
-        assert statics > 200 and positions > 0
+        assert statics > (80 if v.gaps else 200) and positions > 0  # dark: 14 h of 24
 
 
 def test_registry_latest_view_spans_days(lake: LocalStore) -> None:
@@ -167,12 +171,16 @@ def test_registry_latest_view_spans_days(lake: LocalStore) -> None:
     assert all(r[-2] == 1 for r in latest)  # days_seen
 
 
-def test_density_counts_every_silver_position_once(lake: LocalStore) -> None:
+def test_density_counts_every_vessel_position_once(lake: LocalStore) -> None:
+    from aislake.lake.gold.core import IS_VESSEL
+
     (messages,) = rows(lake, "traffic_density", "SELECT sum(messages) FROM {t}")[0]
     silver = lake.uri("silver/ais/source=dma/dt=2024-01-15") + "/*.parquet"  # part-1: repaired
     (expected,) = (
         connect(lake)
-        .execute(f"SELECT count(*) FROM read_parquet('{silver}') WHERE NOT speed_anomaly")
+        .execute(
+            f"SELECT count(*) FROM read_parquet('{silver}') WHERE NOT speed_anomaly AND {IS_VESSEL}"
+        )
         .fetchone()
     )  # type: ignore[misc]
     assert messages == expected
@@ -186,10 +194,11 @@ def test_summary_distance_agrees_with_tracks(lake: LocalStore) -> None:
 
 
 def test_heatmap_is_a_png_of_the_grid() -> None:
-    png = render_heatmap([(2780, 560, 10), (2781, 561, 1000)], 0.02, "t")
+    png = render_heatmap([(3624, 4484, 0.1), (3625, 4485, 24.0)], 1000, "t",
+                         marks=[("Copenhagen", 4484_530.0, 3624_685.0)])  # fmt: skip
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 500
     with pytest.raises(ValueError):
-        render_heatmap([], 0.02, "t")
+        render_heatmap([], 1000, "t")
 
 
 def test_gold_without_silver_says_what_to_do(tmp_path: Path) -> None:
@@ -208,9 +217,9 @@ def test_gold_on_the_real_2023_sample(samples: Path, tmp_path: Path) -> None:
     con = connect(store)
     build_silver(con, store, "bronze/dma/s.csv", day)
     built = {product: build_product(con, store, product, day).rows for product in PRODUCTS}
-    # The sample spans one second: every product has rows but port calls, which need 30 min.
-    assert built["port_calls"] == 0
-    assert all(n >= 1 for p, n in built.items() if p != "port_calls"), built
+    # The sample spans one second: every product has rows but stops, which need 30 min.
+    assert built["vessel_stops"] == 0
+    assert all(n >= 1 for p, n in built.items() if p != "vessel_stops"), built
     registry = f"read_parquet({partition_files(store, gold_prefix('vessel_registry', day))})"
     mmsis = [r[0] for r in con.execute(f"SELECT mmsi FROM {registry} ORDER BY 1").fetchall()]
     # The 5 ships of the sample; base stations 2190064 and 2194006 are not in the registry.
@@ -252,7 +261,7 @@ def test_a_position_two_sources_hold_is_counted_once(
     dma = build_silver(con, store, "bronze/dma/day.csv", SIM_DAY)
     queries = {
         "vessel_registry": "SELECT count(*), sum(positions) FROM {t}",
-        "traffic_density": "SELECT sum(messages), count(*) FROM {t}",
+        "traffic_density": "SELECT sum(messages), count(*), round(sum(hours), 6) FROM {t}",
         "ais_daily_summary": "SELECT sum(messages), sum(vessels), sum(distance_nm) FROM {t}",
     }
 

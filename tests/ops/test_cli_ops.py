@@ -37,6 +37,29 @@ def test_materialize_builds_missing_upstream_and_only_that(
     assert (lake_env / "home/dagster.yaml").is_file()  # the local instance settings
 
 
+def test_materialize_a_monthly_and_a_history_product(
+    lake_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A month's rollup runs after the day's run (one partition key per run); a product over
+    every day (no partitions) runs with the day's."""
+    assert main(["materialize", "traffic_density_monthly_gold", "--date", str(SIM_DAY)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "materialising dma_ais_bronze, dma_ais_silver, traffic_density_gold, "
+        "traffic_density_monthly_gold for 2024-01-15" in out
+    )
+    assert out.count(" succeeded") == 2  # the day's run, then the month's
+    assert list(lake_env.glob("lake/gold/traffic_density_monthly/month=2024-01/part-0.*.parquet"))
+    assert main(["materialize", "voyages_gold", "--date", str(SIM_DAY)]) == 0
+    out = capsys.readouterr().out
+    assert "upstream already there: dma_ais_bronze, dma_ais_silver)" in out
+    assert "check voyages_valid" in out and out.count(" succeeded") == 1
+    for product in ("anchorages", "port_visits", "voyages"):
+        assert list(lake_env.glob(f"lake/gold/{product}/all/part-0.*.parquet")), product
+    assert main(["materialize", "voyages_gold", "--date", str(SIM_DAY)]) == 0
+    assert "for 2024-01-15 (upstream already there: " in capsys.readouterr().out
+
+
 def test_materialize_refuses_an_unknown_asset_or_day(lake_env: Path) -> None:
     with pytest.raises(SystemExit, match=r"no asset .silver..*dma_ais_silver"):
         main(["materialize", "silver", "--date", "2024-01-15"])

@@ -13,3 +13,14 @@ DMA_LAG_DAYS = int(os.environ.get("AISLAKE_DMA_LAG_DAYS", "3"))
 daily_partitions = dg.DailyPartitionsDefinition(
     start_date=START_DATE, end_offset=1 - DMA_LAG_DAYS, timezone="UTC"
 )
+
+# Monthly rollups (gold/traffic_density_monthly): months from the first day, the current month
+# included while its days come in.
+monthly_partitions = dg.MonthlyPartitionsDefinition(
+    start_date=START_DATE, end_offset=1, timezone="UTC"
+)
+
+
+def partitions_for(partitioning: str) -> dg.PartitionsDefinition | None:
+    """The Dagster partitions of a gold product's partitioning ("history": none, rebuilt whole)."""
+    return {"daily": daily_partitions, "monthly": monthly_partitions}.get(partitioning)

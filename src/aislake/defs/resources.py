@@ -14,7 +14,7 @@ import duckdb as _duckdb
 
 from aislake.lake.duck import DuckDBSettings, default_memory_limit
 from aislake.lake.duck import connect as duck_connect
-from aislake.lake.gold import GoldParams
+from aislake.lake.gold.core import GoldParams
 from aislake.lake.silver import SilverRules
 from aislake.lake.store import LocalStore, ObjectStore, S3Store
 from aislake.sources.dma import DEFAULT_BASE_URL, RetryPolicy
@@ -133,7 +133,8 @@ class CleaningRules(dg.ConfigurableResource):
 
 
 class GoldSettings(dg.ConfigurableResource):
-    """Parameters of the gold algorithms (docs/gold.md): track gaps, stop detection, grid."""
+    """Parameters of the gold algorithms (docs/gold.md): track cuts, stops, density grid,
+    anchorages, port visits and AIS gaps. The defaults are ``GoldParams``'s."""
 
     track_max_gap_minutes: float = 30.0
     max_speed_kn: float = 50.0
@@ -142,7 +143,18 @@ class GoldSettings(dg.ConfigurableResource):
     stop_min_minutes: float = 30.0
     stop_max_gap_minutes: float = 120.0
     stop_max_spread_nm: float = 0.5
-    grid_deg: float = 0.02
+    density_cell_m: int = 1000
+    anchorage_cell_m: int = 500
+    anchorage_min_vessels: int = 20
+    anchorage_name_max_km: float = 20.0
+    visit_entry_km: float = 3.0
+    visit_exit_km: float = 4.0
+    visit_stop_sog_kn: float = 0.2
+    visit_move_sog_kn: float = 0.5
+    visit_stop_min_minutes: float = 5.0
+    port_gap_hours: float = 4.0
+    gap_min_hours: float = 6.0
+    gap_min_move_nm: float = 1.0
 
     def params(self) -> GoldParams:
         return GoldParams(**self.model_dump())
@@ -216,7 +228,9 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
             max_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50")),
             track_max_gap_minutes=float(env.get("AISLAKE_TRACK_MAX_GAP_MINUTES", "30")),
             stop_min_minutes=float(env.get("AISLAKE_STOP_MIN_MINUTES", "30")),
-            grid_deg=float(env.get("AISLAKE_GRID_DEG", "0.02")),
+            density_cell_m=int(env.get("AISLAKE_DENSITY_CELL_M", "1000")),
+            anchorage_min_vessels=int(env.get("AISLAKE_ANCHORAGE_MIN_VESSELS", "20")),
+            gap_min_hours=float(env.get("AISLAKE_GAP_MIN_HOURS", "6")),
         ),
         "thresholds": QualityThresholds(
             min_silver_rows=int(env.get("AISLAKE_MIN_SILVER_ROWS", "10000")),

@@ -359,3 +359,12 @@ def published_days_evaluation(
         run_requests=[dg.RunRequest(partition_key=d, run_key=f"{source}-{d}") for d in days],
         cursor=days[-1],
     )
+
+
+def day_run_selection(source: str) -> dg.AssetSelection:
+    """What a newly published day's run materialises: the source's assets and gold, but the
+    monthly rollups (a run has one partition key; they follow by their automation condition)."""
+    from aislake.lake.gold.registry import PRODUCTS
+
+    monthly = [p.asset for p in PRODUCTS if p.partitioning == "monthly"]
+    return dg.AssetSelection.groups(source, "gold") - dg.AssetSelection.assets(*monthly)

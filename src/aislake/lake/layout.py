@@ -33,6 +33,18 @@ def gold_prefix(product: str, day: dt.date) -> str:
     return f"gold/{product}/dt={day.isoformat()}/"
 
 
+def gold_partition_prefix(product: str, partitioning: str, period: dt.date | None) -> str:
+    """A gold product's partition: ``dt=YYYY-MM-DD`` (daily), ``month=YYYY-MM`` (monthly), or
+    ``all`` (a product over the lake's whole history, rebuilt whole)."""
+    if partitioning == "daily" and period is not None:
+        return gold_prefix(product, period)
+    if partitioning == "monthly" and period is not None:
+        return f"gold/{product}/month={period:%Y-%m}/"
+    if partitioning == "history":
+        return f"gold/{product}/all/"
+    raise ValueError(f"no partition of {product} ({partitioning}) for {period!r}")
+
+
 def pointer_key(prefix: str) -> str:
     """The key of the pointer to a partition's current version (``ObjectStore.publish``). A day
     of silver and its rejects share one, so both change at once:

@@ -118,12 +118,18 @@ class DagsterWebserver:
             raise DagsterApiError(f"GraphQL errors: {payload['errors']}")
         return payload["data"]
 
-    def launch_backfill(self, ranges: dict[str, tuple[str, str]], title: str) -> str:
-        """Launch one asset backfill over each asset's partition range; returns its id."""
+    def launch_backfill(self, ranges: dict[str, tuple[str, str] | None], title: str) -> str:
+        """Launch one asset backfill over each asset's partition range (None: an asset without
+        partitions, materialised once); returns its id."""
         params = {
             "partitionsByAssets": [
-                {"assetKey": {"path": [asset]}, "partitions": {"range": {"start": a, "end": b}}}
-                for asset, (a, b) in ranges.items()
+                {"assetKey": {"path": [asset]}}
+                if span is None
+                else {
+                    "assetKey": {"path": [asset]},
+                    "partitions": {"range": {"start": span[0], "end": span[1]}},
+                }
+                for asset, span in ranges.items()
             ],
             "title": title,
         }

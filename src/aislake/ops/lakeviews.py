@@ -1,18 +1,15 @@
-"""DuckDB over the lake as tables: ``silver_ais``, ``rejects``, one view per gold product."""
+"""DuckDB over the lake as tables: ``silver_ais``, ``rejects``, one view per gold product (the
+registry's, ``aislake.lake.gold.registry``)."""
 
 from __future__ import annotations
 
 import duckdb
 
 from aislake.lake.duck import connect, sql_literal
-from aislake.lake.gold import registry_latest_sql
+from aislake.lake.gold.daily import registry_latest_sql
+from aislake.lake.gold.registry import PRODUCTS
 from aislake.lake.quality import dataset_keys
 from aislake.lake.store import LocalStore, ObjectStore, S3Store
-
-GOLD_PRODUCTS = (
-    "ais_daily_summary", "vessel_registry", "vessel_tracks", "port_calls", "traffic_density",
-)  # fmt: skip
-
 
 # Statements a read-only query may run.
 READ_ONLY_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
@@ -74,8 +71,8 @@ def lake_connection(
 
     view("silver_ais", "silver/ais/", 4, dt_from_path=True)
     view("rejects", "silver/ais_rejects/", 4, dt_from_path=True)
-    for product in GOLD_PRODUCTS:
-        view(product, f"gold/{product}/", 3, dt_from_path=False)
+    for product in PRODUCTS:
+        view(product.name, f"gold/{product.name}/", 3, dt_from_path=False)
     if "vessel_registry" in views:
         con.execute(
             "CREATE OR REPLACE VIEW vessel_registry_latest AS "

@@ -12,8 +12,16 @@ emits the AIS reports each transmitter would send, at ITU-R M.1371 reporting int
 
 Everything is generated vectorised per vessel (numpy), so days of 15 M rows take minutes, not
 hours. The :class:`Truth` records what the simulator did: each vessel's port stays (arrival and
-departure), its distance sailed, and the position glitches it injected, so that gold's detected
-port calls and tracks can be compared with what really happened.
+departure), its distance sailed, the position glitches it injected, the time it was observed and
+the hours its transponder was off, so that gold's detected stops, visits, voyages, tracks,
+density and gaps can be compared with what really happened.
+
+**Days join up.** A vessel's schedule is a function of the fleet (seed and vessel), not of the
+day: liners and ferries repeat a fixed rotation of ports (dwell and passage times drawn once),
+anchored ships stay put, fishing boats and pleasure craft leave from and return to the same berth.
+Every timeline is anchored at :data:`EPOCH`, so consecutive days are one continuous voyage: a ship
+moored at 23:59 is moored at the same berth at 00:00, and a stay or a passage across midnight is
+one stay or passage in the truth of both days.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from aislake.reference.ports import NORDIC_PORTS, PORTS_BY_NAME, US_PORTS, dista
 from aislake.simulate.sealanes import route
 
 DAY_SECONDS = 86_400
+# Every vessel's timeline is anchored here: its rotation's phase is counted from this instant.
+EPOCH = dt.datetime(2024, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,7 @@ SHIP_TYPES = {
     "fishing": ("Fishing", 3),
     "anchored": ("Cargo", 7),
     "pleasure": ("Pleasure", 3),
+    "dark": ("Cargo", 7),
 }
 
 
@@ -156,6 +167,16 @@ class Stay:
     lon: float
     arrival: dt.datetime
     departure: dt.datetime
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A time the simulator switched a vessel's transponder off (UTC); ``under_way``: it sailed
+    during it (a gap a lake should report; dark while moored throughout is not one)."""
+
+    start: dt.datetime
+    end: dt.datetime
+    under_way: bool
 
 
 @dataclass
@@ -173,6 +194,18 @@ class VesselTruth:
     stays: list[Stay] = field(default_factory=list)
     distance_nm: float = 0.0
     glitches: list[dt.datetime] = field(default_factory=list)
+    # Dark periods overlapping the day, and the seconds of the day between consecutive reports
+    # at most OBSERVED_MAX_GAP_S apart (what a density product can account for).
+    gaps: list[Gap] = field(default_factory=list)
+    observed_seconds: float = 0.0
+    # Passages between two stays that overlap the day: (origin, destination, departure,
+    # arrival, nautical miles berth to berth).
+    voyages: list[tuple[str, str, dt.datetime, dt.datetime, float]] = field(default_factory=list)
+
+    def dark_during(self, start: dt.datetime, end: dt.datetime) -> bool:
+        """The transponder was off at some time between ``start`` and ``end``: what the
+        simulator did then is not in its reports."""
+        return any(g.start < end and g.end > start for g in self.gaps)
 
 
 @dataclass
@@ -228,8 +261,10 @@ class Leg:
     nav_status: str
 
 
-def _rng(day: dt.date, seed: int, *salt: object) -> np.random.Generator:
-    key = "|".join([day.isoformat(), str(seed), *map(str, salt)]).encode()
+def _rng(day: dt.date | None, seed: int, *salt: object) -> np.random.Generator:
+    """A generator for ``salt`` on ``day``; with ``day`` None, one that is the same every day
+    (a vessel's identity and schedule)."""
+    key = "|".join([day.isoformat() if day else "fleet", str(seed), *map(str, salt)]).encode()
     return np.random.default_rng(int.from_bytes(hashlib.sha256(key).digest()[:8], "little"))
 
 
@@ -253,50 +288,73 @@ def _berth(port: str, rng: np.random.Generator) -> tuple[float, float]:
     return p.lat + rng.uniform(-0.003, 0.003), p.lon + rng.uniform(-0.004, 0.004)
 
 
+def _at(day0: dt.datetime, t: float) -> dt.datetime:
+    return day0 + dt.timedelta(seconds=round(t, 3))
+
+
 def _liner_legs(
-    rng: np.random.Generator, start: str, speed: float, truth: VesselTruth, day0: dt.datetime,
+    who: np.random.Generator, speed: float, truth: VesselTruth, day0: dt.datetime,
     ports: tuple[str, ...], dwell_h: tuple[float, float], direct: bool = False,
 ) -> list[Leg]:  # fmt: skip
-    """A vessel that alternates stays in port and passages, from before midnight to after."""
-    legs: list[Leg] = []
-    port = start
-    lat, lon = _berth(port, rng)
-    # Start somewhere in the first stay, so the day opens with the vessel moored or arriving.
-    t = -rng.uniform(0, dwell_h[1]) * 3600
-    while t < DAY_SECONDS:
-        stay_end = t + rng.uniform(*dwell_h) * 3600
-        legs.append(_stay(t, stay_end, lat, lon, "Moored"))
-        if stay_end > 0 and t < DAY_SECONDS:
-            truth.stays.append(
-                Stay(port, lat, lon, day0 + dt.timedelta(seconds=t),
-                     day0 + dt.timedelta(seconds=stay_end))
-            )  # fmt: skip
-        nxt = (
-            ports[(ports.index(port) + 1) % len(ports)]
-            if direct
-            else rng.choice([p for p in ports if p != port])
-        )
+    """A vessel on a fixed rotation of ports (all of ``ports`` in turn when ``direct``, else
+    three or four of them), each call's berth and dwell and each passage drawn once from
+    ``who``: the rotation repeats for ever from :data:`EPOCH` at a phase of its own, so the legs
+    of any day continue those of the day before. Returns the legs covering the day (from the
+    rotation before midnight to after) and records the stays and passages that overlap it."""
+    if direct:
+        rotation = list(ports) if who.random() < 0.5 else list(reversed(ports))
+    else:
+        rotation = [str(p) for p in who.choice(ports, size=int(who.integers(3, 5)), replace=False)]
+    berths = [_berth(p, who) for p in rotation]
+    dwell = [float(who.uniform(*dwell_h)) * 3600 for _ in rotation]
+    passages = []
+    for i, port in enumerate(rotation):
+        j = (i + 1) % len(rotation)
         if direct:
-            b = _berth(nxt, rng)
-            points = np.array([[lat, lon], [b[0], b[1]]])
+            points = np.array([berths[i], berths[j]])
         else:
-            way = np.array(route(port, str(nxt)))
-            way[0] = (lat, lon)
-            way[-1] = _berth(str(nxt), rng)
-            points = way
-        leg = _sail(stay_end, points, speed, "Under way using engine")
-        legs.append(leg)
-        # Moored where the passage ended.
-        t, port, (lat, lon) = leg.t1, str(nxt), (float(points[-1, 0]), float(points[-1, 1]))
+            points = np.array(route(port, rotation[j]))
+            points[0], points[-1] = berths[i], berths[j]
+        passages.append(points)
+    lengths = [float(_polyline_lengths(w).sum()) for w in passages]
+    durations = [nm / speed * 3600 for nm in lengths]
+    cycle = sum(dwell) + sum(durations)
+    phase = float(who.uniform(0, cycle))
+    offset = (day0 - EPOCH).total_seconds()
+    k = int(np.floor((offset + phase) / cycle)) - 1
+    legs: list[Leg] = []
+    t = k * cycle - phase - offset  # the day's seconds at which rotation k begins
+    previous: Stay | None = None
+    while t < DAY_SECONDS:
+        for i, port in enumerate(rotation):
+            lat, lon = berths[i]
+            legs.append(_stay(t, t + dwell[i], lat, lon, "Moored"))
+            stay = Stay(port, lat, lon, _at(day0, t), _at(day0, t + dwell[i]))
+            if t + dwell[i] > 0 and t < DAY_SECONDS:
+                truth.stays.append(stay)
+            if (
+                previous is not None
+                and previous.departure < _at(day0, DAY_SECONDS)
+                and (stay.arrival > day0)
+            ):
+                truth.voyages.append(
+                    (previous.port, stay.port, previous.departure, stay.arrival, lengths[i - 1])
+                )
+            previous = stay
+            t += dwell[i]
+            legs.append(Leg(t, t + durations[i], passages[i], speed, "Under way using engine"))
+            t += durations[i]
     return legs
 
 
-def _fishing_legs(rng: np.random.Generator, home: str) -> list[Leg]:
-    lat, lon = _berth(home, rng)
+def _fishing_legs(rng: np.random.Generator, who: np.random.Generator, home: str) -> list[Leg]:
+    """A day trip from the home berth (``who``: the same every day) to a fishing ground and
+    back (``rng``: the day's)."""
+    lat, lon = _berth(home, who)
     sea = PORTS_BY_NAME[home]
     ground = np.array([sea.lat + rng.uniform(-0.4, 0.4), sea.lon + rng.uniform(-0.6, 0.6)])
     start = rng.uniform(2, 6) * 3600
-    legs = [_stay(0, start, lat, lon, "Moored")]
+    legs = [_stay(-3600, start, lat, lon, "Moored")]
     out = _sail(start, np.array([[lat, lon], ground]), 9.0, "Under way using engine")
     legs.append(out)
     # Trawling: a random walk at ~3 kn for several hours.
@@ -307,6 +365,24 @@ def _fishing_legs(rng: np.random.Generator, home: str) -> list[Leg]:
     legs.append(back)
     legs.append(_stay(back.t1, DAY_SECONDS + 3600, lat, lon, "Moored"))
     return legs
+
+
+# The dark vessel's transponder is off every night and every afternoon (seconds of the day),
+# 7 hours each: one gap spans midnight, one lies within the day.
+DARK_WINDOWS = ((-3 * 3600.0, 4 * 3600.0), (9 * 3600.0, 16 * 3600.0), (21 * 3600.0, 28 * 3600.0))
+# Reports further apart than this are not "observed" time (the motion rules' track cut).
+OBSERVED_MAX_GAP_S = 1800.0
+
+
+def _dark_windows(legs: list[Leg], day0: dt.datetime) -> list[tuple[float, float, Gap]]:
+    """The dark vessel's windows that overlap the day, each with its truth."""
+    windows = []
+    for a, b in DARK_WINDOWS:
+        if b <= 0 or a >= DAY_SECONDS:
+            continue
+        sailing = any(leg.t0 < b and leg.t1 > a and leg.speed_kn > 0 for leg in legs)
+        windows.append((a, b, Gap(_at(day0, a), _at(day0, b), sailing)))
+    return windows
 
 
 def _interval(mobile_type: str, sog: np.ndarray) -> np.ndarray:
@@ -382,6 +458,7 @@ def _new_vessel(
     rng: np.random.Generator, mmsi: int, kind: str, index: int, mobile_type: str = "Class A",
     region: Region = DANISH_WATERS,
 ) -> VesselTruth:  # fmt: skip
+    """A vessel's identity: ``rng`` is the vessel's own (the same every day)."""
     ship_type = SHIP_TYPES[kind][0]
     length = int(rng.integers(10, 16) if kind == "pleasure" else rng.integers(40, 230))
     return VesselTruth(
@@ -420,10 +497,19 @@ def _static_fields(v: VesselTruth, n: int, destination: str | None) -> dict[str,
 def _emit_vessel(
     reports: Reports, v: VesselTruth, legs: list[Leg], rng: np.random.Generator,
     glitch_share: float, day0: dt.datetime, cadence: Cadence,
+    dark: list[tuple[float, float]] = (),  # type: ignore[assignment]
 ) -> None:  # fmt: skip
-    t = _report_times(legs, v.mobile_type, rng, cadence.min_interval_s)
+    def audible(times: np.ndarray) -> np.ndarray:
+        keep = np.ones(len(times), dtype=bool)
+        for a, b in dark:
+            keep &= (times < a) | (times >= b)
+        return times[keep]
+
+    t = audible(_report_times(legs, v.mobile_type, rng, cadence.min_interval_s))
     if not len(t):
         return
+    steps = np.diff(t)
+    v.observed_seconds = float(steps[steps <= OBSERVED_MAX_GAP_S].sum())
     p = _positions(legs, t, rng)
     n = len(t)
     # A few GPS glitches: one position thrown ~30 km off, between two good ones.
@@ -453,7 +539,7 @@ def _emit_vessel(
         **static,
     )
     # Static and voyage data (message 5 / 24) every 6 minutes: DMA prints it at lat 91, lon 181.
-    ts = np.arange(first_static, DAY_SECONDS - 1, 360.0).astype(int).astype(float)
+    ts = audible(np.arange(first_static, DAY_SECONDS - 1, 360.0).astype(int).astype(float))
     m = len(ts)
     if m and cadence.static_rows:
         reports.add(
@@ -513,6 +599,7 @@ class FleetSize:
     pleasure: int = 6
     base_stations: int = 3
     atons: int = 4
+    dark: int = 1
 
     @classmethod
     def for_rows(cls, rows: int) -> FleetSize:
@@ -571,50 +658,62 @@ def simulate_into(
     def add(kind: str, legs_for: object, mobile_type: str = "Class A") -> None:
         nonlocal index
         index += 1
-        rng = _rng(day, seed, kind, index)
+        rng = _rng(day, seed, kind, index)  # the day's: report times, noise, a day's trip
+        who = _rng(None, seed, kind, index)  # the vessel's: identity and schedule, every day
         mid = region.mids[index % len(region.mids)]
-        v = _new_vessel(rng, mid * 1_000_000 + 10_000 + index, kind, index, mobile_type, region)
-        legs = legs_for(rng, v)  # type: ignore[operator]
+        v = _new_vessel(who, mid * 1_000_000 + 10_000 + index, kind, index, mobile_type, region)
+        legs = legs_for(rng, who, v)  # type: ignore[operator]
         v.distance_nm = _distance_sailed(legs)
+        dark = _dark_windows(legs, day0) if kind == "dark" else []
+        v.gaps = [gap for _, _, gap in dark]
         truth.vessels[v.mmsi] = v
-        _emit_vessel(reports, v, legs, rng, glitch_share, day0, cadence)
+        _emit_vessel(
+            reports, v, legs, rng, glitch_share, day0, cadence, [(a, b) for a, b, _ in dark]
+        )
+
+    def liner(rng: np.random.Generator, who: np.random.Generator, v: VesselTruth) -> list[Leg]:
+        speed = float(who.uniform(10, 16))
+        return _liner_legs(who, speed, v, day0, region.cargo_ports, (2.0, 10.0))
 
     for i in range(fleet.cargo + fleet.tanker):
-        kind = "cargo" if i < fleet.cargo else "tanker"
-        add(kind, lambda rng, v: _liner_legs(
-            rng, str(rng.choice(region.cargo_ports)), float(rng.uniform(10, 16)), v, day0,
-            region.cargo_ports, (2.0, 10.0)))  # fmt: skip
+        add("cargo" if i < fleet.cargo else "tanker", liner)
     for a, b in region.ferry_pairs:
         for _ in range(fleet.ferry_per_pair):
-            add("ferry", lambda rng, v, a=a, b=b: _liner_legs(
-                rng, a if rng.random() < 0.5 else b, float(rng.uniform(12, 16)), v, day0,
-                (a, b), (0.25, 0.5), direct=True))  # fmt: skip
+            add("ferry", lambda rng, who, v, a=a, b=b: _liner_legs(
+                who, float(who.uniform(12, 16)), v, day0, (a, b), (0.25, 0.5), direct=True
+            ))  # fmt: skip
     for _ in range(fleet.fishing):
-        add("fishing", lambda rng, v: _fishing_legs(rng, str(rng.choice(region.fishing_ports))))
+        add("fishing", lambda rng, who, v: _fishing_legs(
+            rng, who, str(who.choice(region.fishing_ports))))  # fmt: skip
     for _ in range(fleet.anchored):
 
-        def anchored(rng: np.random.Generator, v: VesselTruth) -> list[Leg]:
-            p = PORTS_BY_NAME[str(rng.choice(region.cargo_ports))]
+        def anchored(
+            rng: np.random.Generator, who: np.random.Generator, v: VesselTruth
+        ) -> list[Leg]:
+            p = PORTS_BY_NAME[str(who.choice(region.cargo_ports))]
             return [_stay(-3600, DAY_SECONDS + 3600, p.lat + 0.03, p.lon + 0.03, "At anchor")]
 
         add("anchored", anchored)
     for _ in range(fleet.pleasure):
 
-        def trip(rng: np.random.Generator, v: VesselTruth) -> list[Leg]:
-            home = PORTS_BY_NAME[str(rng.choice(region.pleasure_homes))]
+        def trip(rng: np.random.Generator, who: np.random.Generator, v: VesselTruth) -> list[Leg]:
+            home = PORTS_BY_NAME[str(who.choice(region.pleasure_homes))]
             away = np.array([home.lat + rng.uniform(-0.1, 0.1), home.lon + 0.12])
             start = rng.uniform(8, 12) * 3600
             out = _sail(start, np.array([[home.lat, home.lon], away]), 6.0, "Under way")
             back = _sail(out.t1 + 1800, np.array([away, [home.lat, home.lon]]), 6.0, "Under way")
             return [
-                _stay(0, start, home.lat, home.lon, "Moored"),
+                _stay(-3600, start, home.lat, home.lon, "Moored"),
                 out,
                 _stay(out.t1, out.t1 + 1800, float(away[0]), float(away[1]), "Moored"),
                 back,
-                _stay(back.t1, DAY_SECONDS + 1, home.lat, home.lon, "Moored"),
+                _stay(back.t1, DAY_SECONDS + 3600, home.lat, home.lon, "Moored"),
             ]
 
         add("pleasure", trip, mobile_type="Class B")
+    # Cargo ships whose transponder goes dark twice a day (DARK_WINDOWS), on a rotation.
+    for _ in range(fleet.dark):
+        add("dark", liner)
     rng = _rng(day, seed, "fixed")
     stations = [PORTS_BY_NAME[name] for name in region.station_ports]
     for i in range(fleet.base_stations):

@@ -3,7 +3,12 @@
 import dagster as dg
 
 from aislake.defs.resources import DmaArchive
-from aislake.defs.sources import days_to_request, only_if_active, published_days_evaluation
+from aislake.defs.sources import (
+    day_run_selection,
+    days_to_request,
+    only_if_active,
+    published_days_evaluation,
+)
 from aislake.sources.dma import DmaError, list_archive, published_days
 
 __all__ = ["days_to_request", "dma_published_days_sensor"]
@@ -11,7 +16,7 @@ __all__ = ["days_to_request", "dma_published_days_sensor"]
 
 @dg.sensor(
     name="dma_published_days_sensor",
-    target=dg.AssetSelection.groups("dma", "gold"),
+    target=day_run_selection("dma"),
     minimum_interval_seconds=3600,
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="Lists DMA's archive every hour and requests bronze, silver and gold for each "

@@ -6,7 +6,7 @@ import dagster as dg
 
 from aislake.defs.partitions import START_DATE
 from aislake.defs.resources import NoaaArchive
-from aislake.defs.sources import only_if_active, published_days_evaluation
+from aislake.defs.sources import day_run_selection, only_if_active, published_days_evaluation
 from aislake.sources.noaa import SourceError, list_archive, published_days
 
 
@@ -20,7 +20,7 @@ def noaa_days(noaa: NoaaArchive, today: dt.date | None = None) -> list[dt.date]:
 
 @dg.sensor(
     name="noaa_published_days_sensor",
-    target=dg.AssetSelection.groups("noaa", "gold"),
+    target=day_run_selection("noaa"),
     minimum_interval_seconds=6 * 3600,
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="Lists NOAA's archive (the configured layout) every 6 hours and requests "

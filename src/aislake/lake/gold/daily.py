@@ -1,132 +1,23 @@
-"""Gold products built from silver with DuckDB, one partition (day) at a time.
-
-Each ``build_*`` function reads the day's silver of every source, writes
-``gold/<product>/dt=YYYY-MM-DD/part-0.<version>.parquet`` as a new version (staged, moved to
-keys of its own, then its pointer written: ``ObjectStore.publish``) and returns
-the figures its asset reports.
-"""
+"""The day's products built from its silver alone: summary, vessel registry, tracks, stops."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from dataclasses import dataclass
-
-import duckdb
 
 from aislake.lake.dmaread import DMA_NULL_TEXTS
-from aislake.lake.duck import load_spatial, sql_literal
-from aislake.lake.layout import gold_prefix, pointer_key
+from aislake.lake.duck import sql_literal
+from aislake.lake.gold.core import (
+    IS_VESSEL,
+    SHIPS,
+    UNDER_WAY_MIN_SOG,
+    VESSEL_KINDS,
+    GoldParams,
+    ports_values,
+    ships,
+    vessel_type_cte,
+)
 from aislake.lake.mmsi import mid_sql, station_kind_sql
 from aislake.lake.motion import MotionRules, haversine_nm, segmented_sql
-from aislake.lake.quality import day_keys
-from aislake.lake.silver import PARQUET_OPTIONS
-from aislake.lake.store import ObjectStore
-
-log = logging.getLogger(__name__)
-
-
-class NoSilverError(RuntimeError):
-    """Gold was asked for a day that has no silver."""
-
-
-@dataclass(frozen=True)
-class GoldResult:
-    product: str
-    key: str
-    rows: int
-    bytes: int
-
-
-def day_files(store: ObjectStore, day: dt.date) -> tuple[str, str]:
-    """The day's silver positions of every source, as a DuckDB relation, and the current rejects
-    files, as a list literal; each source's two from one read of its pointer (one version).
-
-    With one source the relation is its files. With several, a position two archives both hold
-    (the same MMSI, second and place) is kept once, from the first source by name: gold over
-    DMA and NOAA counts nothing twice.
-    """
-    sources = sorted(
-        {k.split("/")[2] for k in store.list_keys("silver/ais/") if f"/dt={day}/" in k}
-    )
-    silver: list[str] = []
-    rejects: list[str] = []
-    with_rows = 0
-    for source in sources:
-        s_keys, r_keys = day_keys(store, source.removeprefix("source="), day)
-        silver += s_keys
-        rejects += r_keys
-        with_rows += bool(s_keys)
-    if not silver:
-        raise NoSilverError(
-            f"no silver for {day} in the lake: materialise a source's silver (dma_ais_silver, "
-            f"noaa_ais_silver) for {day} first"
-        )
-    files = f"read_parquet({_literal(store, silver)}, hive_partitioning = false)"
-    if with_rows > 1:
-        files = f"""(SELECT * FROM {files}
-            QUALIFY row_number() OVER (PARTITION BY mmsi, ts, lat, lon ORDER BY source) = 1)"""
-    return files, _literal(store, rejects)
-
-
-def _literal(store: ObjectStore, keys: list[str]) -> str:
-    return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
-
-
-def write_gold(
-    con: duckdb.DuckDBPyConnection,
-    store: ObjectStore,
-    product: str,
-    day: dt.date,
-    select: str | list[str],
-) -> GoldResult:
-    """Write the rows of ``select`` as the day's partition of ``product``, replacing it whole.
-
-    A list of selects writes one file each (``part-0.parquet``, ``part-1.parquet``, ...): how a
-    product bounds memory by working on a share of the vessels at a time.
-    """
-    selects = [select] if isinstance(select, str) else select
-    for place in store.clean_stale_staging():
-        log.warning("removed %s, left by a writer that is gone", place)
-    staged = store.staging_prefix()
-    try:
-        for i, sql in enumerate(selects):
-            key = f"{staged}/part-{i}.parquet"
-            store.prepare_write(key)
-            con.execute(f"COPY ({sql}) TO {sql_literal(store.uri(key))} ({PARQUET_OPTIONS})")
-        final = gold_prefix(product, day)
-        (published,) = store.publish({final: staged}, pointer_key(final)).values()
-    finally:
-        store.discard_prefix(staged)
-    files = _literal(store, published)
-    count = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
-    return GoldResult(
-        product, published[0], int(count[0]) if count else 0, sum(store.size(k) for k in published)
-    )
-
-
-UNDER_WAY_MIN_SOG = 0.5
-
-SHIPS = "('Class A', 'Class B')"
-# Station kinds (aislake.lake.mmsi) that are vessels: a coast station or AtoN that reports as
-# Class A (seen on real DMA days) is not one.
-VESSEL_KINDS = "('ship', 'craft_with_parent')"
-IS_VESSEL = f"mobile_type IN {SHIPS} AND station_kind IN {VESSEL_KINDS}"
-
-
-def vessel_type_cte(source: str) -> str:
-    """``vessel(mmsi, ship_type)``: each transmitter's most reported ship type that day (ties:
-    the alphabetically first, so re-runs agree); transmitters that are not ships are grouped by
-    their mobile type ('Base Station', 'AtoN'), ships that never said by 'Unknown'."""
-    return f"""vessel AS (
-        SELECT mmsi, coalesce(
-                arg_max(ship_type, (n, ship_type)) FILTER (WHERE ship_type IS NOT NULL),
-                CASE WHEN bool_or(mobile_type IN {SHIPS}) OR bool_and(mobile_type IS NULL)
-                     THEN 'Unknown' ELSE min(mobile_type) END) AS ship_type
-        FROM (SELECT mmsi, ship_type, any_value(mobile_type) AS mobile_type, count(*) AS n
-              FROM {source} GROUP BY ALL)
-        GROUP BY mmsi
-    )"""
 
 
 def daily_summary_sql(files: str, day: dt.date, motion: MotionRules) -> str:
@@ -155,31 +46,6 @@ def daily_summary_sql(files: str, day: dt.date, motion: MotionRules) -> str:
     FROM steps JOIN vessel USING (mmsi)
     GROUP BY ALL ORDER BY vessel.ship_type
     """
-
-
-@dataclass(frozen=True)
-class GoldParams:
-    """The parameters of the gold algorithms (docs/gold.md explains each)."""
-
-    track_max_gap_minutes: float = 30.0
-    max_speed_kn: float = 50.0
-    simplify_tolerance_deg: float = 0.0005  # ~55 m north-south, ~30 m east-west at 56 N
-    stop_max_sog_kn: float = 0.5
-    stop_min_minutes: float = 30.0
-    stop_max_gap_minutes: float = 120.0
-    stop_max_spread_nm: float = 0.5
-    grid_deg: float = 0.02  # density cells: 0.02 deg = 2.2 km north-south, ~1.2 km east-west
-
-    def motion(self) -> MotionRules:
-        return MotionRules(
-            max_speed_kn=self.max_speed_kn, max_gap_minutes=self.track_max_gap_minutes
-        )
-
-
-def _ships(files: str) -> str:
-    """The day's vessel positions (Class A and B, of a vessel's MMSI form) that are not flagged
-    as position jumps."""
-    return f"(SELECT * FROM {files} WHERE {IS_VESSEL} AND NOT speed_anomaly)"
 
 
 def _mode(attr: str, source: str = "reports") -> str:
@@ -287,7 +153,7 @@ def vessel_tracks_sql(
     """
     i, n = bucket
     line = "ST_MakeLine(list(ST_Point(lon, lat) ORDER BY ts, lat, lon))"
-    ships = f"(SELECT * FROM {_ships(files)} WHERE mmsi % {int(n)} = {int(i)})"
+    share = f"(SELECT * FROM {ships(files)} WHERE mmsi % {int(n)} = {int(i)})"
     return f"""
     SELECT DATE {sql_literal(day.isoformat())} AS dt, mmsi, segment::INTEGER AS segment,
            min(ts) AS start_ts, max(ts) AS end_ts, count(*)::INTEGER AS points,
@@ -295,22 +161,12 @@ def vessel_tracks_sql(
            round(avg(sog), 2) AS mean_sog, max(sog) AS max_sog,
            CASE WHEN count(*) = 1 THEN ST_AsText(ST_Point(any_value(lon), any_value(lat)))
                 ELSE ST_AsText(ST_Simplify({line}, {p.simplify_tolerance_deg})) END AS geometry_wkt
-    FROM {segmented_sql(ships, p.motion())}
+    FROM {segmented_sql(share, p.motion())}
     GROUP BY mmsi, segment ORDER BY mmsi, segment
     """
 
 
-def ports_values() -> str:
-    """The bundled port list as a DuckDB ``VALUES`` table ``ports(port, country, lat, lon)``."""
-    from aislake.reference.ports import PORTS
-
-    rows = ", ".join(
-        f"({sql_literal(x.name)}, {sql_literal(x.country)}, {x.lat}, {x.lon})" for x in PORTS
-    )
-    return f"(VALUES {rows}) AS ports(port, country, port_lat, port_lon)"
-
-
-def port_calls_sql(files: str, day: dt.date, p: GoldParams) -> str:
+def vessel_stops_sql(files: str, day: dt.date, p: GoldParams) -> str:
     """Stops: a ship's consecutive positions with SOG below ``stop_max_sog_kn`` (reports at most
     ``stop_max_gap_minutes`` apart), lasting at least ``stop_min_minutes`` and staying within
     ``stop_max_spread_nm`` (diagonal of their bounding box); with the nearest bundled port, and
@@ -318,7 +174,7 @@ def port_calls_sql(files: str, day: dt.date, p: GoldParams) -> str:
     max_gap = p.stop_max_gap_minutes * 60
     return f"""
     WITH flagged AS (
-        SELECT *, coalesce(sog, 0) < {p.stop_max_sog_kn} AS still FROM {_ships(files)}
+        SELECT *, coalesce(sog, 0) < {p.stop_max_sog_kn} AS still FROM {ships(files)}
     ), pos AS (
         SELECT mmsi, ts, lat, lon, nav_status, still,
                lag(ts) OVER w AS p_ts, lag(still) OVER w AS p_still,
@@ -357,54 +213,6 @@ def port_calls_sql(files: str, day: dt.date, p: GoldParams) -> str:
            arrival_clipped, departure_clipped
     FROM nearest ORDER BY mmsi, arrival
     """
-
-
-def traffic_density_sql(files: str, day: dt.date, p: GoldParams) -> str:
-    """Per grid cell (``grid_deg`` square, south-west corner) and ship type: distinct vessels and
-    messages. Every transmitter counts (base stations and AtoN under their mobile type)."""
-    g = p.grid_deg
-    return f"""
-    WITH pos AS (
-        SELECT mmsi, lat, lon, ship_type, mobile_type
-        FROM {files} WHERE NOT speed_anomaly
-    ), {vessel_type_cte("pos")}
-    SELECT DATE {sql_literal(day.isoformat())} AS dt,
-           floor(lat / {g})::INTEGER AS cell_y, floor(lon / {g})::INTEGER AS cell_x,
-           round(floor(lat / {g}) * {g}, 6) AS cell_lat,
-           round(floor(lon / {g}) * {g}, 6) AS cell_lon,
-           vessel.ship_type, count(DISTINCT mmsi)::INTEGER AS vessels, count(*)::BIGINT AS messages
-    FROM pos JOIN vessel USING (mmsi)
-    GROUP BY ALL ORDER BY cell_y, cell_x, vessel.ship_type
-    """
-
-
-def build_product(
-    con: duckdb.DuckDBPyConnection,
-    store: ObjectStore,
-    product: str,
-    day: dt.date,
-    params: GoldParams | None = None,
-) -> GoldResult:
-    """Build one gold product's partition for ``day`` from the day's silver."""
-    p = params or GoldParams()
-    files, rejects = day_files(store, day)
-    sql: str | list[str]
-    if product == "ais_daily_summary":
-        sql = daily_summary_sql(files, day, p.motion())
-    elif product == "vessel_registry":
-        sql = vessel_registry_sql(files, rejects, day)
-    elif product == "vessel_tracks":
-        load_spatial(con)
-        positions = con.execute(f"SELECT count(*) FROM {files}").fetchone()
-        buckets = max(1, -(-int(positions[0] if positions else 0) // TRACK_BUCKET_POSITIONS))
-        sql = [vessel_tracks_sql(files, day, p, (i, buckets)) for i in range(buckets)]
-    elif product == "port_calls":
-        sql = port_calls_sql(files, day, p)
-    elif product == "traffic_density":
-        sql = traffic_density_sql(files, day, p)
-    else:
-        raise ValueError(f"unknown gold product {product!r}")
-    return write_gold(con, store, product, day, sql)
 
 
 # Tracks are built a share of the vessels at a time, about this many positions per share: the

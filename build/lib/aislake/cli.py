@@ -1,0 +1,470 @@
+"""The ``aislake`` command."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import dagster as dg
+
+T = TypeVar("T")
+
+
+def _day(text: str) -> dt.date:
+    from aislake.lake.days import parse_day
+
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _instance() -> dg.DagsterInstance:
+    """The Dagster instance at DAGSTER_HOME (default ./data/dagster_home), so that
+    `dagster dev` started with the same DAGSTER_HOME shows these runs."""
+    from aislake.ops.instance import open_instance
+
+    return open_instance()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from aislake.lake.gold.registry import BY_NAME, partition_prefix
+    from aislake.ops.demo import run_demo
+
+    what = "DMA" if args.source == "dma" else f"NOAA ({args.noaa_format})"
+    print(f"aislake demo: simulating {what} day {args.date} into {args.workdir}/mirror ...")
+    with _instance() as instance:
+        report = run_demo(
+            args.date, Path(args.workdir), instance=instance, source=args.source,
+            noaa_format=args.noaa_format,
+        )  # fmt: skip
+    part = f"source={report.source}/dt={report.day}/"
+    print(f"\nlake:    {report.lake}")
+    print(f"bronze:  {report.bronze}")
+    print(f"silver:  {report.silver_rows:,} rows  (silver/ais/{part})")
+    print(f"rejects: {report.rejects_by_reason}  (silver/ais_rejects/{part})")
+    for name in report.gold_products:
+        product = BY_NAME.get(name)
+        print(f"gold:    {partition_prefix(product, report.day) if product else f'gold/{name}/'}")
+    print(f"\n{'ship type':<14}{'vessels':>8}{'messages':>10}{'nm':>10}{'h under way':>13}")
+    for ship_type, vessels, messages, nm, hours in report.summary:
+        print(f"{ship_type:<14}{vessels:>8}{messages:>10,}{nm:>10,.1f}{hours:>13,.1f}")
+    print(
+        "\nchecks:  "
+        + ", ".join(f"{k} {'passed' if v else 'FAILED'}" for k, v in report.checks.items())
+    )
+    print(
+        f"\nSee it in the UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} "
+        f"AISLAKE_SOURCES={','.join(report.lake_sources) or report.source} "
+        f"AISLAKE_LAKE_DIR={Path(args.workdir, 'lake').absolute()} dagster dev"
+    )
+    if not report.success:
+        print("demo FAILED: see the Dagster logs above", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _defs() -> dg.Definitions:
+    from aislake.definitions import defs
+
+    return defs()
+
+
+def _asset_key(loaded: dg.Definitions, name: str) -> dg.AssetKey:
+    keys = {k.to_user_string(): k for k in loaded.resolve_asset_graph().get_all_asset_keys()}
+    if name not in keys:
+        raise SystemExit(f"aislake: no asset {name!r}; the assets are: {', '.join(sorted(keys))}")
+    return keys[name]
+
+
+def _upstream(loaded: dg.Definitions, key: dg.AssetKey) -> list[dg.AssetKey]:
+    """Every asset ``key`` depends on, nearest last (bronze before silver)."""
+    graph = loaded.resolve_asset_graph()
+    seen: list[dg.AssetKey] = []
+    todo = list(graph.get(key).parent_keys)
+    while todo:
+        parent = todo.pop()
+        if parent not in seen:
+            seen.append(parent)
+            todo.extend(graph.get(parent).parent_keys)
+    return list(reversed(seen))
+
+
+def _check_day(day: dt.date) -> str:
+    from aislake.defs.partitions import daily_partitions
+
+    key = day.isoformat()
+    if not daily_partitions.has_partition_key(key):
+        first, last = (
+            daily_partitions.get_first_partition_key(),
+            daily_partitions.get_last_partition_key(),
+        )
+        raise SystemExit(f"aislake: {key} is not a partition: days run from {first} to {last}")
+    return key
+
+
+def _partition_for(partitions_def: dg.PartitionsDefinition | None, day: str) -> str | None:
+    """The partition of ``partitions_def`` holding ``day``: the day, its month, or None."""
+    if partitions_def is None:
+        return None
+    if isinstance(partitions_def, dg.MonthlyPartitionsDefinition):
+        return f"{day[:7]}-01"
+    return day
+
+
+def cmd_materialize(args: argparse.Namespace) -> int:
+    from aislake.ops.instance import cli_run_tags, release_dead_runs
+
+    loaded = _defs()
+    graph = loaded.resolve_asset_graph()
+    key = _asset_key(loaded, args.asset)
+    day = _check_day(args.date)
+    with _instance() as instance:
+        upstream = _upstream(loaded, key)
+
+        def held(k: dg.AssetKey) -> bool:
+            partitions_def = graph.get(k).partitions_def
+            partition = _partition_for(partitions_def, day)
+            if partitions_def is None or partition is None:
+                return instance.get_latest_materialization_event(k) is not None
+            status = instance.get_status_by_partition(k, [partition], partitions_def) or {}
+            return getattr(status.get(partition), "value", None) == "MATERIALIZED"
+
+        missing = [k for k in upstream if not held(k)]
+        selection = [*missing, key]
+        names = ", ".join(k.to_user_string() for k in selection)
+        print(
+            f"aislake: materialising {names} for {day} (upstream already there: "
+            f"{', '.join(k.to_user_string() for k in upstream if k not in missing) or 'none'})"
+        )
+        for line in release_dead_runs(instance):
+            print(f"aislake: {line}")
+        job = loaded.resolve_implicit_global_asset_job_def()
+        # One run per partition key: the day (with what has no partitions), then the month.
+        monthly = [
+            k for k in selection
+            if isinstance(graph.get(k).partitions_def, dg.MonthlyPartitionsDefinition)
+        ]  # fmt: skip
+        runs = [[k for k in selection if k not in monthly], monthly]
+        success = True
+        for part in (r for r in runs if r):
+            partition = next(
+                (p for k in part if (p := _partition_for(graph.get(k).partitions_def, day))), None
+            )
+            run = functools.partial(
+                job.execute_in_process, partition_key=partition, instance=instance,
+                asset_selection=part, raise_on_error=False, tags=cli_run_tags(),
+            )  # fmt: skip
+            try:
+                result = _interruptible(run)
+            except KeyboardInterrupt:
+                for line in release_dead_runs(instance, own=True):
+                    print(f"aislake: {line}")
+                raise
+            for step in instance.get_run_step_stats(result.run_id):
+                seconds = (step.end_time or 0) - (step.start_time or 0)
+                status = step.status.value.lower() if step.status else "?"
+                print(f"  {step.step_key:<28} {status:<10} {seconds:6.1f} s")
+            for check in result.get_asset_check_evaluations():
+                print(f"  check {check.check_name:<22} {'passed' if check.passed else 'FAILED'}")
+            print(f"aislake: run {result.run_id} {'succeeded' if result.success else 'FAILED'}")
+            success = result.success
+            if not success:
+                break
+    return 0 if success else 1
+
+
+def _interruptible(work: Callable[[], T]) -> T:
+    """``work()`` in a worker thread, the main thread waiting on it, so that SIGINT/SIGTERM
+    stop the command at once. In the main thread Dagster's in-process executor would take the
+    signals over and act on them only between events (a download gives none for minutes)."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="aislake-run", daemon=True)  # dies with us
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.2)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
+def _bar(done: int, failed: int, total: int, width: int = 30) -> str:
+    filled = int(width * (done + failed) / total) if total else width
+    return "[" + "#" * filled + "." * (width - filled) + f"] {done}/{total} done, {failed} failed"
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    import time
+
+    from aislake.ops.graphql import DagsterApiError, DagsterWebserver
+
+    client = DagsterWebserver(args.url)
+    try:
+        if args.retry_failed:
+            backfill_id = client.retry_failed(args.retry_failed)
+            print(
+                f"aislake: backfill {backfill_id} re-runs the failed partitions of "
+                f"{args.retry_failed}"
+            )
+        else:
+            if not (args.asset and args.date_from and args.date_to):
+                raise SystemExit(
+                    "aislake: backfill needs ASSET --from DAY --to DAY (or --retry-failed ID)"
+                )
+            if args.date_from > args.date_to:
+                raise SystemExit("aislake: --from must not be after --to")
+            loaded = _defs()
+            key = _asset_key(loaded, args.asset)
+            a, b = _check_day(args.date_from), _check_day(args.date_to)
+            keys = [*(_upstream(loaded, key) if args.upstream else []), key]
+            graph = loaded.resolve_asset_graph()
+            ranges: dict[str, tuple[str, str] | None] = {}
+            for k in keys:  # each asset over its own partitions of the days (none: rebuilt once)
+                partitions_def = graph.get(k).partitions_def
+                first, last = _partition_for(partitions_def, a), _partition_for(partitions_def, b)
+                ranges[k.to_user_string()] = (first, last) if first and last else None
+            title = f"aislake backfill {args.asset} {a}..{b}" + (
+                " --upstream" if args.upstream else ""
+            )
+            backfill_id = client.launch_backfill(ranges, title)
+            print(f"aislake: backfill {backfill_id} launched for {', '.join(ranges)} {a}..{b}")
+        print(f"  follow it in the UI: {args.url.rstrip('/')}/runs/b/{backfill_id}")
+        if args.no_wait:
+            return 0
+        deadline = time.monotonic() + args.timeout
+        last = ""
+        while True:
+            status = client.backfill_status(backfill_id)
+            done = sum(x.materialized for x in status.assets)
+            failed = sum(x.failed for x in status.assets)
+            total = sum(x.targeted for x in status.assets)
+            line = f"  {_bar(done, failed, total)}  ({status.status.lower()})"
+            if line != last:
+                print(line, flush=True)
+                last = line
+            if status.done:
+                break
+            if time.monotonic() > deadline:
+                print(f"aislake: still running after {args.timeout:.0f} s; it goes on in Dagster")
+                return 2
+            time.sleep(args.poll)
+    except DagsterApiError as exc:
+        raise SystemExit(f"aislake: {exc}") from exc
+    for asset in status.assets:
+        print(
+            f"  {asset.asset:<28} {asset.materialized}/{asset.targeted} materialised, "
+            f"{asset.failed} failed"
+        )
+    if status.succeeded:
+        print(f"aislake: backfill {backfill_id} completed")
+        return 0
+    print(
+        f"aislake: backfill {backfill_id} ended {status.status}; re-run its failures with "
+        f"`aislake backfill --retry-failed {backfill_id}`"
+    )
+    return 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from aislake.ops.status import asset_status, summary
+
+    loaded = _defs()
+    keys = (
+        [_asset_key(loaded, args.asset)]
+        if args.asset
+        else sorted(
+            loaded.resolve_asset_graph().get_all_asset_keys(), key=lambda k: k.to_user_string()
+        )
+    )
+    ranged = bool(args.date_from or args.date_to)
+    with _instance() as instance:
+        for key in keys:
+            statuses = asset_status(
+                instance, loaded, key.to_user_string(), args.date_from, args.date_to
+            )
+            counts = summary(statuses)
+            print(
+                f"{key.to_user_string()}: "
+                + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+            )
+            for s in statuses:
+                if s.state != "missing" or ranged:
+                    checks = " ".join(f"{c}={r}" for c, r in s.checks.items())
+                    print(f"  {s.day}  {s.state:<13} {checks}")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import csv
+
+    import duckdb
+
+    from aislake.defs.resources import query_storage
+    from aislake.ops.lakeviews import NotReadOnlyError, check_read_only, lake_connection
+
+    con, views = lake_connection(query_storage().store(), read_only=not args.writable)
+    try:
+        if not args.writable:
+            check_read_only(con, args.sql)
+        relation = con.execute(args.sql)
+    except NotReadOnlyError as exc:
+        raise SystemExit(f"aislake: {exc}") from exc
+    except duckdb.Error as exc:
+        raise SystemExit(
+            f"aislake: {exc}\n  tables: {', '.join(views) or 'none (the lake is empty)'}"
+        ) from exc
+    columns = [d[0] for d in relation.description or []]
+    rows = relation.fetchall()
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return 0
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from aislake.lake.gold.registry import PRODUCTS
+
+    parser = argparse.ArgumentParser(
+        prog="aislake",
+        description="aislake: an AIS data lake on Dagster (DMA, NOAA -> bronze, silver, gold).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser(
+        "demo",
+        help="offline demo: a simulated DMA or NOAA day through bronze, silver and gold on the "
+        "local lake",
+        description="Simulate a DMA (or NOAA) day into DIR/mirror, serve it over HTTP on "
+        "loopback, and materialise bronze, silver and gold (with checks) into DIR/lake with "
+        "real Dagster.",
+    )
+    demo.add_argument("--source", choices=("dma", "noaa"), default="dma", help="which archive")
+    demo.add_argument(
+        "--noaa-format", choices=("csv2", "legacy"), default="csv2",
+        help="NOAA layout: csv2 (zstd CSV, every year) or legacy (daily zip, 2018-2024)",
+    )  # fmt: skip
+    demo.add_argument("--date", type=_day, default=dt.date(2024, 1, 15), help="YYYY-MM-DD")
+    demo.add_argument("--workdir", default="data", help="folder for the mirror and the lake")
+    demo.set_defaults(func=cmd_demo)
+
+    mat = sub.add_parser(
+        "materialize",
+        help="materialise an asset for a day, with the upstream partitions that are missing",
+        description="Materialise ASSET for DAY in-process on the instance at DAGSTER_HOME, "
+        "first materialising the upstream partitions of that day that are not there yet (and "
+        "only those). Asset checks run with their assets.",
+    )
+    mat.add_argument("asset", help="e.g. dma_ais_silver, vessel_tracks_gold")
+    mat.add_argument("--date", type=_day, required=True, help="the day, YYYY-MM-DD")
+    mat.set_defaults(func=cmd_materialize)
+
+    back = sub.add_parser(
+        "backfill",
+        help="launch a Dagster asset backfill over a range of days and follow it",
+        description="Launch a real Dagster asset backfill (one run per partition, run by the "
+        "daemon of `dagster dev` or production, visible on the UI's backfill page, within the "
+        "instance's concurrency limits) through the webserver's GraphQL API, then follow it.",
+    )
+    back.add_argument("asset", nargs="?", help="e.g. dma_ais_silver")
+    back.add_argument("--from", dest="date_from", type=_day, help="first day, YYYY-MM-DD")
+    back.add_argument("--to", dest="date_to", type=_day, help="last day, YYYY-MM-DD")
+    back.add_argument("--upstream", action="store_true", help="include every upstream asset")
+    back.add_argument("--retry-failed", metavar="BACKFILL_ID", help="re-run only its failures")
+    back.add_argument(
+        "--url",
+        default=os.environ.get("AISLAKE_DAGSTER_URL", "http://127.0.0.1:3000"),
+        help="the Dagster webserver (default $AISLAKE_DAGSTER_URL or http://127.0.0.1:3000)",
+    )
+    back.add_argument("--no-wait", action="store_true", help="launch and return")
+    back.add_argument("--timeout", type=float, default=6 * 3600, help="seconds to follow it")
+    back.add_argument("--poll", type=float, default=2.0, help="seconds between progress checks")
+    back.set_defaults(func=cmd_backfill)
+
+    stat = sub.add_parser(
+        "status",
+        help="per partition: materialised, failed or missing, with check results",
+        description="Read the instance at DAGSTER_HOME: per asset, partition counts by state; "
+        "per partition that is not missing (or every partition of --from/--to), its state and "
+        "the latest result of each asset check.",
+    )
+    stat.add_argument("asset", nargs="?", help="one asset (default: all)")
+    stat.add_argument("--from", dest="date_from", type=_day, help="first day to list")
+    stat.add_argument("--to", dest="date_to", type=_day, help="last day to list")
+    stat.set_defaults(func=cmd_status)
+
+    query = sub.add_parser(
+        "query",
+        help="run SQL with DuckDB over the lake (local directory or S3)",
+        description="Tables: silver_ais, rejects, vessel_registry_latest, and one per gold "
+        f"product: {', '.join(p.name for p in PRODUCTS)} (those the lake "
+        "holds). The lake is chosen by the same environment as the assets. Read-only: only "
+        "SELECT and EXPLAIN run, and no file outside the lake can be read.",
+    )
+    query.add_argument("sql", help='e.g. "SELECT dt, count(*) FROM silver_ais GROUP BY dt"')
+    query.add_argument("--csv", action="store_true", help="CSV output instead of a table")
+    query.add_argument(
+        "--writable",
+        action="store_true",
+        help="lift the read-only guard (COPY, ATTACH, files outside the lake): for a lake you own",
+    )
+    query.set_defaults(func=cmd_query)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Our progress (downloads) at INFO; other libraries' INFO (alembic's migrations on every
+    # instance start) only with --verbose.
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("aislake").setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    # Started in the background, a process may inherit SIGINT and SIGTERM ignored: the CLI
+    # stops on both (a run it was executing is marked failed and its pool slots freed).
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("aislake: stopped by a signal", file=sys.stderr)
+        return 130
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Gold products as Dagster assets: one factory over the registry
+(``aislake.lake.gold.registry``), where each product is defined once.
+
+A product is daily (a partition a day, from that day's silver), monthly (from the month's days
+of a daily product) or history (unpartitioned: rebuilt whole from every partition of what it
+reads; port visits, voyages and gaps, which belong to no single day). Its dependencies,
+partitions, checks and code version all come from its registry entry.
+"""
+
+import base64
+import tempfile
+from pathlib import Path
+from typing import cast
+
+import dagster as dg
+import duckdb
+
+from aislake.defs.execution import DUCKDB_STEP_TAGS
+from aislake.defs.gold.checks import gold_check_results, gold_check_specs, measure
+from aislake.defs.partitions import partitions_for
+from aislake.defs.resources import DuckDB, GoldSettings, LakeStorage
+from aislake.defs.sources import active_sources
+from aislake.lake.gold.core import GoldParams, NoSilverError
+from aislake.lake.gold.registry import (
+    BY_NAME,
+    PRODUCTS,
+    Figure,
+    GoldProduct,
+    NoInputError,
+    build_product,
+    partition_prefix,
+)
+from aislake.lake.heatmap import port_marks, render_heatmap
+from aislake.lake.quality import partition_files
+from aislake.lake.store import ObjectStore
+
+
+def figure_metadata(
+    name: str,
+    figure: Figure,
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    prefix: str,
+    period: str | None,
+) -> dict[str, dg.MetadataValue]:
+    """A registry figure as Dagster metadata; a heatmap is also stored beside the partition."""
+    kind, value = figure
+    if kind == "md":
+        return {name: dg.MetadataValue.md(str(value))}
+    if kind == "json":
+        return {name: dg.MetadataValue.json(value)}  # type: ignore[arg-type]
+    if kind == "int":
+        return {name: dg.MetadataValue.int(int(value))}  # type: ignore[call-overload]
+    if kind == "float":
+        return {name: dg.MetadataValue.float(float(value))}  # type: ignore[arg-type]
+    heatmap = cast(tuple[list[tuple[int, int, float]], float, str, str], value)
+    cells, cell_m, title, unit = heatmap
+    title = f"{title} {period or ''}".strip()
+    png = render_heatmap(cells, cell_m, title, unit, port_marks(con))
+    key = prefix + "heatmap.png"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "heatmap.png"
+        path.write_bytes(png)
+        store.put_file(path, key)
+    data = base64.b64encode(png).decode()
+    return {
+        name: dg.MetadataValue.md(f"![{title}](data:image/png;base64,{data})"),
+        f"{name}_uri": dg.MetadataValue.path(store.uri(key)),
+    }
+
+
+def _deps(product: GoldProduct, sources: tuple[str, ...]) -> list[dg.AssetKey]:
+    keys = [dg.AssetKey(BY_NAME[r].asset) for r in product.reads if r != "silver"]
+    if "silver" in product.reads:
+        keys = [dg.AssetKey(f"{s}_ais_silver") for s in sources] + keys
+    return keys
+
+
+def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefinition:
+    """``<product>_gold``: built from the silver of every source the lake holds for the day (if
+    it reads silver; it depends on the silver of ``sources``, the active ones) and from the
+    products it reads."""
+
+    @dg.asset(
+        name=product.asset,
+        partitions_def=partitions_for(product.partitioning),
+        deps=_deps(product, sources),
+        group_name="gold",
+        kinds={"duckdb", "parquet"},
+        pool="duckdb",
+        op_tags=DUCKDB_STEP_TAGS,
+        code_version=product.code_version,
+        description=product.description,
+        # A day's silver replaced while this step reads it: the files it resolved may be gone
+        # (never mixed with the new version's); a retry reads the new version.
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=10),
+        check_specs=gold_check_specs(product),
+        # A month's rollup follows its days: rebuilt when one of them is (the automation
+        # condition sensor; a day's run holds one partition key, so it cannot include it).
+        automation_condition=(
+            dg.AutomationCondition.eager() if product.partitioning == "monthly" else None
+        ),
+    )
+    def _asset(
+        context: dg.AssetExecutionContext,
+        storage: LakeStorage,
+        duckdb: DuckDB,
+        gold: GoldSettings,
+    ) -> dg.MaterializeResult:
+        period = context.partition_key if context.has_partition_key else None
+        params: GoldParams = gold.params()
+        store = storage.store()
+        con = duckdb.connect(store)
+        try:
+            result = build_product(con, store, product.name, period, params)
+            prefix = partition_prefix(product, period)
+            extra: dict[str, dg.MetadataValue] = {}
+            if product.summary:
+                table = f"read_parquet({partition_files(store, prefix)}, hive_partitioning = false)"
+                for name, figure in product.summary(con, table, params).items():
+                    extra.update(figure_metadata(name, figure, con, store, prefix, period))
+            # The checks, on what was stored: one read of the partition for all of them.
+            checks = gold_check_results(
+                product, measure(product, con, partition_files(store, prefix), params)
+            )
+        except (NoSilverError, NoInputError) as exc:
+            raise dg.Failure(str(exc), allow_retries=False) from exc
+        finally:
+            con.close()
+        context.log.info(f"{product.name} {period or 'all days'}: {result.rows:,} rows")
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": result.rows,
+                "dagster/column_schema": dg.TableSchema(
+                    columns=[dg.TableColumn(n, t, description=d) for n, t, d in product.columns]
+                ),
+                "uri": dg.MetadataValue.path(store.uri(result.key)),
+                "bytes": result.bytes,
+                **extra,
+            },
+            check_results=checks,
+        )
+
+    return _asset
+
+
+@dg.definitions
+def gold_products() -> dg.Definitions:
+    """Every gold product, downstream of the active sources' silver (``AISLAKE_SOURCES``)."""
+    sources = active_sources()
+    return dg.Definitions(assets=[gold_asset(p, sources) for p in PRODUCTS])

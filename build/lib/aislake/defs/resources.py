@@ -1,0 +1,267 @@
+"""The resources every asset uses: lake storage, the DMA and NOAA archives, DuckDB, rules and
+thresholds.
+
+All settings come from the environment. Secrets (the S3 keys) are read through ``dg.EnvVar``,
+so the UI and logs show the variable's name, never its value.
+"""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import dagster as dg
+import duckdb as _duckdb
+
+from aislake.lake.duck import DuckDBSettings, default_memory_limit
+from aislake.lake.duck import connect as duck_connect
+from aislake.lake.gold.core import GoldParams
+from aislake.lake.silver import SilverRules
+from aislake.lake.store import LocalStore, ObjectStore, S3Store
+from aislake.sources.dma import DEFAULT_BASE_URL, RetryPolicy
+from aislake.sources.noaa import CSV2_BASE_URL, LEGACY_BASE_URL
+from aislake.sources.noaa import FORMATS as NOAA_FORMATS
+
+
+class LakeStorage(dg.ConfigurableResource):
+    """Where the lake lives: a local folder, or an S3-compatible bucket if ``endpoint`` is set."""
+
+    lake_dir: str = "data/lake"
+    endpoint: str | None = None
+    bucket: str = "ais-lake"
+    access_key: str | None = None
+    secret_key: str | None = None
+    secure: bool = False
+    # Seconds a stalled store may take to answer one attempt of a call (4 attempts).
+    read_timeout: float = 120.0
+
+    def store(self) -> ObjectStore:
+        if not self.endpoint:
+            return LocalStore(Path(self.lake_dir))
+        return S3Store(
+            endpoint=self.endpoint,
+            bucket=self.bucket,
+            access_key=self.access_key or "",
+            secret_key=self.secret_key or "",
+            secure=self.secure,
+            read_timeout=self.read_timeout,
+        )
+
+    def describe(self) -> str:
+        """Where the lake is, for logs and metadata (no credentials)."""
+        if not self.endpoint:
+            return str(Path(self.lake_dir).absolute())
+        return f"s3://{self.bucket} at {self.endpoint}"
+
+
+class ArchiveDownloads(dg.ConfigurableResource):
+    """How a source's daily files are downloaded: retries, rates, where they are unpacked."""
+
+    attempts: int = 4
+    backoff_seconds: float = 2.0
+    # A transfer slower than this after the grace period, or longer than the deadline, is
+    # abandoned and retried (a trickling server never trips the read timeout).
+    min_bytes_per_second: float = 20_000
+    grace_seconds: float = 60.0
+    deadline_seconds: float = 3 * 3600
+    # Where downloads are unpacked before publishing (defaults to the system temp folder).
+    workdir: str | None = None
+    # A re-fetched day with fewer data lines than this share of the stored one is refused.
+    replace_min_share: float = 0.5
+
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(
+            self.attempts,
+            self.backoff_seconds,
+            self.min_bytes_per_second,
+            self.grace_seconds,
+            self.deadline_seconds,
+        )
+
+
+class DmaArchive(ArchiveDownloads):
+    """DMA's archive of daily files and how to download from it."""
+
+    base_url: str = DEFAULT_BASE_URL
+    # Monthly archives (before 2024-03) are kept here so a month's backfill downloads them once.
+    cache_dir: str | None = None
+
+
+class NoaaArchive(ArchiveDownloads):
+    """NOAA MarineCadastre's archive: which layout to fetch and each layout's base URL."""
+
+    format: str = "csv2"  # 'csv2' (every year, the only one from 2025) or 'legacy' (2018-2024)
+    csv2_base_url: str = CSV2_BASE_URL
+    base_url: str = LEGACY_BASE_URL
+
+    @property
+    def layout_url(self) -> str:
+        """The configured layout's base URL (the legacy one for any format but ``csv2``)."""
+        return self.csv2_base_url if self.format == "csv2" else self.base_url
+
+    def layout_base_url(self) -> tuple[str, str]:
+        """(format, base URL) of the configured layout; ``ValueError`` for an unknown one."""
+        if self.format not in NOAA_FORMATS:
+            raise ValueError(
+                f"AISLAKE_NOAA_FORMAT={self.format!r}: expected one of {', '.join(NOAA_FORMATS)}"
+            )
+        return self.format, self.layout_url
+
+
+class DuckDB(dg.ConfigurableResource):
+    """Bounds for each DuckDB step: memory limit, threads, spill folder."""
+
+    memory_limit: str = "1250MB"  # build_resources derives it: default_memory_limit()
+    threads: int | None = None
+    temp_directory: str | None = None
+
+    def connect(self, store: ObjectStore) -> _duckdb.DuckDBPyConnection:
+        settings = DuckDBSettings(self.memory_limit, self.threads, self.temp_directory)
+        return duck_connect(store, settings)
+
+
+class CleaningRules(dg.ConfigurableResource):
+    """Silver's configurable cleaning rules (docs/silver.md)."""
+
+    max_implied_speed_kn: float = 50.0
+    replace_min_share: float = 0.5
+
+    def rules(self) -> SilverRules:
+        return SilverRules(
+            max_implied_speed_kn=self.max_implied_speed_kn,
+            replace_min_share=self.replace_min_share,
+        )
+
+
+class GoldSettings(dg.ConfigurableResource):
+    """Parameters of the gold algorithms (docs/gold.md): track cuts, stops, density grid,
+    anchorages, port visits and AIS gaps. The defaults are ``GoldParams``'s."""
+
+    track_max_gap_minutes: float = 30.0
+    max_speed_kn: float = 50.0
+    simplify_tolerance_deg: float = 0.0005
+    stop_max_sog_kn: float = 0.5
+    stop_min_minutes: float = 30.0
+    stop_max_gap_minutes: float = 120.0
+    stop_max_spread_nm: float = 0.5
+    density_cell_m: int = 1000
+    anchorage_cell_m: int = 500
+    anchorage_min_vessels: int = 20
+    anchorage_name_max_km: float = 20.0
+    visit_entry_km: float = 3.0
+    visit_exit_km: float = 4.0
+    visit_stop_sog_kn: float = 0.2
+    visit_move_sog_kn: float = 0.5
+    visit_stop_min_minutes: float = 5.0
+    port_gap_hours: float = 4.0
+    gap_min_hours: float = 6.0
+    gap_min_move_nm: float = 1.0
+
+    def params(self) -> GoldParams:
+        return GoldParams(**self.model_dump())
+
+
+class QualityThresholds(dg.ConfigurableResource):
+    """Thresholds of the asset checks."""
+
+    min_silver_rows: int = 10_000
+    max_reject_share: float = 0.05
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.ConfigurableResource]:
+    """The resources as the environment configures them (``os.environ`` by default).
+
+    ``MINIO_ENDPOINT`` set: the lake is the bucket ``AISLAKE_BUCKET`` (default ``ais-lake``) with
+    ``MINIO_ACCESS_KEY`` / ``MINIO_SECRET_KEY``; otherwise the directory ``AISLAKE_LAKE_DIR``.
+    """
+    env = os.environ if env is None else env
+    replace_min_share = float(env.get("AISLAKE_REPLACE_MIN_SHARE", "0.5"))
+    if env.get("MINIO_ENDPOINT"):
+        # Values from a passed mapping are used as they are (tests); from the process
+        # environment, secrets stay EnvVar references so Dagster never displays them.
+        use_env = env is os.environ
+
+        def secret(name: str) -> str:
+            return dg.EnvVar(name) if use_env else env.get(name, "")  # type: ignore[return-value]
+
+        storage = LakeStorage(
+            endpoint=env["MINIO_ENDPOINT"],
+            bucket=env.get("AISLAKE_BUCKET", "ais-lake"),
+            access_key=secret("MINIO_ACCESS_KEY"),
+            secret_key=secret("MINIO_SECRET_KEY"),
+            secure=_truthy(env.get("MINIO_SECURE")),
+            read_timeout=float(env.get("AISLAKE_S3_READ_TIMEOUT", "120")),
+        )
+    else:
+        storage = LakeStorage(lake_dir=env.get("AISLAKE_LAKE_DIR", "data/lake"))
+    return {
+        "storage": storage,
+        "dma": DmaArchive(
+            base_url=env.get("AISLAKE_DMA_BASE_URL", DEFAULT_BASE_URL),
+            cache_dir=env.get("AISLAKE_DOWNLOAD_CACHE") or None,
+            workdir=env.get("AISLAKE_WORKDIR") or None,
+            replace_min_share=replace_min_share,
+        ),
+        "noaa": NoaaArchive(
+            format=env.get("AISLAKE_NOAA_FORMAT", "csv2").strip().lower(),
+            csv2_base_url=env.get("AISLAKE_NOAA_CSV2_BASE_URL", CSV2_BASE_URL),
+            base_url=env.get("AISLAKE_NOAA_BASE_URL", LEGACY_BASE_URL),
+            workdir=env.get("AISLAKE_WORKDIR") or None,
+            replace_min_share=replace_min_share,
+        ),
+        "duckdb": DuckDB(
+            memory_limit=env.get("AISLAKE_DUCKDB_MEMORY_LIMIT")
+            or default_memory_limit(env.get("AISLAKE_MEMORY_BUDGET")),
+            threads=int(env["AISLAKE_DUCKDB_THREADS"])
+            if env.get("AISLAKE_DUCKDB_THREADS")
+            else None,
+            temp_directory=env.get("AISLAKE_DUCKDB_TEMP_DIR") or None,
+        ),
+        "cleaning": CleaningRules(
+            max_implied_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50")),
+            replace_min_share=replace_min_share,
+        ),
+        "gold": GoldSettings(
+            max_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50")),
+            track_max_gap_minutes=float(env.get("AISLAKE_TRACK_MAX_GAP_MINUTES", "30")),
+            stop_min_minutes=float(env.get("AISLAKE_STOP_MIN_MINUTES", "30")),
+            density_cell_m=int(env.get("AISLAKE_DENSITY_CELL_M", "1000")),
+            anchorage_min_vessels=int(env.get("AISLAKE_ANCHORAGE_MIN_VESSELS", "20")),
+            gap_min_hours=float(env.get("AISLAKE_GAP_MIN_HOURS", "6")),
+        ),
+        "thresholds": QualityThresholds(
+            min_silver_rows=int(env.get("AISLAKE_MIN_SILVER_ROWS", "10000")),
+            max_reject_share=float(env.get("AISLAKE_MAX_REJECT_SHARE", "0.05")),
+        ),
+    }
+
+
+def lake_storage(env: Mapping[str, str] | None = None) -> LakeStorage:
+    """The lake storage as the environment configures it, with EnvVar secrets resolved: for
+    code outside a Dagster run (the CLI, the demo)."""
+    storage = build_resources(env)["storage"]
+    return storage.process_config_and_initialize()  # type: ignore[return-value]
+
+
+def query_storage(env: Mapping[str, str] | None = None) -> LakeStorage:
+    """The lake storage for ``aislake query``: as :func:`lake_storage`, but with the read-only
+    S3 keys ``AISLAKE_QUERY_ACCESS_KEY`` / ``AISLAKE_QUERY_SECRET_KEY`` where they are set (a
+    shared deployment gives its query users keys that can only read)."""
+    env = os.environ if env is None else env
+    storage = lake_storage(env)
+    if storage.endpoint and env.get("AISLAKE_QUERY_ACCESS_KEY"):
+        return storage.model_copy(
+            update={
+                "access_key": env["AISLAKE_QUERY_ACCESS_KEY"],
+                "secret_key": env.get("AISLAKE_QUERY_SECRET_KEY", ""),
+            }
+        )
+    return storage
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(resources=build_resources())

@@ -1,0 +1,370 @@
+"""What every AIS source is in Dagster: which sources are active, and the parts each one gets
+from the same code (bronze publishing, the silver asset, its checks, the sensor's rule).
+
+A source's own folder (``defs/dma/``, ``defs/noaa/``) supplies only what differs: how its day is
+downloaded and how its archive is listed. ``AISLAKE_SOURCES`` (``dma`` by default, ``noaa``, or
+``dma,noaa``) says which sources the code location defines: an inactive source's assets,
+checks and sensor are not defined at all (nothing to launch by mistake, nothing in "materialize
+all"), and gold depends on the active sources' silver. Gold reads whatever silver the lake
+holds for the day, so days stored while a source was active stay in gold's input.
+"""
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from aislake.defs.execution import DUCKDB_STEP_TAGS
+from aislake.defs.partitions import daily_partitions
+from aislake.defs.resources import (
+    ArchiveDownloads,
+    CleaningRules,
+    DuckDB,
+    LakeStorage,
+    QualityThresholds,
+)
+from aislake.lake.days import parse_day
+from aislake.lake.layout import bronze_key
+from aislake.lake.leftovers import clean_folders, owner
+from aislake.lake.manifest import (
+    BronzeManifest,
+    CollapseError,
+    read_manifest,
+    refuse_collapse,
+    write_manifest,
+)
+from aislake.lake.quality import SilverStats, silver_stats
+from aislake.lake.readers import SOURCES
+from aislake.lake.schema import SILVER_COLUMNS
+from aislake.lake.silver import RowsLostError, UnreadableCsvError, build_silver
+from aislake.lake.zstd import ZstdDataError
+from aislake.sources.fetch import BadArchiveError, DayCsv, DayNotPublishedError, SourceError
+
+TITLES = {"dma": "DMA", "noaa": "NOAA"}
+
+SILVER_SCHEMA = dg.TableSchema(
+    columns=[dg.TableColumn(c.name, c.sql_type, description=c.meaning) for c in SILVER_COLUMNS]
+)
+
+
+def active_sources(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The sources ``AISLAKE_SOURCES`` names (comma-separated; default ``dma``), in order."""
+    raw = (os.environ if env is None else env).get("AISLAKE_SOURCES", "dma")
+    names = tuple(dict.fromkeys(s.strip().lower() for s in raw.split(",") if s.strip()))
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown or not names:
+        raise ValueError(
+            f"AISLAKE_SOURCES={raw!r}: expected one or more of {', '.join(SOURCES)}, "
+            "comma-separated (e.g. 'dma,noaa')"
+        )
+    return names
+
+
+@contextmanager
+def sources_selected(sources: str | None) -> Iterator[None]:
+    """Within: ``AISLAKE_SOURCES`` set to ``sources`` (unchanged when ``None``), for loading the
+    definitions of other sources than the process's (the demo, tests)."""
+    if sources is None:
+        yield
+        return
+    active_sources({"AISLAKE_SOURCES": sources})  # refuse a wrong value before changing anything
+    kept = os.environ.get("AISLAKE_SOURCES")
+    os.environ["AISLAKE_SOURCES"] = sources
+    try:
+        yield
+    finally:
+        if kept is None:
+            os.environ.pop("AISLAKE_SOURCES", None)
+        else:
+            os.environ["AISLAKE_SOURCES"] = kept
+
+
+def only_if_active(
+    source: str,
+    assets: list[dg.AssetsDefinition] | None = None,
+    asset_checks: list[dg.AssetChecksDefinition] | None = None,
+    sensors: list[dg.SensorDefinition] | None = None,
+) -> dg.Definitions:
+    """The source's definitions when it is active (``AISLAKE_SOURCES``), else none."""
+    if source not in active_sources():
+        return dg.Definitions()
+    return dg.Definitions(assets=assets, asset_checks=asset_checks, sensors=sensors)
+
+
+def download_and_publish_bronze(
+    context: dg.AssetExecutionContext,
+    storage: LakeStorage,
+    source: str,
+    archive: ArchiveDownloads,
+    download: Callable[[Path], DayCsv],
+) -> dg.MaterializeResult:
+    """Bronze of any source: ``download`` the day into a staging folder of this process (a
+    killed run's folders are removed first), then :func:`publish_bronze` it. A day the source
+    has not published, or a broken file, fails without retries (they cannot help until the
+    source publishes or re-publishes); any other source error may be retried."""
+    workdir = Path(archive.workdir or tempfile.gettempdir())
+    clean_folders(workdir, f"aislake-{source}-")  # downloads of killed runs
+    with tempfile.TemporaryDirectory(prefix=f"aislake-{source}-{owner()}@", dir=workdir) as tmp:
+        try:
+            csv = download(Path(tmp))
+        except (DayNotPublishedError, BadArchiveError) as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+        except SourceError as exc:
+            raise dg.Failure(description=str(exc)) from exc
+        return publish_bronze(context, storage, source, csv, archive.replace_min_share)
+
+
+def publish_bronze(
+    context: dg.AssetExecutionContext,
+    storage: LakeStorage,
+    source: str,
+    csv: DayCsv,
+    replace_min_share: float,
+) -> dg.MaterializeResult:
+    """Publish a verified day's CSV as the source's bronze with its manifest, unless it would
+    replace a stored day with fewer than ``replace_min_share`` of its lines."""
+    day = parse_day(context.partition_key)
+    store = storage.store()
+    key = bronze_key(source, day)
+    context.log.info(f"verified {csv.member}: {csv.rows:,} rows, {csv.csv_bytes:,} bytes")
+    stored = read_manifest(store, key)
+    try:
+        refuse_collapse(
+            f"bronze {key}", stored.lines if stored else None, csv.rows, replace_min_share
+        )
+    except CollapseError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from exc
+    store.put_file(csv.path, key)
+    write_manifest(store, key, BronzeManifest(csv.csv_bytes, csv.sha256, csv.rows, csv.url))
+    context.log.info(f"published {key} to {storage.describe()}")
+    return dg.MaterializeResult(
+        metadata={
+            "uri": dg.MetadataValue.path(store.uri(key)),
+            "object_key": key,
+            "source_url": dg.MetadataValue.url(csv.url),
+            "bytes": csv.csv_bytes,
+            "download_bytes": csv.zip_bytes,
+            "dagster/row_count": csv.rows,
+            "sha256": csv.sha256,
+            "layout_columns": csv.layout_columns,
+            **({"decoded_bytes": csv.decoded_bytes} if csv.decoded_bytes else {}),
+        }
+    )
+
+
+def silver_asset(
+    source: str, freshness_policy: dg.FreshnessPolicy | None = None
+) -> dg.AssetsDefinition:
+    """``<source>_ais_silver``: the source's day typed, cleaned and deduplicated by one set of
+    rules (``aislake.lake.silver.build_silver`` with the source's reader)."""
+    title = TITLES[source]
+
+    @dg.asset(
+        name=f"{source}_ais_silver",
+        partitions_def=daily_partitions,
+        deps=[dg.AssetKey(f"{source}_ais_bronze")],
+        group_name=source,
+        kinds={"duckdb", "parquet"},
+        pool="duckdb",
+        op_tags=DUCKDB_STEP_TAGS,
+        code_version="3",
+        description=(
+            f"The day's {title} positions typed, cleaned and deduplicated, sorted by (mmsi, ts), "
+            f"at silver/ais/source={source}/dt=YYYY-MM-DD/part-0.<version>.parquet"
+            + (" (and part-1 for rows repaired from an unquoted comma)" if source == "dma" else "")
+            + f"; every rejected row, with its reason, at silver/ais_rejects/source={source}/"
+            "dt=YYYY-MM-DD/. Fails, publishing nothing, when silver + rejects do not add up to "
+            "the bronze file's data lines."
+        ),
+        freshness_policy=freshness_policy,
+        check_specs=silver_check_specs(source),
+    )
+    def _silver(
+        context: dg.AssetExecutionContext,
+        storage: LakeStorage,
+        duckdb: DuckDB,
+        cleaning: CleaningRules,
+        thresholds: QualityThresholds,
+    ) -> dg.MaterializeResult:
+        day = parse_day(context.partition_key)
+        store = storage.store()
+        key = bronze_key(source, day)
+        if not store.exists(key):
+            raise dg.Failure(
+                f"bronze {key} is missing in {storage.describe()}: materialise "
+                f"{source}_ais_bronze for {day} first",
+                allow_retries=False,
+            )
+        con = duckdb.connect(store)
+        try:
+            result = build_silver(con, store, key, day, cleaning.rules(), source=source)
+            # The checks, on what was stored: one read of the partition for all of them.
+            checks = silver_check_results(source, silver_stats(con, store, source, day), thresholds)
+        except (RowsLostError, UnreadableCsvError, CollapseError, BadArchiveError,
+                ZstdDataError) as exc:  # fmt: skip
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+        finally:
+            con.close()
+        context.log.info(
+            f"silver {source} {day}: {result.rows:,} rows of {result.rows_in:,} "
+            f"({result.rejects:,} rejected: {result.rejects_by_reason}) in {result.seconds:.1f} s"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": result.rows,
+                "dagster/column_schema": SILVER_SCHEMA,
+                "uri": dg.MetadataValue.path(store.uri(result.silver_keys[0])),
+                "rows_in": result.rows_in,
+                "rejects": result.rejects,
+                "repaired": result.repaired,
+                "repaired_by_field": dg.MetadataValue.json(result.repaired_by_field),
+                "reread_single_threaded": result.reread_single_threaded,
+                "blank_lines": result.blank_lines,
+                "lines_counted_from": result.lines_counted_from,
+                "rejects_by_reason": dg.MetadataValue.json(result.rejects_by_reason),
+                "file_size_mb": round(result.silver_bytes / 1e6, 3),
+                "distinct_vessels": result.distinct_vessels,
+                "ts_min": str(result.ts_min),
+                "ts_max": str(result.ts_max),
+                "seconds": round(result.seconds, 2),
+                "phase_seconds": dg.MetadataValue.json(result.extra),
+            },
+            check_results=checks,
+        )
+
+    return _silver
+
+
+@dataclass(frozen=True)
+class SilverCheck:
+    """A check of ``<source>_ais_silver``: its name after the source's, whether it blocks, and
+    what it verifies."""
+
+    suffix: str
+    blocking: bool
+    description: str
+
+
+SILVER_CHECKS = (
+    SilverCheck("min_rows", False, "A day has millions of rows; fewer than the threshold "
+                "(AISLAKE_MIN_SILVER_ROWS) warns of a thin file or an extract."),
+    SilverCheck("hours_covered", False, "Every hour of the UTC day has positions (real days "
+                "with missing hours exist: the receivers' feed stopped); the missing hours are "
+                "listed."),
+    SilverCheck("keys_valid", True, "No NULL ts, mmsi, lat or lon, and no duplicate (mmsi, ts, "
+                "lat, lon)."),
+    SilverCheck("reject_rate", False, "Rejected rows (not counting static reports and exact "
+                "duplicates, which are normal traffic) stay below a configurable share of the "
+                "day."),
+)  # fmt: skip
+
+
+def silver_check_specs(source: str) -> list[dg.AssetCheckSpec]:
+    """The checks of ``<source>_ais_silver``. They run in the asset's own step, on what it
+    stored, all from one read of the partition (``silver_stats``): no step and no re-read of
+    the day per check. Blocking checks encode invariants a correct partition always meets; what
+    a real day may legitimately fall short of (volume, hours, rejects) warns."""
+    return [
+        dg.AssetCheckSpec(
+            f"{source}_silver_{c.suffix}",
+            asset=f"{source}_ais_silver",
+            blocking=c.blocking,
+            description=c.description,
+            partitions_def=daily_partitions,  # results are recorded against the day
+        )
+        for c in SILVER_CHECKS
+    ]
+
+
+def silver_check_results(
+    source: str, s: SilverStats, thresholds: QualityThresholds
+) -> list[dg.AssetCheckResult]:
+    """The results of :func:`silver_check_specs` for the stored partition measured as ``s``."""
+    warn = dg.AssetCheckSeverity.WARN
+    outcomes: dict[str, tuple[bool, dg.AssetCheckSeverity, dict]] = {
+        "min_rows": (
+            s.rows >= thresholds.min_silver_rows, warn,
+            {"rows": s.rows, "min_rows": thresholds.min_silver_rows},
+        ),
+        "hours_covered": (
+            not s.missing_hours, warn,
+            {
+                "hours_with_positions": len(s.hours_with_positions),
+                "missing_hours": dg.MetadataValue.json(s.missing_hours),
+                "expected_hours": 24,
+            },
+        ),
+        "keys_valid": (
+            s.null_key_rows == 0 and s.duplicate_keys == 0, dg.AssetCheckSeverity.ERROR,
+            {"null_key_rows": s.null_key_rows, "duplicate_keys": s.duplicate_keys},
+        ),
+        "reject_rate": (
+            s.reject_share <= thresholds.max_reject_share, warn,
+            {
+                "reject_share": round(s.reject_share, 6),
+                "max_reject_share": thresholds.max_reject_share,
+                "rejects_by_reason": dg.MetadataValue.json(s.rejects_by_reason),
+            },
+        ),
+    }  # fmt: skip
+    return [
+        dg.AssetCheckResult(
+            check_name=f"{source}_silver_{c.suffix}",
+            asset_key=f"{source}_ais_silver",
+            passed=outcomes[c.suffix][0],
+            severity=outcomes[c.suffix][1],
+            metadata=outcomes[c.suffix][2],
+        )
+        for c in SILVER_CHECKS
+    ]
+
+
+# On its first tick a sensor requests only the most recent days; history is a backfill.
+INITIAL_DAYS = int(os.environ.get("AISLAKE_SENSOR_INITIAL_DAYS", "3"))
+
+
+def days_to_request(
+    published: list[dt.date], partitions: set[str], cursor: str | None
+) -> list[str]:
+    """Published days that are partitions and newer than the cursor (the last day requested)."""
+    days = sorted(d.isoformat() for d in published if d.isoformat() in partitions)
+    if cursor is None:
+        return days[-INITIAL_DAYS:] if INITIAL_DAYS > 0 else []
+    return [d for d in days if d > cursor]
+
+
+def published_days_evaluation(
+    source: str,
+    context: dg.SensorEvaluationContext,
+    list_days: Callable[[], list[dt.date]],
+    where: str,
+    error: type[Exception] | tuple[type[Exception], ...],
+) -> dg.SensorResult | dg.SkipReason:
+    """One tick of ``<source>_published_days_sensor``: a run (the source's assets and gold) for
+    each day ``list_days`` finds newly published; a failed listing skips the tick."""
+    try:
+        published = list_days()
+    except error as exc:
+        return dg.SkipReason(str(exc))
+    partitions = set(daily_partitions.get_partition_keys())
+    days = days_to_request(published, partitions, context.cursor)
+    if not days:
+        return dg.SkipReason(f"no new day in {where} after {context.cursor or 'start'}")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(partition_key=d, run_key=f"{source}-{d}") for d in days],
+        cursor=days[-1],
+    )
+
+
+def day_run_selection(source: str) -> dg.AssetSelection:
+    """What a newly published day's run materialises: the source's assets and gold, but the
+    monthly rollups (a run has one partition key; they follow by their automation condition)."""
+    from aislake.lake.gold.registry import PRODUCTS
+
+    monthly = [p.asset for p in PRODUCTS if p.partitioning == "monthly"]
+    return dg.AssetSelection.groups(source, "gold") - dg.AssetSelection.assets(*monthly)

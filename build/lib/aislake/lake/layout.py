@@ -1,0 +1,58 @@
+"""Where each dataset lives in the lake: the one place that spells object keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def bronze_key(source: str, day: dt.date) -> str:
+    """The day's CSV as the source wrote it: ``bronze/dma/aisdk-2024-01-15.csv`` (out of DMA's
+    zip), ``bronze/noaa/ais-2024-01-15.csv.zst`` (NOAA's csv2 file unchanged, or the legacy
+    zip's CSV compressed the same way)."""
+    if source == "dma":
+        return f"bronze/dma/aisdk-{day.isoformat()}.csv"
+    if source == "noaa":
+        return f"bronze/noaa/ais-{day.isoformat()}.csv.zst"
+    raise ValueError(f"unknown source {source!r}")
+
+
+def manifest_key(bronze: str) -> str:
+    """What bronze measured of its file (bytes, SHA-256, data lines), beside it."""
+    return f"{bronze}.manifest.json"
+
+
+def silver_prefix(source: str, day: dt.date) -> str:
+    return f"silver/ais/source={source}/dt={day.isoformat()}/"
+
+
+def rejects_prefix(source: str, day: dt.date) -> str:
+    return f"silver/ais_rejects/source={source}/dt={day.isoformat()}/"
+
+
+def gold_prefix(product: str, day: dt.date) -> str:
+    return f"gold/{product}/dt={day.isoformat()}/"
+
+
+def gold_partition_prefix(product: str, partitioning: str, period: dt.date | None) -> str:
+    """A gold product's partition: ``dt=YYYY-MM-DD`` (daily), ``month=YYYY-MM`` (monthly), or
+    ``all`` (a product over the lake's whole history, rebuilt whole)."""
+    if partitioning == "daily" and period is not None:
+        return gold_prefix(product, period)
+    if partitioning == "monthly" and period is not None:
+        return f"gold/{product}/month={period:%Y-%m}/"
+    if partitioning == "history":
+        return f"gold/{product}/all/"
+    raise ValueError(f"no partition of {product} ({partitioning}) for {period!r}")
+
+
+def pointer_key(prefix: str) -> str:
+    """The key of the pointer to a partition's current version (``ObjectStore.publish``). A day
+    of silver and its rejects share one, so both change at once:
+    ``_current/silver/source=dma/dt=2024-01-15.json``, ``_current/gold/<product>/dt=....json``.
+    """
+    parts = prefix.strip("/").split("/")
+    if parts[0] == "silver" and len(parts) == 4:
+        return f"_current/silver/{parts[2]}/{parts[3]}.json"
+    if parts[0] == "gold" and len(parts) == 3:
+        return f"_current/gold/{parts[1]}/{parts[2]}.json"
+    raise ValueError(f"{prefix!r} is not a partition of silver or gold")

@@ -1,0 +1,40 @@
+-- voyages: Global Fishing Watch's voyages, from one port visit's departure to the vessel's
+-- next visit's arrival. An end the lake has not seen is NULL: the voyage that brought a vessel
+-- to its first visit has no origin, and a vessel that left its last visit is still at sea. The
+-- distance is the vessel runs' between the two (their resampled legs, and the straight line
+-- from one run's end to the next one's start, across silences too).
+WITH visits AS (
+    SELECT mmsi, visit_id, port, arrival, departure, entry_observed,
+           lead(visit_id) OVER w AS next_id, lead(port) OVER w AS next_port,
+           lead(arrival) OVER w AS next_arrival, row_number() OVER w AS n
+    FROM $visits WINDOW w AS (PARTITION BY mmsi ORDER BY arrival)
+), trips AS (
+    SELECT mmsi, visit_id AS origin_visit_id, port AS origin_port, departure,
+           next_id AS destination_visit_id, next_port AS destination_port, next_arrival AS arrival
+    FROM visits WHERE departure IS NOT NULL
+    UNION ALL
+    SELECT mmsi, NULL, NULL, NULL, visit_id, port, arrival
+    FROM visits WHERE n = 1 AND entry_observed
+), runs AS (
+    SELECT mmsi, start_ts, distance_nm, positions,
+           coalesce($hop_nm, 0) AS hop_nm,
+           coalesce(epoch(start_ts - lag(end_ts) OVER w) / 3600, 0) AS hop_hours
+    FROM (SELECT *, lag(end_lat) OVER w AS p_lat, lag(end_lon) OVER w AS p_lon FROM $runs
+          WINDOW w AS (PARTITION BY mmsi ORDER BY start_ts, dt, run))
+    WINDOW w AS (PARTITION BY mmsi ORDER BY start_ts, dt, run)
+)
+SELECT format('{}-{}', trips.mmsi, strftime(coalesce(departure, arrival), '%Y%m%dT%H%M%S'))
+           AS voyage_id,
+       trips.mmsi, origin_port, destination_port, departure, arrival,
+       round(epoch(arrival - departure) / 3600, 4) AS duration_hours,
+       round(coalesce(sum(runs.hop_nm + CASE WHEN arrival IS NULL OR runs.start_ts < arrival
+                                             THEN runs.distance_nm ELSE 0 END), 0), 3)
+           AS distance_nm,
+       round(coalesce(max(runs.hop_hours), 0), 4) AS max_gap_hours,
+       origin_visit_id, destination_visit_id
+FROM trips LEFT JOIN runs
+  ON runs.mmsi = trips.mmsi
+ AND (trips.departure IS NULL OR runs.start_ts > trips.departure)
+ AND (trips.arrival IS NULL OR runs.start_ts <= trips.arrival)
+GROUP BY ALL
+ORDER BY 2, 5 NULLS FIRST, 6
