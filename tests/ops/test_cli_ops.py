@@ -58,6 +58,14 @@ def test_materialize_a_monthly_and_a_history_product(
         assert list(lake_env.glob(f"lake/gold/{product}/all/part-0.*.parquet")), product
     assert main(["materialize", "voyages_gold", "--date", str(SIM_DAY)]) == 0
     assert "for 2024-01-15 (upstream already there: " in capsys.readouterr().out
+    assert main(["status", "port_visits_gold"]) == 0
+    assert "  all  materialized  port_visits_not_empty=succeeded" in capsys.readouterr().out
+    assert main(["status", "traffic_density_monthly_gold", "--from", "2024-01-15",
+                 "--to", "2024-02-10"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "2024-01-01  materialized" in out and "2024-02-01  missing" in out
+    assert main(["query", "--csv", "SELECT count(*) > 0 AS visits FROM port_visits"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["visits", "True"]
 
 
 def test_materialize_refuses_an_unknown_asset_or_day(lake_env: Path) -> None:

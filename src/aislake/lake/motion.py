@@ -55,20 +55,13 @@ def implied_speed_sql(distance_nm: str, seconds: str, rules: MotionRules) -> str
     return f"(({distance_nm}) * 3600 / greatest({seconds}, {float(rules.min_span_seconds)}))"
 
 
-def segmented_sql(positions: str, rules: MotionRules) -> str:
-    """SQL of ``positions`` (a relation with mmsi, ts, lat, lon, sog, anything else) with each
-    row's step from its predecessor and segment, and the resampled distance leg that ends there:
-
-    ``step_nm``, ``step_s``, ``cut`` (the row starts a segment), ``segment`` (1, 2, ... per
-    vessel), ``leg_nm`` (distance from the previous resampled position of the segment, counted
-    only while moving at either end; NULL on rows that are not resampled positions).
-    """
+def segments_sql(positions: str, rules: MotionRules) -> str:
+    """SQL of ``positions`` (a relation with mmsi, ts, lat, lon, anything else) with each row's
+    step from its predecessor and its segment: ``step_nm``, ``step_s``, ``cut`` (the row starts
+    a segment), ``segment`` (1, 2, ... per vessel). What products that need no distance read."""
     gap = float(rules.max_gap_minutes) * 60
-    span = float(rules.resample_seconds)
     order = "ORDER BY ts, lat, lon"
     step = haversine_nm("p_lat", "p_lon", "lat", "lon")
-    leg = haversine_nm("a_lat", "a_lon", "lat", "lon")
-    moved = implied_speed_sql(leg, "epoch(ts - a_ts)", rules)
     return f"""(
     WITH steps AS (
         SELECT *, lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon
@@ -79,10 +72,27 @@ def segmented_sql(positions: str, rules: MotionRules) -> str:
                 OR {implied_speed_sql(step, "epoch(ts - p_ts)", rules)} > {rules.max_speed_kn})
                    AS cut
         FROM steps
-    ), segmented AS (
-        SELECT *, sum(cut::INTEGER) OVER (PARTITION BY mmsi {order} ROWS UNBOUNDED PRECEDING)
-                      AS segment
-        FROM marked
+    )
+    SELECT *, sum(cut::INTEGER) OVER (PARTITION BY mmsi {order} ROWS UNBOUNDED PRECEDING)
+                  AS segment
+    FROM marked
+    )"""
+
+
+def segmented_sql(positions: str, rules: MotionRules) -> str:
+    """SQL of ``positions`` (a relation with mmsi, ts, lat, lon, sog, anything else) as
+    :func:`segments_sql` gives it, with the resampled distance leg that ends at each row:
+
+    ``leg_nm`` (distance from the previous resampled position of the segment, counted only
+    while moving at either end; NULL on rows that are not resampled positions).
+    """
+    span = float(rules.resample_seconds)
+    order = "ORDER BY ts, lat, lon"
+    leg = haversine_nm("a_lat", "a_lon", "lat", "lon")
+    moved = implied_speed_sql(leg, "epoch(ts - a_ts)", rules)
+    return f"""(
+    WITH segmented AS (
+        SELECT * FROM {segments_sql(positions, rules)}
     ), anchored AS (
         SELECT *, (row_number() OVER (PARTITION BY mmsi, segment, floor(epoch(ts) / {span})
                                       {order}) = 1

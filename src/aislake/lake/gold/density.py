@@ -4,7 +4,7 @@ month at a time; the SQL is in ``sql/traffic_density*.sql``."""
 from __future__ import annotations
 
 from aislake.lake.gold.core import Inputs, laea, render, ships, vessel_type_cte
-from aislake.lake.motion import segmented_sql
+from aislake.lake.motion import segments_sql
 
 
 def traffic_density_sql(i: Inputs) -> str:
@@ -17,7 +17,7 @@ def traffic_density_sql(i: Inputs) -> str:
         "traffic_density",
         ships=ships(i.silver),
         vessel_type=vessel_type_cte("pos"),
-        segmented=segmented_sql(pos, p.motion()),
+        segmented=segments_sql(pos, p.motion()),
         point=laea("lon", "lat"),
         cell=int(p.density_cell_m),
         day=i.day_sql,

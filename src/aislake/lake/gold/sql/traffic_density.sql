@@ -15,8 +15,15 @@ WITH pos AS (
     SELECT mmsi, x AS x1, y AS y1, lag(x) OVER w AS x0, lag(y) OVER w AS y0,
            epoch(ts - lag(ts) OVER w) AS seconds
     FROM xy WINDOW w AS (PARTITION BY mmsi, segment ORDER BY ts, lat, lon)
+), within AS (
+    -- Most lines (reports seconds apart) stay inside one cell: all their time is that cell's.
+    SELECT mmsi, floor(x1 / $cell)::INTEGER AS cell_x, floor(y1 / $cell)::INTEGER AS cell_y,
+           seconds / 3600 AS hours
+    FROM lines
+    WHERE x0 IS NOT NULL AND seconds > 0
+      AND floor(x0 / $cell) = floor(x1 / $cell) AND floor(y0 / $cell) = floor(y1 / $cell)
 ), crossings AS (
-    -- The fractions of the line (0..1) where it crosses a cell edge, with both ends.
+    -- The others: the fractions of the line (0..1) where it crosses a cell edge, both ends too.
     SELECT mmsi, seconds, x0, y0, x1, y1,
            list_sort(list_distinct(list_concat(
                [0.0, 1.0],
@@ -26,7 +33,9 @@ WITH pos AS (
                list_transform(range(floor(least(y0, y1) / $cell)::BIGINT + 1,
                                     floor(greatest(y0, y1) / $cell)::BIGINT + 1),
                               k -> (k * $cell - y0) / (y1 - y0))))) AS cuts
-    FROM lines WHERE x0 IS NOT NULL AND seconds > 0
+    FROM lines
+    WHERE x0 IS NOT NULL AND seconds > 0
+      AND (floor(x0 / $cell) <> floor(x1 / $cell) OR floor(y0 / $cell) <> floor(y1 / $cell))
 ), pieces AS (
     SELECT mmsi, seconds, x0, y0, x1, y1, cuts, unnest(range(1, len(cuts))) AS i
     FROM crossings
@@ -37,6 +46,8 @@ WITH pos AS (
            floor((y0 + (cuts[i] + cuts[i + 1]) / 2 * (y1 - y0)) / $cell)::INTEGER AS cell_y,
            (cuts[i + 1] - cuts[i]) * seconds / 3600 AS hours
     FROM pieces
+    UNION ALL
+    SELECT * FROM within
 ), by_hours AS (
     SELECT cell_x, cell_y, vessel.ship_type, sum(hours) AS hours
     FROM hours JOIN vessel USING (mmsi) GROUP BY ALL

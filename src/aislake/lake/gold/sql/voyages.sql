@@ -15,26 +15,31 @@ WITH visits AS (
     UNION ALL
     SELECT mmsi, NULL, NULL, NULL, visit_id, port, arrival
     FROM visits WHERE n = 1 AND entry_observed
+), keyed AS (
+    SELECT *, coalesce(departure, TIMESTAMP '-infinity') AS after FROM trips
 ), runs AS (
-    SELECT mmsi, start_ts, distance_nm, positions,
-           coalesce($hop_nm, 0) AS hop_nm,
-           coalesce(epoch(start_ts - lag(end_ts) OVER w) / 3600, 0) AS hop_hours
-    FROM (SELECT *, lag(end_lat) OVER w AS p_lat, lag(end_lon) OVER w AS p_lon FROM $runs
-          WINDOW w AS (PARTITION BY mmsi ORDER BY start_ts, dt, run))
-    WINDOW w AS (PARTITION BY mmsi ORDER BY start_ts, dt, run)
+    SELECT mmsi, start_ts, distance_nm, coalesce($hop_nm, 0) AS hop_nm,
+           coalesce(epoch(start_ts - p_end) / 3600, 0) AS hop_hours
+    FROM (SELECT *, lag(end_lat) OVER w AS p_lat, lag(end_lon) OVER w AS p_lon,
+                 lag(end_ts) OVER w AS p_end
+          FROM $runs WINDOW w AS (PARTITION BY mmsi ORDER BY start_ts, dt, run))
+), legs AS (
+    -- Each run belongs to the voyage that departed last before it began (an as-of join: a
+    -- vessel's runs and voyages are each read once), up to the voyage's arrival.
+    SELECT keyed.mmsi, keyed.after,
+           sum(runs.hop_nm + CASE WHEN keyed.arrival IS NULL OR runs.start_ts < keyed.arrival
+                                  THEN runs.distance_nm ELSE 0 END) AS distance_nm,
+           max(runs.hop_hours) AS max_gap_hours
+    FROM runs ASOF JOIN keyed ON runs.mmsi = keyed.mmsi AND runs.start_ts > keyed.after
+    WHERE keyed.arrival IS NULL OR runs.start_ts <= keyed.arrival
+    GROUP BY ALL
 )
-SELECT format('{}-{}', trips.mmsi, strftime(coalesce(departure, arrival), '%Y%m%dT%H%M%S'))
+SELECT format('{}-{}', mmsi, strftime(coalesce(departure, arrival), '%Y%m%dT%H%M%S'))
            AS voyage_id,
-       trips.mmsi, origin_port, destination_port, departure, arrival,
+       mmsi, origin_port, destination_port, departure, arrival,
        round(epoch(arrival - departure) / 3600, 4) AS duration_hours,
-       round(coalesce(sum(runs.hop_nm + CASE WHEN arrival IS NULL OR runs.start_ts < arrival
-                                             THEN runs.distance_nm ELSE 0 END), 0), 3)
-           AS distance_nm,
-       round(coalesce(max(runs.hop_hours), 0), 4) AS max_gap_hours,
+       round(coalesce(distance_nm, 0), 3) AS distance_nm,
+       round(coalesce(max_gap_hours, 0), 4) AS max_gap_hours,
        origin_visit_id, destination_visit_id
-FROM trips LEFT JOIN runs
-  ON runs.mmsi = trips.mmsi
- AND (trips.departure IS NULL OR runs.start_ts > trips.departure)
- AND (trips.arrival IS NULL OR runs.start_ts <= trips.arrival)
-GROUP BY ALL
-ORDER BY 2, 5 NULLS FIRST, 6
+FROM keyed LEFT JOIN legs USING (mmsi, after)
+ORDER BY mmsi, after, arrival
