@@ -9,7 +9,8 @@ For a simulated DMA day of ``--rows`` rows (silver built first, untimed), in one
 - the stitching over a **year**: the day's ``vessel_runs`` repeated for 365 days (each copy
   shifted by whole days), and the SQL of ``port_visits``, ``voyages`` and ``ais_gaps`` run over
   it, as they run over a lake of a year;
-- the process's peak RSS (VmHWM).
+- the process's peak RSS (VmHWM), with aislake's default DuckDB memory limit (the 2 GB budget
+  less 0.75 GB).
 
 Results go to stdout as JSON and, with ``--write-docs``, into docs/benchmarks.md between the
 ``<!-- gold -->`` markers. Never run by the tests.
@@ -38,7 +39,7 @@ def peak_rss_mb() -> float:
 def run(rows: int) -> dict:
     import shutil
 
-    from aislake.lake.duck import connect
+    from aislake.lake.duck import DuckDBSettings, connect, default_memory_limit
     from aislake.lake.gold.core import GoldParams, Inputs
     from aislake.lake.gold.movements import ais_gaps_sql, port_visits_sql, voyages_sql
     from aislake.lake.gold.registry import PRODUCTS, build_product
@@ -55,7 +56,8 @@ def run(rows: int) -> dict:
     written, _ = write_dma_csv(csv, DAY, FleetSize.for_rows(rows))
     store.put_file(csv, f"bronze/dma/{csv.name}")
     csv.unlink()
-    con = connect(store)
+    # aislake's default DuckDB settings: the limit derived from the 2 GB memory budget.
+    con = connect(store, DuckDBSettings(default_memory_limit(None), None, str(OUT / "spill")))
     silver = build_silver(con, store, f"bronze/dma/{csv.name}", DAY)
     files = "[" + ", ".join(f"'{store.uri(k)}'" for k in silver.silver_keys) + "]"
 

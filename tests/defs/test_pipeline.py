@@ -107,9 +107,9 @@ def test_a_day_flows_through_bronze_silver_and_gold(env: dict[str, str], sim_fil
 
 
 def test_a_rerun_of_the_partition_yields_the_same_rows(env: dict[str, str]) -> None:
-    assert materialize_day(SIM_DAY, env).success
+    assert materialize_day(SIM_DAY, env, gold=False).success
     first = _silver_rows(env)
-    assert materialize_day(SIM_DAY, env).success
+    assert materialize_day(SIM_DAY, env, gold=False).success
     assert _silver_rows(env) == first
 
 
@@ -130,12 +130,12 @@ def test_a_truncated_zip_leaves_bronze_untouched(
     mirror.mkdir()
     (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
     env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
-    assert materialize_day(SIM_DAY, env).success
+    assert materialize_day(SIM_DAY, env, gold=False).success
     store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
     good = store.read_range(bronze_key("dma", SIM_DAY), 10**9)
     data = sim_file.path.read_bytes()
     (mirror / sim_file.path.name).write_bytes(data[: len(data) // 3])  # DMA re-published it broken
-    result = materialize_day(SIM_DAY, env)
+    result = materialize_day(SIM_DAY, env, gold=False)
     assert not result.success
     assert "not a complete zip" in str(result.all_events)
     assert store.read_range(bronze_key("dma", SIM_DAY), 10**9) == good
@@ -212,7 +212,7 @@ def test_a_day_with_missing_hours_warns_and_lists_them(tmp_path: Path) -> None:
     mirror = tmp_path / "mirror"
     write_dma_zip(SIM_DAY, mirror, SMALL_FLEET, quirks=Quirks(missing_hours=(3, 4, 17)))
     env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
-    result = materialize_day(SIM_DAY, env)
+    result = materialize_day(SIM_DAY, env, gold=False)
     assert result.success
     (hours,) = [
         e for e in result.get_asset_check_evaluations()
@@ -241,12 +241,12 @@ def test_a_bad_refetch_keeps_the_good_day(tmp_path: Path, sim_file, keep_lines: 
     mirror.mkdir()
     (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
     env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
-    assert materialize_day(SIM_DAY, env).success
+    assert materialize_day(SIM_DAY, env, gold=False).success
     before = _silver_rows(env)
     store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
     bronze = store.read_range(bronze_key("dma", SIM_DAY), 10**9)
     _republish(mirror, sim_file, keep_lines)
-    result = materialize_day(SIM_DAY, env)
+    result = materialize_day(SIM_DAY, env, gold=False)
     assert not result.success
     said = str(result.all_events)
     assert ("no data lines" in said) if keep_lines == 0 else ("the stored version is kept" in said)
@@ -262,8 +262,8 @@ def test_a_shrunken_day_is_published_when_the_guard_is_off(tmp_path: Path, sim_f
     (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
     env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
            "AISLAKE_MIN_SILVER_ROWS": "1"}  # fmt: skip
-    assert materialize_day(SIM_DAY, env).success
+    assert materialize_day(SIM_DAY, env, gold=False).success
     _republish(mirror, sim_file, 5_000)
-    result = materialize_day(SIM_DAY, {**env, "AISLAKE_REPLACE_MIN_SHARE": "0"})
+    result = materialize_day(SIM_DAY, {**env, "AISLAKE_REPLACE_MIN_SHARE": "0"}, gold=False)
     assert result.success
     assert _metadata(result, "dma_ais_silver")["rows_in"] == 5_000

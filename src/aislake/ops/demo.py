@@ -44,13 +44,21 @@ def _monthly(definition: object) -> bool:
 
 
 def materialize_day(
-    day: dt.date, env: dict[str, str], instance: dg.DagsterInstance | None = None
+    day: dt.date,
+    env: dict[str, str],
+    instance: dg.DagsterInstance | None = None,
+    gold: bool = True,
 ) -> dg.ExecuteInJobResult:
     """Materialise every daily and history asset and check of aislake for ``day`` in-process,
     for the sources ``env["AISLAKE_SOURCES"]`` names (monthly rollups: :func:`materialize_month`;
-    one run has one partition key)."""
+    one run has one partition key); without ``gold``, the sources' bronze and silver only."""
     everything = all_assets_and_checks(env.get("AISLAKE_SOURCES"))
-    return _materialize([a for a in everything if not _monthly(a)], day.isoformat(), env, instance)
+    chosen = [
+        a for a in everything
+        if not _monthly(a) and (gold or not any(k.to_user_string().endswith("_gold")
+                                                for k in getattr(a, "keys", ())))
+    ]  # fmt: skip
+    return _materialize(chosen, day.isoformat(), env, instance)
 
 
 def materialize_month(
