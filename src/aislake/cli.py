@@ -112,16 +112,8 @@ def _check_day(day: dt.date) -> str:
     return key
 
 
-def _partition_for(partitions_def: dg.PartitionsDefinition | None, day: str) -> str | None:
-    """The partition of ``partitions_def`` holding ``day``: the day, its month, or None."""
-    if partitions_def is None:
-        return None
-    if isinstance(partitions_def, dg.MonthlyPartitionsDefinition):
-        return f"{day[:7]}-01"
-    return day
-
-
 def cmd_materialize(args: argparse.Namespace) -> int:
+    from aislake.defs.partitions import partition_key_for
     from aislake.ops.instance import cli_run_tags, release_dead_runs
 
     loaded = _defs()
@@ -133,7 +125,7 @@ def cmd_materialize(args: argparse.Namespace) -> int:
 
         def held(k: dg.AssetKey) -> bool:
             partitions_def = graph.get(k).partitions_def
-            partition = _partition_for(partitions_def, day)
+            partition = partition_key_for(partitions_def, day)
             if partitions_def is None or partition is None:
                 return instance.get_latest_materialization_event(k) is not None
             status = instance.get_status_by_partition(k, [partition], partitions_def) or {}
@@ -158,7 +150,8 @@ def cmd_materialize(args: argparse.Namespace) -> int:
         success = True
         for part in (r for r in runs if r):
             partition = next(
-                (p for k in part if (p := _partition_for(graph.get(k).partitions_def, day))), None
+                (p for k in part if (p := partition_key_for(graph.get(k).partitions_def, day))),
+                None,
             )
             run = functools.partial(
                 job.execute_in_process, partition_key=partition, instance=instance,
@@ -212,6 +205,7 @@ def _bar(done: int, failed: int, total: int, width: int = 30) -> str:
 def cmd_backfill(args: argparse.Namespace) -> int:
     import time
 
+    from aislake.defs.partitions import partition_key_for
     from aislake.ops.graphql import DagsterApiError, DagsterWebserver
 
     client = DagsterWebserver(args.url)
@@ -237,7 +231,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             ranges: dict[str, tuple[str, str] | None] = {}
             for k in keys:  # each asset over its own partitions of the days (none: rebuilt once)
                 partitions_def = graph.get(k).partitions_def
-                first, last = _partition_for(partitions_def, a), _partition_for(partitions_def, b)
+                first, last = (
+                    partition_key_for(partitions_def, a),
+                    partition_key_for(partitions_def, b),
+                )
                 ranges[k.to_user_string()] = (first, last) if first and last else None
             title = f"aislake backfill {args.asset} {a}..{b}" + (
                 " --upstream" if args.upstream else ""

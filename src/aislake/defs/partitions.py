@@ -24,3 +24,13 @@ monthly_partitions = dg.MonthlyPartitionsDefinition(
 def partitions_for(partitioning: str) -> dg.PartitionsDefinition | None:
     """The Dagster partitions of a gold product's partitioning ("history": none, rebuilt whole)."""
     return {"daily": daily_partitions, "monthly": monthly_partitions}.get(partitioning)
+
+
+def partition_key_for(partitions_def: dg.PartitionsDefinition | None, day: str) -> str | None:
+    """The partition of ``partitions_def`` that holds ``day`` (YYYY-MM-DD): the day, its month
+    (``YYYY-MM-01``), or None for an asset without partitions."""
+    if partitions_def is None:
+        return None
+    if isinstance(partitions_def, dg.MonthlyPartitionsDefinition):
+        return f"{day[:7]}-01"
+    return day

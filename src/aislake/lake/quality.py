@@ -29,7 +29,8 @@ def day_keys(store: ObjectStore, source: str, day: dt.date) -> tuple[list[str], 
     return version[silver], version[rejects]
 
 
-def _literal(store: ObjectStore, keys: list[str]) -> str:
+def keys_literal(store: ObjectStore, keys: list[str]) -> str:
+    """A DuckDB list literal of ``keys``' URIs (``[]`` when none)."""
     return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
 
 
@@ -48,7 +49,7 @@ def dataset_keys(store: ObjectStore, prefix: str, depth: int) -> list[str]:
 
 def partition_files(store: ObjectStore, prefix: str) -> str:
     """A DuckDB list literal of the partition's current Parquet files (``[]`` when none)."""
-    return _literal(store, partition_keys(store, prefix))
+    return keys_literal(store, partition_keys(store, prefix))
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def silver_stats(
     silver_keys, rejects_keys = day_keys(store, source, day)
     if not silver_keys:
         return SilverStats(0, 0, 0, {})
-    files = _literal(store, silver_keys)
+    files = keys_literal(store, silver_keys)
     row = con.execute(
         f"""SELECT count(*),
                    count(*) FILTER (WHERE ts IS NULL OR mmsi IS NULL OR lat IS NULL OR lon IS NULL),
@@ -90,7 +91,7 @@ def silver_stats(
             FROM read_parquet({files})"""
     ).fetchone()
     assert row is not None
-    rejects = _literal(store, rejects_keys)
+    rejects = keys_literal(store, rejects_keys)
     by_reason: dict[str, int] = {}
     if rejects_keys:
         by_reason = dict(

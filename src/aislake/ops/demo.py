@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from aislake.defs.partitions import monthly_partitions
+from aislake.defs.partitions import monthly_partitions, partition_key_for
 from aislake.defs.resources import build_resources, lake_storage
 from aislake.defs.sources import sources_selected
 from aislake.lake.duck import connect
@@ -66,9 +66,8 @@ def materialize_month(
 ) -> dg.ExecuteInJobResult:
     """Materialise the monthly rollups for the month of ``day`` from the days the lake holds."""
     everything = all_assets_and_checks(env.get("AISLAKE_SOURCES"))
-    month = monthly_partitions.get_partition_key_for_timestamp(
-        dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp()
-    )
+    month = partition_key_for(monthly_partitions, day.isoformat())
+    assert month is not None
     return _materialize([a for a in everything if _monthly(a)], month, env, instance)
 
 

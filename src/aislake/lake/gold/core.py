@@ -14,7 +14,7 @@ import duckdb
 from aislake.lake.duck import sql_literal
 from aislake.lake.layout import pointer_key
 from aislake.lake.motion import MotionRules
-from aislake.lake.quality import day_keys
+from aislake.lake.quality import day_keys, keys_literal
 from aislake.lake.silver import PARQUET_OPTIONS
 from aislake.lake.store import ObjectStore
 
@@ -117,10 +117,6 @@ def day_files(store: ObjectStore, day: dt.date) -> tuple[str, str]:
         files = f"""(SELECT * FROM {files}
             QUALIFY row_number() OVER (PARTITION BY mmsi, ts, lat, lon ORDER BY source) = 1)"""
     return files, keys_literal(store, rejects)
-
-
-def keys_literal(store: ObjectStore, keys: list[str]) -> str:
-    return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
 
 
 def write_gold(

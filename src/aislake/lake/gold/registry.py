@@ -24,7 +24,6 @@ from aislake.lake.gold.core import (
     Inputs,
     day_files,
     empty_relation,
-    keys_literal,
     write_gold,
 )
 from aislake.lake.gold.daily import (
@@ -44,7 +43,7 @@ from aislake.lake.gold.movements import (
 )
 from aislake.lake.layout import gold_partition_prefix
 from aislake.lake.motion import implied_speed_sql
-from aislake.lake.quality import dataset_keys, partition_keys
+from aislake.lake.quality import dataset_keys, keys_literal, partition_keys
 from aislake.lake.store import ObjectStore
 
 Columns = tuple[tuple[str, str, str], ...]
