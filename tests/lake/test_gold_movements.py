@@ -218,6 +218,10 @@ def test_monthly_density_sums_the_days(lake: Lake) -> None:
     assert [(c, s) for c, s, _, _ in daily] == [(c, s) for c, s, _, _ in monthly]
     for (_, _, h, n), (_, _, mh, days) in zip(daily, monthly, strict=True):
         assert mh == pytest.approx(h, abs=1e-5) and days == n <= len(DAYS)
+    with pytest.raises(NoInputError, match="traffic_density_gold for 2024-02-01"):
+        build_product(
+            connect(lake.store), lake.store, "traffic_density_monthly", dt.date(2024, 2, 1)
+        )
 
 
 def test_rerunning_and_backfilling_days_out_of_order_changes_nothing(lake: Lake) -> None:

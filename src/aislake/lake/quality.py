@@ -6,6 +6,7 @@ They read what is in the lake (not what a run believes it wrote), so a check ver
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -34,9 +35,12 @@ def keys_literal(store: ObjectStore, keys: list[str]) -> str:
     return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
 
 
-def dataset_keys(store: ObjectStore, prefix: str, depth: int) -> list[str]:
+def dataset_keys(
+    store: ObjectStore, prefix: str, depth: int, keep: Callable[[str], bool] | None = None
+) -> list[str]:
     """The current Parquet keys of every partition under ``prefix`` (``silver/ais/``: a
-    partition is the key's first ``depth`` parts, ``silver/ais/source=dma/dt=...``)."""
+    partition is the key's first ``depth`` parts, ``silver/ais/source=dma/dt=...``); with
+    ``keep``, of the partitions whose prefix it keeps (their pointers alone are read)."""
     partitions = sorted(
         {
             "/".join(k.split("/")[:depth]) + "/"
@@ -44,7 +48,7 @@ def dataset_keys(store: ObjectStore, prefix: str, depth: int) -> list[str]:
             if k.endswith(".parquet")
         }
     )
-    return [k for p in partitions for k in partition_keys(store, p)]
+    return [k for p in partitions if keep is None or keep(p) for k in partition_keys(store, p)]
 
 
 def partition_files(store: ObjectStore, prefix: str) -> str:

@@ -114,15 +114,14 @@ def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefin
         try:
             result = build_product(con, store, product.name, period, params)
             prefix = partition_prefix(product, period)
+            stored = partition_files(store, prefix)  # what the pointer says was stored
             extra: dict[str, dg.MetadataValue] = {}
             if product.summary:
-                table = f"read_parquet({partition_files(store, prefix)}, hive_partitioning = false)"
+                table = f"read_parquet({stored}, hive_partitioning = false)"
                 for name, figure in product.summary(con, table, params).items():
                     extra.update(figure_metadata(name, figure, con, store, prefix, period))
             # The checks, on what was stored: one read of the partition for all of them.
-            checks = gold_check_results(
-                product, measure(product, con, partition_files(store, prefix), params)
-            )
+            checks = gold_check_results(product, measure(product, con, stored, params))
         except (NoSilverError, NoInputError) as exc:
             raise dg.Failure(str(exc), allow_retries=False) from exc
         finally:

@@ -574,13 +574,12 @@ def _upstream_keys(
     if p.partitioning == "daily":
         assert day is not None
         return partition_keys(store, gold_partition_prefix(up.name, "daily", day))
-    keys = dataset_keys(store, f"gold/{up.name}/", 3)
     if p.partitioning == "monthly":
         assert day is not None
         last = day.replace(day=calendar.monthrange(day.year, day.month)[1])
         days = {f"dt={day + dt.timedelta(days=n)}" for n in range((last - day).days + 1)}
-        keys = [k for k in keys if k.split("/")[2] in days]
-    return keys
+        return dataset_keys(store, f"gold/{up.name}/", 3, lambda p: p.split("/")[2] in days)
+    return dataset_keys(store, f"gold/{up.name}/", 3)
 
 
 def build_product(
