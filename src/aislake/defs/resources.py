@@ -136,25 +136,25 @@ class GoldSettings(dg.ConfigurableResource):
     """Parameters of the gold algorithms (docs/gold.md): track cuts, stops, density grid,
     anchorages, port visits and AIS gaps. The defaults are ``GoldParams``'s."""
 
-    track_max_gap_minutes: float = 30.0
-    max_speed_kn: float = 50.0
-    simplify_tolerance_deg: float = 0.0005
-    stop_max_sog_kn: float = 0.5
-    stop_min_minutes: float = 30.0
-    stop_max_gap_minutes: float = 120.0
-    stop_max_spread_nm: float = 0.5
-    density_cell_m: int = 1000
-    anchorage_cell_m: int = 500
-    anchorage_min_vessels: int = 20
-    anchorage_name_max_km: float = 20.0
-    visit_entry_km: float = 3.0
-    visit_exit_km: float = 4.0
-    visit_stop_sog_kn: float = 0.2
-    visit_move_sog_kn: float = 0.5
-    visit_stop_min_minutes: float = 5.0
-    port_gap_hours: float = 4.0
-    gap_min_hours: float = 6.0
-    gap_min_move_nm: float = 1.0
+    track_max_gap_minutes: float = GoldParams.track_max_gap_minutes
+    max_speed_kn: float = GoldParams.max_speed_kn
+    simplify_tolerance_deg: float = GoldParams.simplify_tolerance_deg
+    stop_max_sog_kn: float = GoldParams.stop_max_sog_kn
+    stop_min_minutes: float = GoldParams.stop_min_minutes
+    stop_max_gap_minutes: float = GoldParams.stop_max_gap_minutes
+    stop_max_spread_nm: float = GoldParams.stop_max_spread_nm
+    density_cell_m: int = GoldParams.density_cell_m
+    anchorage_cell_m: int = GoldParams.anchorage_cell_m
+    anchorage_min_vessels: int = GoldParams.anchorage_min_vessels
+    anchorage_name_max_km: float = GoldParams.anchorage_name_max_km
+    visit_entry_km: float = GoldParams.visit_entry_km
+    visit_exit_km: float = GoldParams.visit_exit_km
+    visit_stop_sog_kn: float = GoldParams.visit_stop_sog_kn
+    visit_move_sog_kn: float = GoldParams.visit_move_sog_kn
+    visit_stop_min_minutes: float = GoldParams.visit_stop_min_minutes
+    port_gap_hours: float = GoldParams.port_gap_hours
+    gap_min_hours: float = GoldParams.gap_min_hours
+    gap_min_move_nm: float = GoldParams.gap_min_move_nm
 
     def params(self) -> GoldParams:
         return GoldParams(**self.model_dump())

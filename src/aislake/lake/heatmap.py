@@ -11,6 +11,9 @@ from collections.abc import Iterable
 import duckdb
 from PIL import Image, ImageDraw, ImageFont
 
+from aislake.lake.duck import load_spatial
+from aislake.lake.gold.core import laea, ports_values
+
 # Dark water to hot traffic: (share of the log scale, RGB).
 _STOPS = (
     (0.0, (16, 30, 68)),
@@ -49,9 +52,6 @@ def _colour(share: float) -> tuple[int, int, int]:
 
 def port_marks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, float, float]]:
     """The bundled ports as (name, x, y) in EPSG:3035 metres (DuckDB's spatial extension)."""
-    from aislake.lake.duck import load_spatial
-    from aislake.lake.gold.core import laea, ports_values
-
     load_spatial(con)
     p = laea("port_lon", "port_lat")
     return [

@@ -55,8 +55,7 @@ def materialize_day(
     everything = all_assets_and_checks(env.get("AISLAKE_SOURCES"))
     chosen = [
         a for a in everything
-        if not _monthly(a) and (gold or not any(k.to_user_string().endswith("_gold")
-                                                for k in getattr(a, "keys", ())))
+        if not _monthly(a) and (gold or "gold" not in getattr(a, "group_names_by_key", {}).values())
     ]  # fmt: skip
     return _materialize(chosen, day.isoformat(), env, instance)
 

@@ -33,7 +33,6 @@ class GoldResult:
     key: str
     rows: int
     bytes: int
-    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,11 +145,7 @@ def write_gold(
     files = keys_literal(store, published)
     count = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
     return GoldResult(
-        product,
-        published[0],
-        int(count[0]) if count else 0,
-        sum(store.size(k) for k in published),
-        tuple(published),
+        product, published[0], int(count[0]) if count else 0, sum(store.size(k) for k in published)
     )
 
 

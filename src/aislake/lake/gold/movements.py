@@ -17,6 +17,19 @@ KM_PER_NM = 1.852
 HOP_NM = haversine_nm("p_lat", "p_lon", "start_lat", "start_lon")
 
 
+def linked_runs(runs: str) -> str:
+    """Every run of ``runs`` in its vessel's order across days (``k``: 1, 2, ...) with the end
+    of the run before it (``p_end``, ``p_lat``, ``p_lon``, ``p_sog``, ``p_port``, ``p_stopped``)
+    and the hop between the two (``hop_nm``, ``hop_hours``; NULL on a vessel's first run): the
+    one reading of the runs that visits, voyages and gaps stitch from."""
+    return f"""(SELECT *, {HOP_NM} AS hop_nm, epoch(start_ts - p_end) / 3600 AS hop_hours
+    FROM (SELECT *, row_number() OVER w AS k, lag(end_ts) OVER w AS p_end,
+                 lag(end_lat) OVER w AS p_lat, lag(end_lon) OVER w AS p_lon,
+                 lag(end_sog) OVER w AS p_sog, lag(port) OVER w AS p_port,
+                 lag(end_stopped) OVER w AS p_stopped
+          FROM {runs} WINDOW w AS (PARTITION BY mmsi ORDER BY start_ts, dt, run)))"""
+
+
 def _km(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
     return f"({haversine_nm(lat1, lon1, lat2, lon2)} * {KM_PER_NM})"
 
@@ -59,7 +72,7 @@ def port_visits_sql(i: Inputs) -> str:
     p = i.params
     return render(
         "port_visits",
-        runs=i.upstream["vessel_runs"],
+        runs=linked_runs(i.upstream["vessel_runs"]),
         stop_min_minutes=float(p.visit_stop_min_minutes),
         port_gap_hours=float(p.port_gap_hours),
     )
@@ -67,7 +80,7 @@ def port_visits_sql(i: Inputs) -> str:
 
 def voyages_sql(i: Inputs) -> str:
     return render(
-        "voyages", visits=i.upstream["port_visits"], runs=i.upstream["vessel_runs"], hop_nm=HOP_NM
+        "voyages", visits=i.upstream["port_visits"], runs=linked_runs(i.upstream["vessel_runs"])
     )
 
 
@@ -75,8 +88,7 @@ def ais_gaps_sql(i: Inputs) -> str:
     p = i.params
     return render(
         "ais_gaps",
-        runs=i.upstream["vessel_runs"],
-        hop_nm=HOP_NM,
+        runs=linked_runs(i.upstream["vessel_runs"]),
         gap_hours=float(p.gap_min_hours),
         under_way_sog=UNDER_WAY_MIN_SOG,
         min_move_nm=float(p.gap_min_move_nm),

@@ -593,11 +593,7 @@ def build_product(
     a history product) from what the lake holds, and publish it."""
     p = product(name)
     day = period_start(p.partitioning, period)
-    inputs = Inputs(day, params or GoldParams())
-    if "silver" in p.reads:
-        assert day is not None
-        silver, rejects = day_files(store, day)
-        inputs = Inputs(day, inputs.params, silver, rejects)
+    silver, rejects = day_files(store, day) if "silver" in p.reads and day else ("", "[]")
     upstream: dict[str, str] = {}
     for up_name in (r for r in p.reads if r != "silver"):
         up = BY_NAME[up_name]
@@ -615,11 +611,11 @@ def build_product(
                 f"{p.asset} needs {up.asset}{where}, which the lake does not hold yet: "
                 f"materialise {up.asset}{where} first"
             )
-    inputs = Inputs(day, inputs.params, inputs.silver, inputs.rejects, upstream)
+    buckets = 1
+    if p.bucketed:
+        (positions,) = con.execute(f"SELECT count(*) FROM {silver}").fetchone() or (0,)
+        buckets = max(1, -(-int(positions) // TRACK_BUCKET_POSITIONS))
     if p.spatial:
         load_spatial(con)
-    if p.bucketed:
-        (positions,) = con.execute(f"SELECT count(*) FROM {inputs.silver}").fetchone() or (0,)
-        buckets = max(1, -(-int(positions) // TRACK_BUCKET_POSITIONS))
-        inputs = Inputs(day, inputs.params, inputs.silver, inputs.rejects, upstream, buckets)
+    inputs = Inputs(day, params or GoldParams(), silver, rejects, upstream, buckets)
     return write_gold(con, store, name, partition_prefix(p, day), p.sql(inputs))

@@ -3,14 +3,8 @@
 -- days (the runs of every day are read in one order). Under way: its last report before the
 -- gap gave a SOG of $under_way_sog kn or more, or it reappeared $min_move_nm nm or more away.
 -- A vessel still silent at the lake's last report has no gap yet: it is found once it reports.
-WITH runs AS (
-    SELECT *, lag(end_ts) OVER w AS p_end, lag(end_lat) OVER w AS p_lat,
-           lag(end_lon) OVER w AS p_lon, lag(end_sog) OVER w AS p_sog,
-           lag(port) OVER w AS p_port
-    FROM $runs WINDOW w AS (PARTITION BY mmsi ORDER BY start_ts, dt, run)
-), gaps AS (
-    SELECT *, epoch(start_ts - p_end) / 3600 AS hours, $hop_nm AS nm
-    FROM runs WHERE p_end IS NOT NULL
+WITH gaps AS (
+    SELECT *, hop_hours AS hours, hop_nm AS nm FROM $runs WHERE p_end IS NOT NULL
 )
 SELECT format('{}-{}', mmsi, strftime(p_end, '%Y%m%dT%H%M%S')) AS gap_id, mmsi,
        p_end AS gap_start, start_ts AS gap_end, round(hours, 4) AS duration_hours,

@@ -5,15 +5,10 @@
 -- block's end. It needs evidence, as GFW's do: a stop of $stop_min_minutes minutes or more, or
 -- a silence of $port_gap_hours hours or more (a port gap). Confidence as GFW grades it: 4 with
 -- the entry and the exit seen, 3 with one of them, 2 with neither.
-WITH runs AS (
-    SELECT *, row_number() OVER (PARTITION BY mmsi ORDER BY start_ts, dt, run) AS k
-    FROM $runs
-), linked AS (
-    SELECT *, lag(port) OVER w AS p_port,
-           epoch(start_ts - lag(end_ts) OVER w) / 3600 AS hop_hours,
-           lag(end_stopped) OVER w AND start_stopped AS hop_stopped,
+WITH linked AS (
+    SELECT *, p_stopped AND start_stopped AS hop_stopped,
            max(k) OVER (PARTITION BY mmsi) AS vessel_last_k
-    FROM runs WINDOW w AS (PARTITION BY mmsi ORDER BY k)
+    FROM $runs
 ), blocks AS (
     SELECT *, sum((port IS NULL OR p_port IS NULL OR port <> p_port)::INTEGER)
                   OVER (PARTITION BY mmsi ORDER BY k ROWS UNBOUNDED PRECEDING) AS block

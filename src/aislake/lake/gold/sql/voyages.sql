@@ -18,11 +18,9 @@ WITH visits AS (
 ), keyed AS (
     SELECT *, coalesce(departure, TIMESTAMP '-infinity') AS after FROM trips
 ), runs AS (
-    SELECT mmsi, start_ts, distance_nm, coalesce($hop_nm, 0) AS hop_nm,
-           coalesce(epoch(start_ts - p_end) / 3600, 0) AS hop_hours
-    FROM (SELECT *, lag(end_lat) OVER w AS p_lat, lag(end_lon) OVER w AS p_lon,
-                 lag(end_ts) OVER w AS p_end
-          FROM $runs WINDOW w AS (PARTITION BY mmsi ORDER BY start_ts, dt, run))
+    SELECT mmsi, start_ts, distance_nm, coalesce(hop_nm, 0) AS hop_nm,
+           coalesce(hop_hours, 0) AS hop_hours
+    FROM $runs
 ), legs AS (
     -- Each run belongs to the voyage that departed last before it began (an as-of join: a
     -- vessel's runs and voyages are each read once), up to the voyage's arrival.
