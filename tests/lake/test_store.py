@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -35,6 +37,31 @@ def test_put_replaces_an_object_whole(store: ObjectStore, tmp_path: Path) -> Non
     store.put_file(_file(tmp_path, "v2", b"new"), "k/obj")
     assert store.read_range("k/obj", 100) == b"new"
     assert store.list_keys("k/") == ["k/obj"]  # no temporary names left behind
+
+
+def test_move_in_publishes_a_file_the_caller_is_done_with(
+    store: ObjectStore, tmp_path: Path
+) -> None:
+    store.put_file(_file(tmp_path, "old", b"old day"), "bronze/dma/day.csv")
+    day = _file(tmp_path, "day.csv", b"header\nrow\n")
+    store.move_in(day, "bronze/dma/day.csv")
+    assert store.read_range("bronze/dma/day.csv", 100) == b"header\nrow\n"
+    assert store.list_keys("bronze/dma/") == ["bronze/dma/day.csv"]  # no temporary names
+    if isinstance(store, LocalStore):  # renamed, not copied: the local file is the object now
+        assert not day.exists()
+
+
+def test_move_in_copies_what_it_cannot_rename(tmp_path: Path) -> None:
+    """A file on another filesystem (the workdir on tmpfs, the lake on disk) is copied."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("needs /dev/shm on a filesystem of its own")
+    store = LocalStore(tmp_path / "lake")
+    with tempfile.TemporaryDirectory(dir=shm) as far:
+        day = _file(Path(far), "day.csv", b"header\nrow\n")
+        store.move_in(day, "bronze/dma/day.csv")
+        assert store.read_range("bronze/dma/day.csv", 100) == b"header\nrow\n"
+    assert store.list_keys("bronze/") == ["bronze/dma/day.csv"]
 
 
 POINTER = "_current/silver/source=x/dt=1.json"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -22,6 +24,7 @@ from aislake.sources.dma import (
     download_day,
     published_days,
 )
+from aislake.sources.fetch import read_ahead
 from archive_server import Archive, make_zip
 from conftest import SIM_DAY
 
@@ -120,6 +123,29 @@ def test_a_corrupt_member_fails_its_crc(archive: tuple[Archive, str], tmp_path: 
     with pytest.raises(BadArchiveError, match="corrupt"):
         download_day(url, SIM_DAY, tmp_path, FAST)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_read_ahead_keeps_the_order_and_raises_the_producers_error() -> None:
+    def chunks():
+        yield from (bytes([i]) * 1000 for i in range(50))
+        raise EOFError("member ends early")
+
+    got = []
+    with pytest.raises(EOFError, match="member ends early"):
+        for chunk in read_ahead(chunks(), depth=2):
+            got.append(chunk)
+    assert got == [bytes([i]) * 1000 for i in range(50)]
+
+
+def test_closing_read_ahead_stops_and_joins_its_producer() -> None:
+    produced = itertools.count()
+    ahead = read_ahead((b"x" for _ in iter(lambda: next(produced), None)), depth=2)
+    assert [next(ahead), next(ahead)] == [b"x", b"x"]
+    ahead.close()  # as the consumer does when writing fails
+    assert not any(t.name == "aislake-read-ahead" for t in threading.enumerate())
+    stopped = next(produced)
+    time.sleep(0.2)
+    assert next(produced) == stopped + 1  # nothing reads the source any more
 
 
 def test_a_zip_without_a_csv_is_refused(archive: tuple[Archive, str], tmp_path: Path) -> None:

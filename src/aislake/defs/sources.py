@@ -139,7 +139,7 @@ def publish_bronze(
         )
     except CollapseError as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
-    store.put_file(csv.path, key)
+    store.move_in(csv.path, key)
     write_manifest(store, key, BronzeManifest(csv.csv_bytes, csv.sha256, csv.rows, csv.url))
     context.log.info(f"published {key} to {storage.describe()}")
     return dg.MaterializeResult(

@@ -8,15 +8,18 @@ day's CSV, counting its lines and hashing it on the way. Nothing here touches th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import http.client
 import logging
+import queue
+import threading
 import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -260,10 +263,13 @@ def extract_day_csv(
             with archive.open(member) as src, dest.open("wb") as out:
                 first = src.readline(64 * 1024)
                 layout = layout_of(first.decode("utf-8", "replace"))
-                for chunk in _chunks(first, src):
-                    digest.update(chunk)
-                    counter.feed(chunk)
-                    out.write(chunk)
+                # Inflating (and checking the CRC) in a thread of its own while this one hashes,
+                # counts and writes: both release the GIL, so a day takes the longer of the two.
+                with contextlib.closing(read_ahead(_chunks(first, src))) as chunks:
+                    for chunk in chunks:
+                        digest.update(chunk)
+                        counter.feed(chunk)
+                        out.write(chunk)
         except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
             dest.unlink(missing_ok=True)
             raise BadArchiveError(f"{url}: {member.filename} is corrupt ({exc})") from exc
@@ -295,6 +301,51 @@ def read_chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
             yield chunk
+
+
+def read_ahead(chunks: Iterator[bytes], depth: int = 4) -> Generator[bytes, None, None]:
+    """The items of ``chunks``, produced by a thread of their own up to ``depth`` ahead of the
+    consumer; an error the producer meets is raised here, in order. Close the generator (or
+    exhaust it) before closing what ``chunks`` reads: closing stops and joins the producer."""
+    ready: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        item: bytes | BaseException | None = None
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                _put(ready, chunk, stop)
+        except BaseException as exc:  # handed to the consumer, raised there
+            item = exc
+        _put(ready, item, stop)
+
+    producer = threading.Thread(target=produce, name="aislake-read-ahead", daemon=True)
+    producer.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:  # unblock a producer waiting for room
+                ready.get_nowait()
+        producer.join()
+
+
+def _put(
+    ready: queue.Queue[bytes | BaseException | None],
+    item: bytes | BaseException | None,
+    stop: threading.Event,
+) -> None:
+    """Put ``item`` once there is room, unless the consumer has gone (``stop``)."""
+    while not stop.is_set():
+        with contextlib.suppress(queue.Full):
+            ready.put(item, timeout=0.1)
+            return
 
 
 def _chunks(first: bytes, src: IO[bytes]) -> Iterator[bytes]:
