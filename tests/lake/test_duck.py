@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aislake.lake.duck import DuckDBSettings, connect, s3_secret_sql, sql_literal
-from aislake.lake.store import S3Store
+import duckdb
+import pytest
+
+from aislake.lake.duck import (
+    DuckDBSettings,
+    connect,
+    execute_concurrently,
+    s3_secret_sql,
+    sql_literal,
+)
+from aislake.lake.store import LocalStore, S3Store
 
 
 def test_sql_literal_escapes_quotes_and_renders_types() -> None:
@@ -79,3 +88,32 @@ def test_duckdb_writes_and_reads_parquet_on_s3(s3_store: S3Store, tmp_path: Path
     assert s3_store.exists("t/x.parquet")
     total = con.execute(f"SELECT sum(n) FROM read_parquet({sql_literal(uri)})").fetchone()
     assert total == (499500,)
+
+
+def test_statements_run_concurrently_and_the_first_may_read_temporary_tables(
+    tmp_path: Path,
+) -> None:
+    con = connect(LocalStore(tmp_path / "lake"))
+    con.execute("CREATE TEMP TABLE mine AS SELECT range AS i FROM range(1000)")
+    con.execute("CREATE TABLE shared AS SELECT range AS i FROM range(1000)")
+    out = [tmp_path / f"{n}.parquet" for n in range(3)]
+    execute_concurrently(
+        con,
+        [f"COPY (SELECT * FROM mine) TO {sql_literal(str(out[0]))}",
+         *(f"COPY (SELECT * FROM shared WHERE i % 2 = {n - 1}) TO {sql_literal(str(out[n]))}"
+           for n in (1, 2))],
+        workers=2,
+    )  # fmt: skip
+    counts = [con.execute(f"SELECT count(*) FROM {sql_literal(str(f))}").fetchone() for f in out]
+    assert counts == [(1000,), (500,), (500,)]
+    # A temporary table is its connection's own: a cursor does not see it, and the error is
+    # raised once the other statements have ended.
+    late = tmp_path / "late.parquet"
+    with pytest.raises(duckdb.CatalogException, match="mine"):
+        execute_concurrently(
+            con,
+            [f"COPY (SELECT * FROM shared) TO {sql_literal(str(late))}",
+             "SELECT * FROM mine"],
+            workers=2,
+        )  # fmt: skip
+    assert late.exists()

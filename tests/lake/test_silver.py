@@ -14,6 +14,7 @@ from aislake.lake.manifest import BronzeManifest, CollapseError, write_manifest
 from aislake.lake.schema import REJECT_REASONS, SILVER_COLUMN_NAMES
 from aislake.lake.silver import (
     ROW_GROUP_ROWS,
+    SLICE_ROWS,
     RowsLostError,
     SilverResult,
     UnreadableCsvError,
@@ -288,6 +289,23 @@ def test_a_rerun_yields_identical_rows(store: ObjectStore, sim_file, tmp_path: P
     assert store.list_keys("_staging/") == []
 
 
+def test_a_day_written_in_slices_has_the_same_rows_in_the_same_order(
+    store: ObjectStore, sim_file, tmp_path: Path
+) -> None:
+    """A large day is written by one writer per DuckDB thread, each a slice of consecutive rows
+    in a file of its own (on S3 too, from connections of their own): the files in key order are
+    the one-file silver, row for row, and the rejects are the same."""
+    whole = _silver_of_sim_day(store, sim_file, tmp_path)
+    rows = [r for k in whole.silver_keys for r in query(store, k, "SELECT * FROM {t}")]
+    rejects = reject_rows(store, whole)
+    sliced = _silver_of_sim_day(store, sim_file, tmp_path, slice_rows=1_000)
+    threads = connect(store).execute("SELECT current_setting('threads')").fetchone()
+    assert threads and len(sliced.silver_keys) == len(whole.silver_keys) - 1 + int(threads[0])
+    assert [r for k in sliced.silver_keys for r in query(store, k, "SELECT * FROM {t}")] == rows
+    assert reject_rows(store, sliced) == rejects
+    assert (sliced.rows, sliced.rejects) == (whole.rows, whole.rejects)
+
+
 @pytest.mark.faults
 def test_a_failed_run_leaves_the_previous_silver_untouched(
     local: LocalStore, sim_file, tmp_path: Path
@@ -343,7 +361,11 @@ def test_simulated_quirks_land_in_the_right_reject_reasons(
 
 
 def _silver_of_sim_day(
-    store: ObjectStore, sim_file, tmp_path: Path, row_group_rows: int = ROW_GROUP_ROWS
+    store: ObjectStore,
+    sim_file,
+    tmp_path: Path,
+    row_group_rows: int = ROW_GROUP_ROWS,
+    slice_rows: int = SLICE_ROWS,
 ) -> SilverResult:
     csv = tmp_path / "sim.csv"
     if not csv.exists():
@@ -351,8 +373,9 @@ def _silver_of_sim_day(
             csv.write_bytes(zf.read("aisdk-2024-01-15.csv"))
     store.put_file(csv, "bronze/dma/sim.csv")
     return build_silver(
-        connect(store), store, "bronze/dma/sim.csv", DAY, row_group_rows=row_group_rows
-    )
+        connect(store), store, "bronze/dma/sim.csv", DAY, row_group_rows=row_group_rows,
+        slice_rows=slice_rows,
+    )  # fmt: skip
 
 
 def test_silver_file_has_exactly_the_documented_schema(local: LocalStore, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import importlib.util
 import shutil
 import tempfile
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,6 +118,34 @@ def open_duckdb(settings: DuckDBSettings | None = None) -> duckdb.DuckDBPyConnec
     for statement in settings.pragmas(spill):
         con.execute(statement)
     return con
+
+
+def execute_concurrently(
+    con: duckdb.DuckDBPyConnection, statements: list[str], workers: int
+) -> None:
+    """Run independent ``statements`` at the same time, at most ``workers`` at once: the first
+    on ``con`` itself (it may read the connection's temporary tables), the others on cursors,
+    connections to the same database that share its memory limit. For statements DuckDB runs on
+    one thread (a ``POSITIONAL JOIN``); the first error is raised once all have ended."""
+    if workers <= 1 or len(statements) <= 1:
+        for sql in statements:
+            con.execute(sql)
+        return
+
+    def run(index: int, sql: str) -> None:
+        if index == 0:
+            con.execute(sql)
+            return
+        cursor = con.cursor()
+        try:
+            cursor.execute(sql)
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aislake-duckdb") as pool:
+        done = [pool.submit(run, i, sql) for i, sql in enumerate(statements)]
+    for future in done:
+        future.result()
 
 
 def extension_path(name: str) -> str:

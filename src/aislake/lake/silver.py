@@ -9,8 +9,9 @@ cleaning rules and the day sorted once, one copy of exact duplicates is kept, po
 flagged, and the partition is written:
 
 - ``silver/ais/source=<source>/dt=YYYY-MM-DD/part-0.<version>.parquet``: valid rows sorted by
-  (mmsi, ts), and ``part-1.<version>.parquet`` (sorted likewise) for the rows of DMA lines
-  repaired from an unquoted comma;
+  (mmsi, ts) (a large day: ``part-0``, ``part-1``, ... consecutive slices, written at once),
+  then one more file (sorted likewise) for the rows of DMA lines repaired from an unquoted
+  comma;
 - ``silver/ais_rejects/source=<source>/dt=YYYY-MM-DD/part-0.<version>.parquet``: every other row and
   why; both published as one version (``ObjectStore.publish``: one pointer, written last).
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import logging
 import shutil
 import tempfile
@@ -37,7 +39,7 @@ from pathlib import Path
 import duckdb
 
 from aislake.lake.dmaread import render_back, typed_csv_sql
-from aislake.lake.duck import sql_literal
+from aislake.lake.duck import execute_concurrently, sql_literal
 from aislake.lake.layout import pointer_key, rejects_prefix, silver_prefix
 from aislake.lake.lines import count_data_lines, count_lines
 from aislake.lake.manifest import read_manifest, refuse_collapse
@@ -62,6 +64,8 @@ def parquet_options(row_group_rows: int = ROW_GROUP_ROWS) -> str:
 
 
 PARQUET_OPTIONS = parquet_options()
+# A day of this many rows or more is written by several writers at once (one per thread).
+SLICE_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -369,6 +373,7 @@ def build_silver(
     row_group_rows: int = ROW_GROUP_ROWS,
     lines: int | None = None,
     csv_buffer_size: int | None = None,
+    slice_rows: int = SLICE_ROWS,
 ) -> SilverResult:
     """Convert one bronze CSV of ``source`` into the day's silver and rejects partitions
     (atomically).
@@ -378,13 +383,16 @@ def build_silver(
     window over that file's narrow key columns then finds each position's neighbours (exact
     duplicates equal their predecessor; the implied speed into and out of each position), and
     silver and the rejects are streamed out of the file joined to it by position: the wide rows
-    are sorted once and never held in memory whole.
+    are sorted once and never held in memory whole. DuckDB joins by position on one thread, so
+    the rejects and the silver files are written at once.
 
     ``lines`` is the day's count of lines after the header; by default bronze's manifest gives
     it, and without one the object's bytes are counted (one fast pass). Only when the rows read
     and lines refused do not add up to it are the blank lines counted (DuckDB skips them).
     ``csv_buffer_size`` is DuckDB's CSV buffer (tests make it small to reproduce the parallel
-    reader's loss on a small file).
+    reader's loss on a small file). A day large enough to give each DuckDB thread ``slice_rows``
+    rows is written as one silver file per thread, each a slice of consecutive rows (in silver's
+    order across files).
     """
     rules = rules or SilverRules()
     motion = rules.motion()
@@ -460,32 +468,37 @@ def build_silver(
                         SELECT {rows_read} + file_row_number, reason, mmsi, ts, lat, lon, h
                         FROM {extra})"""
             order = "ts, lat, lon, h, rid"  # the files' own order, across both
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE neighbours AS {_neighbours_sql(keys, order, motion)}"
-        )
+        # A table of the database, not of the connection: the writers below read it from
+        # connections of their own.
+        con.execute(f"CREATE OR REPLACE TABLE neighbours AS {_neighbours_sql(keys, order, motion)}")
 
         lap("neighbours_s")
-        # 4. Silver: valid rows, one copy of each, in the sorted order, streamed to Parquet.
-        parts = [(main, "NULL::VARCHAR", f"rid < {rows_read}")]
+        # 4. Silver: valid rows, one copy of each, in the sorted order, streamed to Parquet: the
+        # main file in slices of consecutive rows, one file each, the repaired rows after them.
+        # 5. Rejects: rows that parsed are stored rendered back as DMA text; lines that did not
+        # parse keep their raw text. A repaired line is in silver or here once, as repaired.
+        # DuckDB joins by position on one thread, so the slices and the rejects run at once.
+        workers = _threads(con)
+        parts = [
+            (f"(SELECT * FROM {main} WHERE file_row_number BETWEEN {a} AND {b - 1})",
+             "NULL::VARCHAR", f"rid BETWEEN {a} AND {b - 1}")
+            for a, b in _slices(rows_read, workers, slice_rows)
+        ]  # fmt: skip
         if repaired_rows:
             parts.append((extra, "repaired", f"rid >= {rows_read}"))
-        silver_keys = []
+        silver_keys, writes = [], []
         for i, (table, repaired, mine) in enumerate(parts):
             values = _silver_values(motion, source, repaired)
             select = ", ".join(f"{sql} AS {c}" for c, sql in values.items())
             key = f"{staged}/silver/part-{i}.parquet"
             store.prepare_write(key)
-            con.execute(
+            writes.append(
                 f"""COPY (SELECT {select}
                           FROM {table} POSITIONAL JOIN (SELECT * FROM neighbours WHERE {mine})
                           WHERE reason IS NULL AND NOT dup)
                     TO {sql_literal(store.uri(key))} ({parquet_options(row_group_rows)})"""
             )
             silver_keys.append(key)
-
-        lap("silver_s")
-        # 5. Rejects: rows that parsed are stored rendered back as DMA text; lines that did not
-        # parse keep their raw text. A repaired line is in silver or here once, as repaired.
         rendered = ", ".join(
             render_back(c, ts_format=reader.ts_format) for c in DMA_RAW_NAMES.values()
         )
@@ -514,12 +527,14 @@ def build_silver(
                                                   WHERE rid >= {rows_read})
                     WHERE reason IS NOT NULL OR dup"""
             )
-        con.execute(
+        rejects = (
             f"COPY ({' UNION ALL '.join(selects)}) TO {sql_literal(store.uri(rejects_key))} "
             f"({PARQUET_OPTIONS})"
         )
-
-        lap("rejects_s")
+        # The rejects read the connection's temporary tables (DuckDB's reject_errors): first,
+        # on the connection itself.
+        execute_concurrently(con, [rejects, *writes], workers)
+        lap("write_s")  # silver and the rejects
         # 6. Reconcile what was written with what came in, then publish.
         silver_files = "[" + ", ".join(sql_literal(store.uri(k)) for k in silver_keys) + "]"
         stats = con.execute(
@@ -585,6 +600,19 @@ def build_silver(
         blank_lines=lines - data_lines,
         lines_counted_from=counted_from,
     )
+
+
+def _threads(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT current_setting('threads')").fetchone()
+    return max(int(row[0]) if row else 1, 1)
+
+
+def _slices(rows: int, workers: int, slice_rows: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges [a, b) covering ``rows``: one per worker, at least ``slice_rows``
+    each (a small day is one slice, one file)."""
+    n = max(min(workers, rows // max(slice_rows, 1)), 1)
+    cuts = [rows * i // n for i in range(n + 1)]
+    return list(itertools.pairwise(cuts))
 
 
 def _spill_dir(con: duckdb.DuckDBPyConnection) -> str | None:
