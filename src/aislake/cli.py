@@ -87,16 +87,17 @@ def _asset_key(loaded: dg.Definitions, name: str) -> dg.AssetKey:
 
 
 def _upstream(loaded: dg.Definitions, key: dg.AssetKey) -> list[dg.AssetKey]:
-    """Every asset ``key`` depends on, nearest last (bronze before silver)."""
+    """Every asset ``key`` depends on, in the graph's order (bronze before silver, silver before
+    the products it feeds)."""
     graph = loaded.resolve_asset_graph()
-    seen: list[dg.AssetKey] = []
+    seen: set[dg.AssetKey] = set()
     todo = list(graph.get(key).parent_keys)
     while todo:
         parent = todo.pop()
         if parent not in seen:
-            seen.append(parent)
+            seen.add(parent)
             todo.extend(graph.get(parent).parent_keys)
-    return list(reversed(seen))
+    return [k for k in graph.toposorted_asset_keys if k in seen]
 
 
 def _check_day(day: dt.date) -> str:

@@ -38,8 +38,13 @@ def test_graph_dependencies_kinds_and_groups() -> None:
         return graph.get(dg.AssetKey(name))
 
     assert {k.to_user_string() for k in node("dma_ais_silver").parent_keys} == {"dma_ais_bronze"}
-    for gold in ("ais_daily_summary_gold", "vessel_tracks_gold", "traffic_density_gold"):
+    for gold in ("vessel_positions_gold", "vessel_registry_gold", "vessel_stops_gold"):
         assert {k.to_user_string() for k in node(gold).parent_keys} == {"dma_ais_silver"}
+    # The vessel positions' motion is computed once; tracks, density and the summary read it.
+    for gold in ("vessel_tracks_gold", "traffic_density_gold"):
+        assert {k.to_user_string() for k in node(gold).parent_keys} == {"vessel_positions_gold"}
+    assert {k.to_user_string() for k in node("ais_daily_summary_gold").parent_keys} == {
+        "dma_ais_silver", "vessel_positions_gold"}  # fmt: skip
     assert node("dma_ais_bronze").group_name == "dma"
     assert node("ais_daily_summary_gold").group_name == "gold"
     assert set(node("dma_ais_silver").kinds) == {"duckdb", "parquet"}
@@ -48,7 +53,7 @@ def test_graph_dependencies_kinds_and_groups() -> None:
     across = ("vessel_runs", "port_visits", "voyages", "traffic_density_monthly")
     parents = {n: {k.to_user_string() for k in node(f"{n}_gold").parent_keys} for n in across}
     assert parents == {
-        "vessel_runs": {"dma_ais_silver", "anchorages_gold"},
+        "vessel_runs": {"vessel_positions_gold", "anchorages_gold"},
         "port_visits": {"vessel_runs_gold"},
         "voyages": {"port_visits_gold", "vessel_runs_gold"},
         "traffic_density_monthly": {"traffic_density_gold"},

@@ -184,7 +184,7 @@ def test_the_sources_setting_decides_what_is_defined() -> None:
     assert {"noaa_ais_bronze", "noaa_ais_silver"} <= names(noaa_only)
     assert "dma_ais_bronze" not in names(noaa_only)
     graph = noaa_only.resolve_asset_graph()
-    assert graph.get(dg.AssetKey("vessel_tracks_gold")).parent_keys == {
+    assert graph.get(dg.AssetKey("vessel_positions_gold")).parent_keys == {
         dg.AssetKey("noaa_ais_silver")
     }
     checks = {k.name for k in graph.asset_check_keys}

@@ -12,7 +12,7 @@ from aislake.lake.duck import connect
 from aislake.lake.gold.core import GoldParams, NoSilverError
 from aislake.lake.gold.daily import registry_latest_sql
 from aislake.lake.gold.registry import PRODUCTS as REGISTRY
-from aislake.lake.gold.registry import build_product
+from aislake.lake.gold.registry import NoInputError, build_product
 from aislake.lake.heatmap import render_heatmap
 from aislake.lake.layout import gold_prefix
 from aislake.lake.quality import partition_files
@@ -22,8 +22,18 @@ from aislake.simulate.dmafile import SimulatedFile
 from conftest import SIM_DAY
 from dmarows import HEADER, row
 
-# The products a day's silver alone builds (the others read these: test_gold_movements.py).
-PRODUCTS = tuple(p.name for p in REGISTRY if p.reads == ("silver",))
+
+def _from_the_day(registry: tuple) -> tuple[str, ...]:
+    """The products a day's silver builds, directly or through each other, in the registry's
+    (dependency) order; the others also read history products: test_gold_movements.py."""
+    names: list[str] = []
+    for p in registry:
+        if p.partitioning == "daily" and all(r == "silver" or r in names for r in p.reads):
+            names.append(p.name)
+    return tuple(names)
+
+
+PRODUCTS = _from_the_day(REGISTRY)
 DAY0 = dt.datetime.combine(SIM_DAY, dt.time())
 DAY1 = DAY0 + dt.timedelta(days=1)
 
@@ -130,6 +140,7 @@ def segments_of(tmp_path: Path, points: list[tuple[str, float]]) -> list[tuple]:
     store.put_file(csv, "bronze/dma/d.csv")
     con = connect(store)
     build_silver(con, store, "bronze/dma/d.csv", SIM_DAY)
+    build_product(con, store, "vessel_positions", SIM_DAY)
     build_product(con, store, "vessel_tracks", SIM_DAY)
     return rows(store, "vessel_tracks", "SELECT segment, points FROM {t} ORDER BY segment")
 
@@ -207,6 +218,12 @@ def test_gold_without_silver_says_what_to_do(tmp_path: Path) -> None:
         NoSilverError,
         match=r"materialise a source.s silver \(dma_ais_silver, noaa_ais_silver\) for 2024-01-15",
     ):
+        build_product(connect(store), store, "vessel_positions", SIM_DAY)
+    with pytest.raises(
+        NoInputError,
+        match="vessel_tracks_gold needs vessel_positions_gold for 2024-01-15, which the lake does "
+        "not hold yet: materialise vessel_positions_gold for 2024-01-15 first",
+    ):
         build_product(connect(store), store, "vessel_tracks", SIM_DAY)
 
 
@@ -266,7 +283,7 @@ def test_a_position_two_sources_hold_is_counted_once(
     }
 
     def figures() -> dict[str, list[tuple]]:
-        for product in queries:
+        for product in ("vessel_positions", *queries):
             build_product(con, store, product, SIM_DAY)
         return {p: rows(store, p, q) for p, q in queries.items()}
 

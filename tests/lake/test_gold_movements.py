@@ -268,6 +268,7 @@ def test_a_line_between_two_positions_is_split_across_cells_by_length(tmp_path: 
     csv.write_text("\n".join([HEADER, *lines]) + "\n")
     store.put_file(csv, "bronze/dma/d.csv")
     build_silver(con, store, "bronze/dma/d.csv", SIM_DAY)
+    build_product(con, store, "vessel_positions", SIM_DAY)
     build_product(con, store, "traffic_density", SIM_DAY)
     keys = dataset_keys(store, "gold/traffic_density/", 3)
     got = con.execute(

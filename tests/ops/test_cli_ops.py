@@ -31,7 +31,7 @@ def test_materialize_builds_missing_upstream_and_only_that(
     assert "check dma_silver_min_rows" in out and "passed" in out
     assert main(["materialize", "vessel_tracks_gold", "--date", str(SIM_DAY)]) == 0
     out = capsys.readouterr().out
-    assert "materialising vessel_tracks_gold for 2024-01-15" in out
+    assert "materialising vessel_positions_gold, vessel_tracks_gold for 2024-01-15" in out
     assert "upstream already there: dma_ais_bronze, dma_ais_silver" in out
     assert list(lake_env.glob("lake/gold/vessel_tracks/dt=2024-01-15/part-0.*.parquet"))
     assert (lake_env / "home/dagster.yaml").is_file()  # the local instance settings
@@ -45,14 +45,14 @@ def test_materialize_a_monthly_and_a_history_product(
     assert main(["materialize", "traffic_density_monthly_gold", "--date", str(SIM_DAY)]) == 0
     out = capsys.readouterr().out
     assert (
-        "materialising dma_ais_bronze, dma_ais_silver, traffic_density_gold, "
-        "traffic_density_monthly_gold for 2024-01-15" in out
+        "materialising dma_ais_bronze, dma_ais_silver, vessel_positions_gold, "
+        "traffic_density_gold, traffic_density_monthly_gold for 2024-01-15" in out
     )
     assert out.count(" succeeded") == 2  # the day's run, then the month's
     assert list(lake_env.glob("lake/gold/traffic_density_monthly/month=2024-01/part-0.*.parquet"))
     assert main(["materialize", "voyages_gold", "--date", str(SIM_DAY)]) == 0
     out = capsys.readouterr().out
-    assert "upstream already there: dma_ais_bronze, dma_ais_silver)" in out
+    assert "upstream already there: dma_ais_bronze, dma_ais_silver, vessel_positions_gold)" in out
     assert "check voyages_valid" in out and out.count(" succeeded") == 1
     for product in ("anchorages", "port_visits", "voyages"):
         assert list(lake_env.glob(f"lake/gold/{product}/all/part-0.*.parquet")), product
@@ -104,7 +104,9 @@ def test_query_runs_sql_over_the_lake_views(
     )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "reason,n" and any(line.startswith("duplicate,") for line in lines)
-    with pytest.raises(SystemExit, match="tables: silver_ais, rejects, ais_daily_summary"):
+    with pytest.raises(
+        SystemExit, match="tables: silver_ais, rejects, vessel_positions, ais_daily_summary"
+    ):
         main(["query", "SELECT * FROM no_such_table"])
 
 

@@ -1,4 +1,5 @@
-"""The day's products built from its silver alone: summary, vessel registry, tracks, stops."""
+"""The day's products built from its silver: vessel positions with their motion (segmented once),
+and from them or silver the summary, vessel registry, tracks and stops."""
 
 from __future__ import annotations
 
@@ -19,22 +20,46 @@ from aislake.lake.gold.core import (
 from aislake.lake.mmsi import mid_sql, station_kind_sql
 from aislake.lake.motion import MotionRules, haversine_nm, segmented_sql
 
+# A mean that does not depend on the order DuckDB's threads add the values in (a sum of doubles
+# does, in its last bits, and a stop's position rounded to 6 decimals then differs between runs):
+# the values as decimals of 9 places, summed exactly.
+EXACT_MEAN = "avg({x}::DECIMAL(18, 9))"
 
-def daily_summary_sql(files: str, day: dt.date, motion: MotionRules) -> str:
+
+def vessel_positions_sql(files: str, day: dt.date, motion: MotionRules) -> str:
+    """The day's vessel positions (:func:`~aislake.lake.gold.core.ships`) with their motion
+    (``aislake.lake.motion``): step from the position before, segment, resampled distance leg;
+    sorted by (mmsi, ts), as silver is. Tracks, runs, density and the summary read it instead of
+    each segmenting the day again."""
+    positions = f"(SELECT mmsi, ts, lat, lon, sog, ship_type, mobile_type FROM {ships(files)})"
+    return f"""
+    SELECT DATE {sql_literal(day.isoformat())} AS dt, mmsi, ts, lat, lon, sog, ship_type,
+           mobile_type, segment::INTEGER AS segment, cut, step_s, step_nm, leg_nm
+    FROM {segmented_sql(positions, motion)}
+    ORDER BY mmsi, ts, lat, lon
+    """
+
+
+def daily_summary_sql(files: str, positions: str, day: dt.date, motion: MotionRules) -> str:
     """Per ship type: vessels, messages, distance sailed and hours under way on the day.
 
     A vessel's ship type is the most frequent one it reported that day; transmitters that are not
     ships are grouped by their mobile type ('Base Station', 'AtoN'). Distance is the tracks'
     (``aislake.lake.motion``: resampled legs within segments, while moving), leaving out
     positions flagged as speed anomalies; hours under way sum the segments' steps where SOG was
-    at least 0.5 kn.
+    at least 0.5 kn. Vessels' steps come from ``positions`` (``vessel_positions``); the few
+    other transmitters' are segmented here, from ``files``.
     """
+    others = f"""(SELECT mmsi, ts, lat, lon, sog FROM {files}
+                  WHERE NOT speed_anomaly AND ({IS_VESSEL}) IS NOT TRUE)"""
     return f"""
     WITH pos AS (
         SELECT mmsi, ts, lat, lon, sog, ship_type, mobile_type
         FROM {files} WHERE NOT speed_anomaly
     ), {vessel_type_cte("pos")}, steps AS (
-        SELECT * FROM {segmented_sql("pos", motion)}
+        SELECT mmsi, sog, leg_nm, step_s, cut FROM {positions}
+        UNION ALL
+        SELECT mmsi, sog, leg_nm, step_s, cut FROM {segmented_sql(others, motion)}
     )
     SELECT DATE {sql_literal(day.isoformat())} AS dt,
            vessel.ship_type,
@@ -141,9 +166,10 @@ def registry_latest_sql(registry: str) -> str:
 
 
 def vessel_tracks_sql(
-    files: str, day: dt.date, p: GoldParams, bucket: tuple[int, int] = (0, 1)
+    positions: str, day: dt.date, p: GoldParams, bucket: tuple[int, int] = (0, 1)
 ) -> str:
-    """Per ship and day, its track cut into segments (``aislake.lake.motion``: a gap longer than
+    """Per ship and day, from its ``positions`` (``vessel_positions``), its track cut into
+    segments (``aislake.lake.motion``: a gap longer than
     ``track_max_gap_minutes``, or a step faster than ``max_speed_kn`` over at least the minimum
     span); per segment its extent, distance (resampled legs while moving), SOG statistics and the
     line, simplified with Douglas-Peucker at ``simplify_tolerance_deg``, as WKT.
@@ -153,15 +179,15 @@ def vessel_tracks_sql(
     """
     i, n = bucket
     line = "ST_MakeLine(list(ST_Point(lon, lat) ORDER BY ts, lat, lon))"
-    share = f"(SELECT * FROM {ships(files)} WHERE mmsi % {int(n)} = {int(i)})"
+    share = f"(SELECT * FROM {positions} WHERE mmsi % {int(n)} = {int(i)})"
     return f"""
     SELECT DATE {sql_literal(day.isoformat())} AS dt, mmsi, segment::INTEGER AS segment,
            min(ts) AS start_ts, max(ts) AS end_ts, count(*)::INTEGER AS points,
            round(coalesce(sum(leg_nm), 0), 4) AS distance_nm,
-           round(avg(sog), 2) AS mean_sog, max(sog) AS max_sog,
+           round({EXACT_MEAN.format(x="sog")}, 2) AS mean_sog, max(sog) AS max_sog,
            CASE WHEN count(*) = 1 THEN ST_AsText(ST_Point(any_value(lon), any_value(lat)))
                 ELSE ST_AsText(ST_Simplify({line}, {p.simplify_tolerance_deg})) END AS geometry_wkt
-    FROM {segmented_sql(share, p.motion())}
+    FROM {share}
     GROUP BY mmsi, segment ORDER BY mmsi, segment
     """
 
@@ -187,7 +213,7 @@ def vessel_stops_sql(files: str, day: dt.date, p: GoldParams) -> str:
         FROM pos
     ), stops AS (
         SELECT mmsi, run, min(ts) AS arrival, max(ts) AS departure, count(*)::INTEGER AS points,
-               avg(lat) AS lat, avg(lon) AS lon,
+               {EXACT_MEAN.format(x="lat")} AS lat, {EXACT_MEAN.format(x="lon")} AS lon,
                {haversine_nm("min(lat)", "min(lon)", "max(lat)", "max(lon)")} AS spread_nm,
                arg_max(nav_status, (n_status, nav_status)) AS nav_status,
                min(ts) = any_value(day_first) AS arrival_clipped,

@@ -3,21 +3,18 @@ month at a time; the SQL is in ``sql/traffic_density*.sql``."""
 
 from __future__ import annotations
 
-from aislake.lake.gold.core import Inputs, laea, render, ships, vessel_type_cte
-from aislake.lake.motion import segments_sql
+from aislake.lake.gold.core import Inputs, laea, render, vessel_type_cte
 
 
 def traffic_density_sql(i: Inputs) -> str:
     """Per cell of ``density_cell_m`` metres (EPSG:3035) and ship type: the hours vessels spent
-    there (their lines between consecutive positions, split across cells by length), with
-    distinct vessels and positions."""
+    there (their lines between consecutive positions of a segment of ``vessel_positions``, split
+    across cells by length), with distinct vessels and positions."""
     p = i.params
-    pos = "(SELECT mmsi, ts, lat, lon, sog, ship_type, mobile_type FROM pos)"
     return render(
         "traffic_density",
-        ships=ships(i.silver),
+        positions=i.upstream["vessel_positions"],
         vessel_type=vessel_type_cte("pos"),
-        segmented=segments_sql(pos, p.motion()),
         point=laea("lon", "lat"),
         cell=int(p.density_cell_m),
         day=i.day_sql,

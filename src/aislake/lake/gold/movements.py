@@ -9,8 +9,8 @@ rows.
 
 from __future__ import annotations
 
-from aislake.lake.gold.core import UNDER_WAY_MIN_SOG, Inputs, laea, ports_values, render, ships
-from aislake.lake.motion import haversine_nm, segmented_sql
+from aislake.lake.gold.core import UNDER_WAY_MIN_SOG, Inputs, laea, ports_values, render
+from aislake.lake.motion import haversine_nm
 
 KM_PER_NM = 1.852
 # The straight line from a run's end (p_lat, p_lon: the previous run's) to its start, in nm.
@@ -52,7 +52,7 @@ def anchorages_sql(i: Inputs) -> str:
 
 def vessel_runs_sql(i: Inputs) -> str:
     p = i.params
-    positions = segmented_sql(ships(i.silver), p.motion())
+    positions = i.upstream["vessel_positions"]
     return render(
         "vessel_runs",
         anchorages=i.upstream["anchorages"],

@@ -29,6 +29,7 @@ from aislake.lake.gold.core import (
 from aislake.lake.gold.daily import (
     TRACK_BUCKET_POSITIONS,
     daily_summary_sql,
+    vessel_positions_sql,
     vessel_registry_sql,
     vessel_stops_sql,
     vessel_tracks_sql,
@@ -207,6 +208,38 @@ def _area_mismatch(p: GoldParams) -> str:
 
 PRODUCTS: tuple[GoldProduct, ...] = (
     GoldProduct(
+        "vessel_positions",
+        "The day's vessel positions (Class A/B, of a ship's MMSI form, not flagged as a position "
+        "jump) with their motion: the step from the position before, the track segment and the "
+        "resampled distance leg, sorted by (mmsi, ts); computed once, read by tracks, runs, "
+        "density and the summary, at gold/vessel_positions/dt=YYYY-MM-DD/part-0.<version>.parquet.",
+        (
+            ("dt", "DATE", "the day (UTC)"),
+            ("mmsi", "INTEGER", "the ship's MMSI"),
+            ("ts", "TIMESTAMP", "time of the position (UTC)"),
+            ("lat", "DOUBLE", "latitude, WGS84"),
+            ("lon", "DOUBLE", "longitude, WGS84"),
+            ("sog", "DOUBLE", "reported speed over ground, knots"),
+            ("ship_type", "VARCHAR", "ship type the position reported"),
+            ("mobile_type", "VARCHAR", "'Class A' or 'Class B'"),
+            ("segment", "INTEGER", "1, 2, ... within the ship's day (vessel_tracks' segment)"),
+            ("cut", "BOOLEAN", "the position starts a segment"),
+            ("step_s", "DOUBLE", "seconds since the ship's position before (NULL: the first)"),
+            ("step_nm", "DOUBLE", "great-circle distance from it, nm"),
+            ("leg_nm", "DOUBLE", "resampled distance leg ending here, nm (NULL: not resampled)"),
+        ),
+        "daily",
+        ("silver",),
+        lambda i: vessel_positions_sql(i.silver, i.day, i.params.motion()),  # type: ignore[arg-type]
+        lambda p: {
+            "rows_out_of_range": "count(*) FILTER (WHERE segment < 1 OR step_s < 0 "
+            "OR step_nm < 0 OR leg_nm < 0 OR abs(lat) > 90 OR abs(lon) > 180)",
+            "segments_not_cut_where_they_start": "count(*) FILTER "
+            "(WHERE (step_s IS NULL AND NOT cut) "
+            f"OR (step_s > {p.track_max_gap_minutes * 60} AND NOT cut))",
+        },
+    ),
+    GoldProduct(
         "ais_daily_summary",
         "Per day and ship type: vessels, messages, distance sailed and hours under way, at "
         "gold/ais_daily_summary/dt=YYYY-MM-DD/part-0.<version>.parquet.",
@@ -219,8 +252,13 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("hours_under_way", "DOUBLE", "hours with SOG >= 0.5 kn"),
         ),
         "daily",
-        ("silver",),
-        lambda i: daily_summary_sql(i.silver, i.day, i.params.motion()),  # type: ignore[arg-type]
+        ("silver", "vessel_positions"),
+        lambda i: daily_summary_sql(
+            i.silver,
+            i.upstream["vessel_positions"],
+            i.day,  # type: ignore[arg-type]
+            i.params.motion(),
+        ),
         lambda p: {
             "duplicate_ship_types": _dup("ship_type"),
             "rows_out_of_range": "count(*) FILTER (WHERE vessels <= 0 OR messages <= 0 "
@@ -279,9 +317,14 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("geometry_wkt", "VARCHAR", "LINESTRING (lon lat, ...) simplified; POINT if one"),
         ),
         "daily",
-        ("silver",),
+        ("vessel_positions",),
         lambda i: [
-            vessel_tracks_sql(i.silver, i.day, i.params, (b, i.buckets))  # type: ignore[arg-type]
+            vessel_tracks_sql(
+                i.upstream["vessel_positions"],
+                i.day,  # type: ignore[arg-type]
+                i.params,
+                (b, i.buckets),
+            )
             for b in range(i.buckets)
         ],
         lambda p: {
@@ -342,7 +385,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("messages", "BIGINT", "positions in the cell"),
         ),
         "daily",
-        ("silver",),
+        ("vessel_positions",),
         traffic_density_sql,
         lambda p: {
             "duplicate_cells": _dup("cell_x, cell_y, ship_type"),
@@ -437,7 +480,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("max_gap_hours", "DOUBLE", "longest time between two of its positions"),
         ),
         "daily",
-        ("silver", "anchorages"),
+        ("vessel_positions", "anchorages"),
         vessel_runs_sql,
         lambda p: {
             "duplicate_runs": _dup("mmsi, run"),
@@ -613,7 +656,8 @@ def build_product(
             )
     buckets = 1
     if p.bucketed:
-        (positions,) = con.execute(f"SELECT count(*) FROM {silver}").fetchone() or (0,)
+        read = silver if "silver" in p.reads else upstream[p.reads[0]]
+        (positions,) = con.execute(f"SELECT count(*) FROM {read}").fetchone() or (0,)
         buckets = max(1, -(-int(positions) // TRACK_BUCKET_POSITIONS))
     if p.spatial:
         load_spatial(con)

@@ -5,9 +5,9 @@
 -- crosses in proportion to the length inside each. Lines are straight in EPSG:3035, an
 -- equal-area projection: every cell is $cell m square wherever it lies.
 WITH pos AS (
-    SELECT mmsi, ts, lat, lon, sog, ship_type, mobile_type FROM $ships
+    SELECT mmsi, ts, lat, lon, ship_type, mobile_type, segment FROM $positions
 ), $vessel_type, segmented AS (
-    SELECT mmsi, ts, lat, lon, segment FROM $segmented
+    SELECT mmsi, ts, lat, lon, segment FROM pos
 ), xy AS (
     SELECT mmsi, ts, lat, lon, segment, ST_X(p) AS x, ST_Y(p) AS y
     FROM (SELECT *, $point AS p FROM segmented)
