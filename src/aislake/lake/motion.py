@@ -55,56 +55,61 @@ def implied_speed_sql(distance_nm: str, seconds: str, rules: MotionRules) -> str
     return f"(({distance_nm}) * 3600 / greatest({seconds}, {float(rules.min_span_seconds)}))"
 
 
-def segments_sql(positions: str, rules: MotionRules) -> str:
-    """SQL of ``positions`` (a relation with mmsi, ts, lat, lon, anything else) with each row's
-    step from its predecessor and its segment: ``step_nm``, ``step_s``, ``cut`` (the row starts
-    a segment), ``segment`` (1, 2, ... per vessel). What products that need no distance read."""
-    gap = float(rules.max_gap_minutes) * 60
-    order = "ORDER BY ts, lat, lon"
-    step = haversine_nm("p_lat", "p_lon", "lat", "lon")
-    return f"""(
-    WITH steps AS (
-        SELECT *, lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon
-        FROM {positions} WINDOW w AS (PARTITION BY mmsi {order})
-    ), marked AS (
-        SELECT * EXCLUDE (p_ts, p_lat, p_lon), {step} AS step_nm, epoch(ts - p_ts) AS step_s,
-               (p_ts IS NULL OR epoch(ts - p_ts) > {gap}
-                OR {implied_speed_sql(step, "epoch(ts - p_ts)", rules)} > {rules.max_speed_kn})
-                   AS cut
-        FROM steps
-    )
-    SELECT *, sum(cut::INTEGER) OVER (PARTITION BY mmsi {order} ROWS UNBOUNDED PRECEDING)
-                  AS segment
-    FROM marked
-    )"""
-
-
 def segmented_sql(positions: str, rules: MotionRules) -> str:
-    """SQL of ``positions`` (a relation with mmsi, ts, lat, lon, sog, anything else) as
-    :func:`segments_sql` gives it, with the resampled distance leg that ends at each row:
+    """SQL of ``positions`` (a relation with mmsi, ts, lat, lon, sog, anything else) with each
+    row's step from its predecessor, its segment and the resampled distance leg that ends at it:
 
-    ``leg_nm`` (distance from the previous resampled position of the segment, counted only
-    while moving at either end; NULL on rows that are not resampled positions).
+    ``step_nm``, ``step_s`` (NULL on a vessel's first row), ``cut`` (the row starts a segment),
+    ``segment`` (1, 2, ... per vessel), ``leg_nm`` (distance from the previous resampled
+    position of the segment, counted only while moving at either end; NULL on rows that are not
+    resampled positions).
+
+    Two sorts of the positions, in one window order: the first pass looks one row back and one
+    ahead (the step in; whether this row starts a segment, or the next one does, so this one
+    ends it; whether it is the first of its ``resample_seconds``), the second sums the cuts into
+    segments and finds each resampled position's predecessor. A segment begins with a cut, which
+    is always a resampled position, so the nearest resampled position before a row that is not
+    a cut lies in the row's own segment.
     """
+    gap = float(rules.max_gap_minutes) * 60
     span = float(rules.resample_seconds)
-    order = "ORDER BY ts, lat, lon"
+    window = "PARTITION BY mmsi ORDER BY ts, lat, lon"
+
+    def cut(step_nm: str, seconds: str) -> str:
+        return (
+            f"({seconds} > {gap} OR {implied_speed_sql(step_nm, seconds, rules)} "
+            f"> {rules.max_speed_kn})"
+        )
+
+    step = haversine_nm("p_lat", "p_lon", "lat", "lon")
+    # The next row's step in, as that row computes it: the same expression, one row later.
+    next_step = haversine_nm("lat", "lon", "n_lat", "n_lon")
     leg = haversine_nm("a_lat", "a_lon", "lat", "lon")
     moved = implied_speed_sql(leg, "epoch(ts - a_ts)", rules)
+
+    def anchored(value: str) -> str:
+        return (
+            f"CASE WHEN NOT cut THEN lag(CASE WHEN anchor THEN {value} END IGNORE NULLS) OVER w END"
+        )
+
     return f"""(
-    WITH segmented AS (
-        SELECT * FROM {segments_sql(positions, rules)}
-    ), anchored AS (
-        SELECT *, (row_number() OVER (PARTITION BY mmsi, segment, floor(epoch(ts) / {span})
-                                      {order}) = 1
-                   OR row_number() OVER (PARTITION BY mmsi, segment
-                                         ORDER BY ts DESC, lat DESC, lon DESC) = 1) AS anchor
-        FROM segmented
+    WITH near AS (
+        SELECT *, lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon,
+               lead(ts) OVER w AS n_ts, lead(lat) OVER w AS n_lat, lead(lon) OVER w AS n_lon
+        FROM {positions} WINDOW w AS ({window})
+    ), marked AS (
+        SELECT * EXCLUDE (p_ts, p_lat, p_lon, n_ts, n_lat, n_lon), {step} AS step_nm,
+               epoch(ts - p_ts) AS step_s,
+               (p_ts IS NULL OR {cut(step, "epoch(ts - p_ts)")}) AS cut,
+               (p_ts IS NULL OR {cut(step, "epoch(ts - p_ts)")}
+                OR floor(epoch(ts) / {span}) <> floor(epoch(p_ts) / {span})
+                OR n_ts IS NULL OR {cut(next_step, "epoch(n_ts - ts)")}) AS anchor
+        FROM near
     ), legs AS (
-        SELECT *, lag(CASE WHEN anchor THEN ts END IGNORE NULLS) OVER s AS a_ts,
-                  lag(CASE WHEN anchor THEN lat END IGNORE NULLS) OVER s AS a_lat,
-                  lag(CASE WHEN anchor THEN lon END IGNORE NULLS) OVER s AS a_lon,
-                  lag(CASE WHEN anchor THEN coalesce(sog, -1) END IGNORE NULLS) OVER s AS a_sog
-        FROM anchored WINDOW s AS (PARTITION BY mmsi, segment {order})
+        SELECT *, sum(cut::INTEGER) OVER (w ROWS UNBOUNDED PRECEDING) AS segment,
+               {anchored("ts")} AS a_ts, {anchored("lat")} AS a_lat, {anchored("lon")} AS a_lon,
+               {anchored("coalesce(sog, -1)")} AS a_sog
+        FROM marked WINDOW w AS ({window})
     )
     SELECT * EXCLUDE (anchor, a_ts, a_lat, a_lon, a_sog),
            CASE WHEN NOT anchor OR a_ts IS NULL THEN NULL
