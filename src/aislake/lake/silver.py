@@ -64,7 +64,7 @@ def parquet_options(row_group_rows: int = ROW_GROUP_ROWS) -> str:
 
 
 PARQUET_OPTIONS = parquet_options()
-# A day of this many rows or more is written by several writers at once (one per thread).
+# Silver is written by one writer per DuckDB thread once each gets at least this many rows.
 SLICE_ROWS = 1_000_000
 
 

@@ -158,6 +158,13 @@ VESSEL_KINDS = "('ship', 'craft_with_parent')"
 IS_VESSEL = f"mobile_type IN {SHIPS} AND station_kind IN {VESSEL_KINDS}"
 
 
+def exact_mean(x: str) -> str:
+    """SQL: the mean of ``x`` whatever order DuckDB's threads add the values in (a sum of doubles
+    depends on it in its last bits, so a stop's position rounded to 6 decimals could differ
+    between runs): the values as decimals of 9 places, summed exactly."""
+    return f"avg(({x})::DECIMAL(18, 9))"
+
+
 def ships(files: str) -> str:
     """The day's vessel positions (Class A and B, of a vessel's MMSI form) that are not flagged
     as position jumps."""

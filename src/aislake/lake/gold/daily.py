@@ -13,17 +13,13 @@ from aislake.lake.gold.core import (
     UNDER_WAY_MIN_SOG,
     VESSEL_KINDS,
     GoldParams,
+    exact_mean,
     ports_values,
     ships,
     vessel_type_cte,
 )
 from aislake.lake.mmsi import mid_sql, station_kind_sql
 from aislake.lake.motion import MotionRules, haversine_nm, segmented_sql
-
-# A mean that does not depend on the order DuckDB's threads add the values in (a sum of doubles
-# does, in its last bits, and a stop's position rounded to 6 decimals then differs between runs):
-# the values as decimals of 9 places, summed exactly.
-EXACT_MEAN = "avg({x}::DECIMAL(18, 9))"
 
 
 def vessel_positions_sql(files: str, day: dt.date, motion: MotionRules) -> str:
@@ -184,7 +180,7 @@ def vessel_tracks_sql(
     SELECT DATE {sql_literal(day.isoformat())} AS dt, mmsi, segment::INTEGER AS segment,
            min(ts) AS start_ts, max(ts) AS end_ts, count(*)::INTEGER AS points,
            round(coalesce(sum(leg_nm), 0), 4) AS distance_nm,
-           round({EXACT_MEAN.format(x="sog")}, 2) AS mean_sog, max(sog) AS max_sog,
+           round({exact_mean("sog")}, 2) AS mean_sog, max(sog) AS max_sog,
            CASE WHEN count(*) = 1 THEN ST_AsText(ST_Point(any_value(lon), any_value(lat)))
                 ELSE ST_AsText(ST_Simplify({line}, {p.simplify_tolerance_deg})) END AS geometry_wkt
     FROM {share}
@@ -213,7 +209,7 @@ def vessel_stops_sql(files: str, day: dt.date, p: GoldParams) -> str:
         FROM pos
     ), stops AS (
         SELECT mmsi, run, min(ts) AS arrival, max(ts) AS departure, count(*)::INTEGER AS points,
-               {EXACT_MEAN.format(x="lat")} AS lat, {EXACT_MEAN.format(x="lon")} AS lon,
+               {exact_mean("lat")} AS lat, {exact_mean("lon")} AS lon,
                {haversine_nm("min(lat)", "min(lon)", "max(lat)", "max(lon)")} AS spread_nm,
                arg_max(nav_status, (n_status, nav_status)) AS nav_status,
                min(ts) = any_value(day_first) AS arrival_clipped,

@@ -9,7 +9,14 @@ rows.
 
 from __future__ import annotations
 
-from aislake.lake.gold.core import UNDER_WAY_MIN_SOG, Inputs, laea, ports_values, render
+from aislake.lake.gold.core import (
+    UNDER_WAY_MIN_SOG,
+    Inputs,
+    exact_mean,
+    laea,
+    ports_values,
+    render,
+)
 from aislake.lake.motion import haversine_nm
 
 KM_PER_NM = 1.852
@@ -40,6 +47,8 @@ def anchorages_sql(i: Inputs) -> str:
         "anchorages",
         stops=i.upstream["vessel_stops"],
         stop_point=laea("lon", "lat"),
+        mean_lat=exact_mean("lat"),
+        mean_lon=exact_mean("lon"),
         cell=int(p.anchorage_cell_m),
         min_vessels=int(p.anchorage_min_vessels),
         ports=ports_values(),

@@ -234,7 +234,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         lambda p: {
             "rows_out_of_range": "count(*) FILTER (WHERE segment < 1 OR step_s < 0 "
             "OR step_nm < 0 OR leg_nm < 0 OR abs(lat) > 90 OR abs(lon) > 180)",
-            "segments_not_cut_where_they_start": "count(*) FILTER "
+            "gaps_not_cut": "count(*) FILTER "
             "(WHERE (step_s IS NULL AND NOT cut) "
             f"OR (step_s > {p.track_max_gap_minutes * 60} AND NOT cut))",
         },

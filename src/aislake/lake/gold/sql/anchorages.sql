@@ -7,7 +7,7 @@ WITH stops AS (
     SELECT mmsi, lat, lon, $stop_point AS p FROM $stops WHERE lat IS NOT NULL
 ), cells AS (
     SELECT floor(ST_X(p) / $cell)::BIGINT AS cell_x, floor(ST_Y(p) / $cell)::BIGINT AS cell_y,
-           avg(lat::DECIMAL(18, 9)) AS lat, avg(lon::DECIMAL(18, 9)) AS lon,
+           $mean_lat AS lat, $mean_lon AS lon,
            count(DISTINCT mmsi)::INTEGER AS vessels,
            count(*)::INTEGER AS stops
     FROM stops GROUP BY ALL
