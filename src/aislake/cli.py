@@ -90,14 +90,8 @@ def _upstream(loaded: dg.Definitions, key: dg.AssetKey) -> list[dg.AssetKey]:
     """Every asset ``key`` depends on, in the graph's order (bronze before silver, silver before
     the products it feeds)."""
     graph = loaded.resolve_asset_graph()
-    seen: set[dg.AssetKey] = set()
-    todo = list(graph.get(key).parent_keys)
-    while todo:
-        parent = todo.pop()
-        if parent not in seen:
-            seen.add(parent)
-            todo.extend(graph.get(parent).parent_keys)
-    return [k for k in graph.toposorted_asset_keys if k in seen]
+    ancestors = graph.get_ancestor_asset_keys(key)
+    return [k for k in graph.toposorted_asset_keys if k in ancestors]
 
 
 def _check_day(day: dt.date) -> str:

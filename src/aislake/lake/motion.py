@@ -101,15 +101,16 @@ def segmented_sql(positions: str, rules: MotionRules) -> str:
         SELECT * EXCLUDE (p_ts, p_lat, p_lon, n_ts, n_lat, n_lon), {step} AS step_nm,
                epoch(ts - p_ts) AS step_s,
                (p_ts IS NULL OR {cut(step, "epoch(ts - p_ts)")}) AS cut,
-               (p_ts IS NULL OR {cut(step, "epoch(ts - p_ts)")}
-                OR floor(epoch(ts) / {span}) <> floor(epoch(p_ts) / {span})
-                OR n_ts IS NULL OR {cut(next_step, "epoch(n_ts - ts)")}) AS anchor
+               -- The first position of its span, or the last of its segment (the next starts one).
+               (floor(epoch(ts) / {span}) IS DISTINCT FROM floor(epoch(p_ts) / {span})
+                OR n_ts IS NULL OR {cut(next_step, "epoch(n_ts - ts)")}) AS span_edge
         FROM near
     ), legs AS (
         SELECT *, sum(cut::INTEGER) OVER (w ROWS UNBOUNDED PRECEDING) AS segment,
                {anchored("ts")} AS a_ts, {anchored("lat")} AS a_lat, {anchored("lon")} AS a_lon,
                {anchored("coalesce(sog, -1)")} AS a_sog
-        FROM marked WINDOW w AS ({window})
+        FROM (SELECT * EXCLUDE (span_edge), cut OR span_edge AS anchor FROM marked)
+        WINDOW w AS ({window})
     )
     SELECT * EXCLUDE (anchor, a_ts, a_lat, a_lon, a_sog),
            CASE WHEN NOT anchor OR a_ts IS NULL THEN NULL
