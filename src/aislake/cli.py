@@ -310,10 +310,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     from aislake.defs.resources import query_storage
     from aislake.ops.lakeviews import NotReadOnlyError, check_read_only, lake_connection
 
-    con, views = lake_connection(query_storage().store(), read_only=not args.writable)
+    store = query_storage().store()
     try:
+        con, views = lake_connection(store, read_only=not args.writable)
         if not args.writable:
-            check_read_only(con, args.sql)
+            check_read_only(con, args.sql, store)
         relation = con.execute(args.sql)
     except NotReadOnlyError as exc:
         raise SystemExit(f"aislake: {exc}") from exc
@@ -335,6 +336,18 @@ def cmd_query(args: argparse.Namespace) -> int:
     for row in cells:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
     print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from aislake.defs.resources import lake_storage
+    from aislake.lake.migrate import adopt_unpointed
+
+    storage = lake_storage()
+    written = adopt_unpointed(storage.store())
+    for pointer in written:
+        print(f"aislake: adopted {pointer}")
+    print(f"aislake: {len(written)} partitions given a pointer in {storage.describe()}")
     return 0
 
 
@@ -425,6 +438,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="lift the read-only guard (COPY, ATTACH, files outside the lake): for a lake you own",
     )
     query.set_defaults(func=cmd_query)
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="once, on a lake written before version pointers: give its partitions pointers",
+        description="Readers see a partition only through its version pointer. A lake an older "
+        "aislake wrote has partitions of unversioned files and no pointers: this writes each "
+        "one's pointer, naming its files as they are. Files a killed publish left (versioned, "
+        "no pointer) are never adopted. Safe to run again.",
+    )
+    migrate.set_defaults(func=cmd_migrate)
     return parser
 
 

@@ -538,3 +538,43 @@ def test_a_collapsed_day_does_not_replace_stored_silver(local: LocalStore, tmp_p
     with pytest.raises(CollapseError, match=r"1 rows against 10 stored"):
         run(local, tmp_path, [row()])
     assert silver_rows(local, first) == before and local.list_keys("_staging/") == []
+
+
+# The fault probe's rows that failed a whole day (issue 26): each is one reject now.
+COMMA_ROW = row(
+    mmsi="219009999", tail="Unknown,,,Undefined,,,,GPS,,GUARD, CH16,16/01/2024 06:00:00,AIS,,,,"
+)
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize(
+    "layout",
+    [
+        pytest.param(lambda lines: "\r\n".join(lines) + "\r\n", id="crlf-throughout"),
+        pytest.param(lambda lines: "\ufeff" + "\n".join(lines[:3] + ["", ""] + lines[3:]) + "\n",
+                     id="bom-and-blank-lines"),
+    ],
+)  # fmt: skip
+def test_line_endings_do_not_stop_the_comma_repair(
+    local: LocalStore, tmp_path: Path, layout
+) -> None:
+    """DMA's 2018 files are CRLF: DuckDB hands a refused line over with the line ending of the
+    line before it, which Python's CSV reader refused (the whole day failed)."""
+    lines = [HEADER, *(row(mmsi=str(219000001 + i)) for i in range(5)), COMMA_ROW]
+    csv = tmp_path / "d.csv"
+    csv.write_bytes(layout(lines).encode())
+    local.put_file(csv, "bronze/dma/d.csv")
+    result = build_silver(connect(local), local, "bronze/dma/d.csv", DAY)
+    assert result.repaired_by_field == {"destination": 1}
+    assert (result.rows, result.rejects) == (6, 0)
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize(
+    ("lat", "lon"), [("inf", "inf"), ("inf", "11.0"), ("-inf", "-inf"), ("95", "inf")]
+)
+def test_infinite_coordinates_are_a_reject(
+    local: LocalStore, tmp_path: Path, lat: str, lon: str
+) -> None:
+    result = run(local, tmp_path, [row(), row(mmsi="219000002", lat=lat, lon=lon)])
+    assert (result.rows, result.rejects_by_reason) == (1, {"position_out_of_range": 1})

@@ -87,6 +87,8 @@ def test_publish_switches_every_prefix_at_once_and_removes_the_old_version(
     store: ObjectStore, tmp_path: Path
 ) -> None:
     store.put_file(_file(tmp_path, "legacy", b"v0"), f"{DAY}part-0.parquet")  # before pointers
+    assert store.current(DAY, POINTER) == []  # no pointer: not there (until migrated)
+    store.adopt(POINTER, {DAY: [f"{DAY}part-0.parquet"], REJECTS: []})
     assert store.current(DAY, POINTER) == [f"{DAY}part-0.parquet"]
     first = store.publish(_stage(store, tmp_path, b"v1"), POINTER)
     assert _current_bytes(store) == {b"v1"}

@@ -51,8 +51,16 @@ class Repair:
 
 
 def split_line(line: str) -> list[str]:
-    """A raw CSV line split as DuckDB splits it (``"`` quotes, ``""`` inside quotes)."""
-    return next(csv.reader([line.rstrip("\r\n")]), [])
+    """A raw CSV line split as DuckDB splits it (``"`` quotes, ``""`` inside quotes); ``[]``
+    (nothing to repair) for a line Python's reader cannot split.
+
+    DuckDB's raw text of a refused line in a CRLF file starts with the ``\n`` of the line
+    before (DMA's 2018 files are CRLF), and a line may end in ``\r\n``: line-ending characters
+    at either end are not the record's. One left inside (a lone CR) is no record either."""
+    try:
+        return next(csv.reader([line.strip("\r\n")]), [])
+    except csv.Error:
+        return []
 
 
 def _is_null(value: str | None) -> bool:

@@ -288,19 +288,24 @@ def _neighbours_sql(keys: str, order: str, motion: MotionRules) -> str:
     """Each row's neighbours in its vessel's sorted run, on narrow columns only (a window over
     the wide rows would sort them all again): p = previous, n1..n3 = next ones. An exact
     duplicate equals its predecessor; the next *different* position skips up to two copies of
-    this one (triplicates are rare). In row-id order, to be joined by position."""
+    this one (triplicates are rare). In row-id order, to be joined by position. Speeds are
+    computed for valid rows only: a rejected row may hold a position no function takes (an
+    infinite latitude: DuckDB's ``cos`` refuses it and would fail the day)."""
     here = "{'ts': ts, 'lat': lat, 'lon': lon}"
     step_in = haversine_nm("p.lat", "p.lon", "lat", "lon")
     step_out = haversine_nm("lat", "lon", "nx.lat", "nx.lon")
     return f"""
         SELECT rid, coalesce(p = {here}, false) AS dup,
-               {implied_speed_sql(step_in, "epoch(ts - p.ts)", motion)} AS speed_in,
-               {implied_speed_sql(step_out, "epoch(nx.ts - ts)", motion)} AS speed_out
+               CASE WHEN reason IS NULL
+                    THEN {implied_speed_sql(step_in, "epoch(ts - p.ts)", motion)} END AS speed_in,
+               CASE WHEN reason IS NULL
+                    THEN {implied_speed_sql(step_out, "epoch(nx.ts - ts)", motion)} END
+                 AS speed_out
         FROM (
             SELECT *, CASE WHEN n1 IS DISTINCT FROM {here} THEN n1
                            WHEN n2 IS DISTINCT FROM {here} THEN n2 ELSE n3 END AS nx
             FROM (
-                SELECT rid, ts, lat, lon,
+                SELECT rid, reason, ts, lat, lon,
                        lag({here}) OVER w AS p, lead({here}) OVER w AS n1,
                        lead({here}, 2) OVER w AS n2, lead({here}, 3) OVER w AS n3
                 FROM {keys}

@@ -179,15 +179,18 @@ class ObjectStore(ABC):
 
     def version(self, pointer: str, prefixes: list[str]) -> dict[str, list[str]]:
         """The data keys of each prefix in the current version, from one read of the pointer
-        (read prefixes that belong together, a day's silver and rejects, in one call); for a
-        partition written before pointers existed, every data key under each prefix."""
+        (read prefixes that belong together, a day's silver and rejects, in one call). A
+        partition without a pointer has no version: it is not there, whatever files lie under
+        it (a first publish killed before its pointer leaves some; the next publish removes
+        them). A lake written before pointers existed is converted once by
+        ``aislake.lake.migrate.adopt_unpointed`` (``aislake migrate``)."""
         wanted = [p.rstrip("/") + "/" for p in prefixes]
         try:
             text = self.read_range(pointer, 1 << 20) if self.exists(pointer) else None
         except (FileNotFoundError, S3Error):
             text = None  # removed between the two calls: only a test's cleanup does that
         if text is None:
-            return {p: [k for k in self.list_keys(p) if _is_data(k)] for p in wanted}
+            return {p: [] for p in wanted}
         try:
             files = json.loads(text)["files"]
         except (ValueError, KeyError) as exc:
@@ -197,6 +200,11 @@ class ObjectStore(ABC):
     def current(self, prefix: str, pointer: str) -> list[str]:
         """The data keys of ``prefix``'s current version (:meth:`version` of one prefix)."""
         return next(iter(self.version(pointer, [prefix]).values()))
+
+    def adopt(self, pointer: str, files: dict[str, list[str]]) -> None:
+        """Write a pointer naming ``files`` (per prefix) as the current version, as they are:
+        for partitions written before pointers existed (``aislake.lake.migrate``)."""
+        self._write_pointer(pointer, {"version": "adopted", "files": files})
 
     def _write_pointer(self, pointer: str, content: dict) -> None:
         with tempfile.TemporaryDirectory(prefix="aislake-pointer-") as tmp:

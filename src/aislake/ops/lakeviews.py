@@ -10,13 +10,9 @@ from aislake.lake.gold.daily import registry_latest_sql
 from aislake.lake.gold.registry import PRODUCTS
 from aislake.lake.quality import dataset_keys
 from aislake.lake.store import LocalStore, ObjectStore, S3Store
+from aislake.ops.queryguard import NotReadOnlyError, check_read_only, inside_lake
 
-# Statements a read-only query may run.
-READ_ONLY_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
-
-
-class NotReadOnlyError(ValueError):
-    """A query that would write, attach or change settings, on a read-only connection."""
+__all__ = ["NotReadOnlyError", "check_read_only", "lake_connection", "lake_root"]
 
 
 def lake_root(store: ObjectStore) -> str:
@@ -27,16 +23,6 @@ def lake_root(store: ObjectStore) -> str:
     return str(store.root) + "/"
 
 
-def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """Raise :class:`NotReadOnlyError` unless every statement of ``sql`` only reads."""
-    for statement in con.extract_statements(sql):
-        if statement.type not in READ_ONLY_STATEMENTS:
-            raise NotReadOnlyError(
-                f"aislake query is read-only: a {statement.type.name} statement is refused "
-                "(SELECT and EXPLAIN run; `aislake query --writable` lifts this on a lake you own)"
-            )
-
-
 def lake_connection(
     store: ObjectStore, read_only: bool = True
 ) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
@@ -44,8 +30,10 @@ def lake_connection(
 
     Read-only (the default) it can reach no file outside the lake (DuckDB's
     ``enable_external_access`` off, ``allowed_directories`` the lake's root and the connection's
-    spill folder), and its configuration is locked; :func:`check_read_only` refuses statements
-    that would write inside it (``COPY ... TO``, ``ATTACH``, ``CREATE``, ``SET``).
+    spill folder), and its configuration is locked; :func:`check_read_only` refuses, before
+    DuckDB sees them, statements that would write (``COPY ... TO``, ``ATTACH``, ``CREATE``,
+    ``SET``, ``EXPLAIN ANALYZE``) or name a file outside the lake (``aislake.ops.queryguard``).
+    A local lake whose current files resolve (through a link) outside it is refused too.
     """
     con = connect(store)
     views: list[str] = []
@@ -53,6 +41,9 @@ def lake_connection(
     def view(name: str, prefix: str, depth: int, dt_from_path: bool) -> None:
         # Each partition's current version, through its pointer: never two versions of a day.
         keys = dataset_keys(store, prefix, depth)
+        if read_only and isinstance(store, LocalStore):
+            for k in keys:
+                inside_lake(store.uri(k), store)
         if keys:
             files = "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
             # hive_partitioning stays off: with a column of the same name in the file and in the
