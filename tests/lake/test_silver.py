@@ -551,7 +551,7 @@ COMMA_ROW = row(
     "layout",
     [
         pytest.param(lambda lines: "\r\n".join(lines) + "\r\n", id="crlf-throughout"),
-        pytest.param(lambda lines: "\ufeff" + "\n".join(lines[:3] + ["", ""] + lines[3:]) + "\n",
+        pytest.param(lambda lines: "\ufeff" + "\n".join([*lines[:3], "", "", *lines[3:]]) + "\n",
                      id="bom-and-blank-lines"),
     ],
 )  # fmt: skip

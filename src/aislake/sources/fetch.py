@@ -43,6 +43,10 @@ class BadArchiveError(SourceError):
     """The download is not a complete archive holding the day's CSV."""
 
 
+class NotTheFileError(BadArchiveError):
+    """The server answered with something else than the file (an HTML page): final."""
+
+
 class NotFoundError(SourceError):
     """The server has no such file (HTTP 404/403/410, or a missing local file)."""
 
@@ -134,8 +138,9 @@ def fetch(
 
     Raises :class:`NotFoundError` for a 404 or a missing file, :class:`DmaError` for other
     refusals, and retries transient failures (then raises :class:`TransientError`): refused or
-    reset connections, 5xx, short reads, a transfer too slow or too long, an HTML page where a
-    file was asked for. Progress and retries are logged, and told to ``on_log`` too.
+    reset connections, 5xx, short reads, a transfer too slow or too long. An HTML page where a
+    file was asked for is :class:`NotTheFileError` at once: a retry gets the same page.
+    Progress and retries are logged, and told to ``on_log`` too.
     """
     retry = retry or RetryPolicy()
     for attempt in range(1, retry.attempts + 1):
@@ -195,9 +200,11 @@ def _fetch_once(
     if total is not None and progress.done != total:
         raise TransientError(f"short read: got {progress.done} of {total} bytes")
     if html:
-        raise TransientError(
-            f"the server answered with an HTML page ({progress.done:,} bytes), not the file "
-            "(an error page or a proxy's login?)"
+        # A page where the file should be (an error page, a proxy's login, a mirror holding
+        # the wrong thing): asking again gets the same page, so it fails at once.
+        raise NotTheFileError(
+            f"{url}: the server answered with an HTML page ({progress.done:,} bytes), not the "
+            "file (an error page or a proxy's login?); not retried"
         )
     _say(f"downloaded {url}: {progress.done:,} bytes in {seconds:.1f} s", on_log)
     return progress.done
@@ -256,6 +263,11 @@ def extract_day_csv(
             raise BadArchiveError(
                 f"{url} holds no CSV for {day} (expected one of {sorted(wanted)}); "
                 f"it holds: {listing}"
+            )
+        if member.flag_bits & 0x1:
+            raise BadArchiveError(
+                f"{url}: {member.filename} is encrypted (a password is needed): not a file "
+                "the source publishes, and not retried"
             )
         digest = hashlib.sha256()
         counter = LineCounter()
