@@ -109,6 +109,7 @@ def _check_day(day: dt.date) -> str:
 
 def cmd_materialize(args: argparse.Namespace) -> int:
     from aislake.defs.partitions import partition_key_for
+    from aislake.defs.sources import ACCEPT_TAG
     from aislake.ops.instance import cli_run_tags, release_dead_runs
 
     loaded = _defs()
@@ -136,6 +137,7 @@ def cmd_materialize(args: argparse.Namespace) -> int:
         for line in release_dead_runs(instance):
             print(f"aislake: {line}")
         job = loaded.resolve_implicit_global_asset_job_def()
+        tags = {**cli_run_tags(), **({ACCEPT_TAG: "true"} if args.accept_replacement else {})}
         # One run per partition key: the day (with what has no partitions), then the month.
         monthly = [
             k for k in selection
@@ -150,7 +152,7 @@ def cmd_materialize(args: argparse.Namespace) -> int:
             )
             run = functools.partial(
                 job.execute_in_process, partition_key=partition, instance=instance,
-                asset_selection=part, raise_on_error=False, tags=cli_run_tags(),
+                asset_selection=part, raise_on_error=False, tags=tags,
             )  # fmt: skip
             try:
                 result = _interruptible(run)
@@ -386,6 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mat.add_argument("asset", help="e.g. dma_ais_silver, vessel_tracks_gold")
     mat.add_argument("--date", type=_day, required=True, help="the day, YYYY-MM-DD")
+    mat.add_argument(
+        "--accept-replacement", action="store_true",
+        help="let a re-fetched day replace the stored one even if it has fewer valid rows or "
+        "more rejects (the run tag aislake/accept_replacement=true)",
+    )  # fmt: skip
     mat.set_defaults(func=cmd_materialize)
 
     back = sub.add_parser(

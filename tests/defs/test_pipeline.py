@@ -264,6 +264,108 @@ def test_a_shrunken_day_is_published_when_the_guard_is_off(tmp_path: Path, sim_f
            "AISLAKE_MIN_SILVER_ROWS": "1"}  # fmt: skip
     assert materialize_day(SIM_DAY, env, gold=False).success
     _republish(mirror, sim_file, 5_000)
-    result = materialize_day(SIM_DAY, {**env, "AISLAKE_REPLACE_MIN_SHARE": "0"}, gold=False)
+    result = materialize_day(SIM_DAY, {**env, "AISLAKE_ACCEPT_REPLACEMENT": "true"}, gold=False)
     assert result.success
     assert _metadata(result, "dma_ais_silver")["rows_in"] == 5_000
+    store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
+    manifest = read_manifest(store, bronze_key("dma", SIM_DAY))
+    assert manifest is not None and manifest.lines == 5_000  # bronze is the new day too
+    assert store.list_keys("_pending/") == []
+
+
+def _refetch(mirror: Path, sim_file, change) -> None:
+    """DMA re-publishes the day with its lines changed by ``change`` (a list of data lines)."""
+    with zipfile.ZipFile(sim_file.path) as zf:
+        header, *lines = zf.read("aisdk-2024-01-15.csv").decode().splitlines()
+    with zipfile.ZipFile(mirror / sim_file.path.name, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("aisdk-2024-01-15.csv", "\n".join([header, *change(lines)]) + "\n")
+
+
+def _garble(share: float):
+    """Every line in ``share`` of them (spread over the day) with its latitude unreadable."""
+
+    def change(lines: list[str]) -> list[str]:
+        every = round(1 / share) if share < 0.5 else None
+        out = []
+        for i, line in enumerate(lines):
+            hit = (i % every == 0) if every else (i % 10 < share * 10)
+            fields = line.split(",")
+            out.append(",".join([*fields[:3], "garbled", *fields[4:]]) if hit else line)
+        return out
+
+    return change
+
+
+REFETCHES = {
+    # The fault probe's cases (issue 26): each replaced bronze, and the last silver too.
+    "51%-of-its-lines": lambda lines: lines[: len(lines) * 51 // 100],
+    "60%-garbled": _garble(0.6),
+    "45%-garbled": _garble(0.45),
+    # Rows unchanged, but a tenth more lines, all rejects: the reject share rises.
+    "garbage-added": lambda lines: [*lines, *(x.replace(",", ";") for x in lines[::10])],
+}
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("case", sorted(REFETCHES))
+def test_a_worse_refetch_replaces_neither_bronze_nor_silver(
+    tmp_path: Path, sim_file, case: str
+) -> None:
+    """Bronze keeps the good file until silver accepts its successor; silver judges the day on
+    valid rows and reject share, not lines alone. The refused file is kept aside."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
+    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
+    assert materialize_day(SIM_DAY, env, gold=False).success
+    before = _silver_rows(env)
+    store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
+    key = bronze_key("dma", SIM_DAY)
+    bronze = store.read_range(key, 10**9)
+    _refetch(mirror, sim_file, REFETCHES[case])
+    result = materialize_day(SIM_DAY, env, gold=False)
+    assert not result.success
+    assert "the stored version is kept (bronze too)" in str(result.all_events)
+    assert store.read_range(key, 10**9) == bronze  # the good raw copy
+    manifest = read_manifest(store, key)
+    assert manifest is not None and manifest.lines == sim_file.rows
+    assert _silver_rows(env) == before
+    assert store.exists(f"_refused/{key}") and store.list_keys("_pending/") == []
+
+
+@pytest.mark.faults
+def test_a_better_refetch_replaces_bronze_once_silver_accepts_it(tmp_path: Path, sim_file) -> None:
+    """A re-fetch with more rows waits as pending, silver takes it, then bronze is moved over;
+    a run killed between silver's publish and the move leaves it pending, and the next run
+    builds the same rows and moves it."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    _refetch(mirror, sim_file, lambda lines: lines[: len(lines) * 9 // 10])
+    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
+    assert materialize_day(SIM_DAY, env, gold=False).success
+    (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())  # the whole day
+    store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
+    key = bronze_key("dma", SIM_DAY)
+    import aislake.lake.bronze as bronze
+
+    with pytest.MonkeyPatch.context() as mp:  # killed after silver's publish, before the move
+        mp.setattr(bronze, "promote", lambda store, key: False)
+        assert materialize_day(SIM_DAY, env, gold=False).success
+    assert store.exists(f"_pending/{key}")
+    assert read_manifest(store, key).lines < sim_file.rows  # type: ignore[union-attr]
+    first = _silver_rows(env)
+    assert materialize_day(SIM_DAY, env, gold=False).success
+    assert _silver_rows(env) == first and not store.exists(f"_pending/{key}")
+    assert read_manifest(store, key).lines == sim_file.rows  # type: ignore[union-attr]
+    with zipfile.ZipFile(sim_file.path) as zf:
+        assert store.read_range(key, 10**9) == zf.read("aisdk-2024-01-15.csv")
+
+
+@pytest.mark.parametrize(
+    "setting", ["AISLAKE_REPLACE_MIN_SHARE=-1", "AISLAKE_REPLACE_MAX_DROP=2",
+                "AISLAKE_REPLACE_MAX_REJECT_RISE=x", "AISLAKE_MAX_REJECT_SHARE=1.5"],
+)  # fmt: skip
+def test_settings_out_of_range_are_refused(setting: str) -> None:
+    name, value = setting.split("=")
+    with pytest.raises(ValueError, match=f"{name}=.*expected a share from 0 to 1"):
+        build_resources({name: value})

@@ -74,3 +74,51 @@ def test_a_step_that_cannot_write_fails_and_keeps_the_stored_day(
     assert "File too large" in done.stderr or "Could not write" in done.stderr, done.stderr[-1500:]
     assert sorted(lake.list_keys("silver/")) == keys  # the stored day, as it was
     assert _silver(lake) == before  # (and a run with room rebuilds it identically)
+
+
+def test_one_giant_line_is_a_reject_within_the_memory_budget(tmp_path: Path) -> None:
+    """The fault probe's day: a small zip whose one line holds a Name of hundreds of MB among
+    1,000 ordinary lines (the probe's was 2 GB: DuckDB failed out of memory at 3.66 GB, the
+    1,000 good rows lost). Bronze names the expansion and the long line; silver, in a process
+    of its own, takes the line aside as ``line_too_long`` and keeps the 1,000 rows, its peak
+    memory far below the line's size."""
+    from aislake.sources.dma import extract_day_csv
+    from dmarows import HEADER, TAIL, row
+
+    giant = 600 * 1024 * 1024
+    zip_path = tmp_path / "aisdk-2024-01-15.zip"
+    with (
+        zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("aisdk-2024-01-15.csv", "w", force_zip64=True) as out,
+    ):
+        out.write(("\n".join([HEADER, *(row(mmsi=str(219000001 + i)) for i in range(500))])
+                   + "\n").encode())  # fmt: skip
+        head, tail = row(mmsi="219999999", tail=TAIL.replace("Undefined", "\0")).split("\0")
+        out.write(head.encode())
+        block = b"X" * (16 * 1024 * 1024)
+        for _ in range(giant // len(block)):
+            out.write(block)
+        out.write((tail + "\n").encode())
+        out.write(("\n".join(row(mmsi=str(219001001 + i)) for i in range(500)) + "\n").encode())
+    csv = extract_day_csv(zip_path, SIM_DAY, tmp_path / "day.csv", zip_path.as_uri(), False)
+    assert csv.long_lines and csv.expansion > 100 and csv.rows == 1001
+    store = LocalStore(tmp_path / "lake")
+    store.move_in(csv.path, "bronze/dma/day.csv")
+    code = (
+        "import datetime as dt, resource, sys; from pathlib import Path\n"
+        "from aislake.lake.duck import connect\n"
+        "from aislake.lake.silver import build_silver\n"
+        "from aislake.lake.store import LocalStore\n"
+        "s = LocalStore(Path(sys.argv[1]))\n"
+        "r = build_silver(connect(s), s, 'bronze/dma/day.csv', dt.date(2024, 1, 15))\n"
+        "print(r.rows, r.rejects_by_reason, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(store.root)], capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("1000 {'line_too_long': 1} "), done.stdout
+    peak = int(done.stdout.split()[-1]) * 1024
+    assert peak < giant / 2, f"peak {peak / 1e6:.0f} MB"
+    print(f"peak RSS {peak / 1e6:.0f} MB for a {giant / 1e6:.0f} MB line")

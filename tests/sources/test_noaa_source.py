@@ -16,7 +16,6 @@ import zstandard
 
 from aislake.simulate.mirror import serve_folder
 from aislake.simulate.noaafile import write_noaa_day
-from aislake.sources.fetch import TransientError
 from aislake.sources.noaa import (
     BadArchiveError,
     DayNotPublishedError,
@@ -163,7 +162,7 @@ def test_a_flaky_server_is_retried_and_an_html_page_refused(
     state.failures[path] = [503]
     assert download_day("csv2", url, SIM_DAY, tmp_path, FAST).rows == 1
     state.files[path] = b"<!DOCTYPE html><html>Sign in</html>"
-    with pytest.raises(TransientError, match="HTML page"):
+    with pytest.raises(BadArchiveError, match="HTML page"):
         download_day("csv2", url, SIM_DAY, tmp_path, FAST)
 
 

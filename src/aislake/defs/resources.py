@@ -120,15 +120,20 @@ class DuckDB(dg.ConfigurableResource):
 
 
 class CleaningRules(dg.ConfigurableResource):
-    """Silver's configurable cleaning rules (docs/silver.md)."""
+    """Silver's configurable cleaning rules (docs/silver.md) and how a stored day may be
+    replaced (``accept_replacement``: by anything)."""
 
     max_implied_speed_kn: float = 50.0
-    replace_min_share: float = 0.5
+    replace_max_drop: float = 0.02
+    replace_max_reject_rise: float = 0.02
+    accept_replacement: bool = False
 
-    def rules(self) -> SilverRules:
+    def rules(self, accept_replacement: bool = False) -> SilverRules:
+        accept = accept_replacement or self.accept_replacement
         return SilverRules(
             max_implied_speed_kn=self.max_implied_speed_kn,
-            replace_min_share=self.replace_min_share,
+            replace_max_drop=1.0 if accept else self.replace_max_drop,
+            replace_max_reject_rise=1.0 if accept else self.replace_max_reject_rise,
         )
 
 
@@ -171,6 +176,18 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _share(env: Mapping[str, str], name: str, default: str) -> float:
+    """A share setting (0 to 1), refused with its name when it is not one."""
+    text = env.get(name, default)
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name}={text!r}: expected a share from 0 to 1")
+    return value
+
+
 def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.ConfigurableResource]:
     """The resources as the environment configures them (``os.environ`` by default).
 
@@ -178,7 +195,8 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
     ``MINIO_ACCESS_KEY`` / ``MINIO_SECRET_KEY``; otherwise the directory ``AISLAKE_LAKE_DIR``.
     """
     env = os.environ if env is None else env
-    replace_min_share = float(env.get("AISLAKE_REPLACE_MIN_SHARE", "0.5"))
+    accept = _truthy(env.get("AISLAKE_ACCEPT_REPLACEMENT"))
+    replace_min_share = 0.0 if accept else _share(env, "AISLAKE_REPLACE_MIN_SHARE", "0.5")
     if env.get("MINIO_ENDPOINT"):
         # Values from a passed mapping are used as they are (tests); from the process
         # environment, secrets stay EnvVar references so Dagster never displays them.
@@ -222,7 +240,9 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
         ),
         "cleaning": CleaningRules(
             max_implied_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50")),
-            replace_min_share=replace_min_share,
+            replace_max_drop=_share(env, "AISLAKE_REPLACE_MAX_DROP", "0.02"),
+            replace_max_reject_rise=_share(env, "AISLAKE_REPLACE_MAX_REJECT_RISE", "0.02"),
+            accept_replacement=accept,
         ),
         "gold": GoldSettings(
             max_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50")),
@@ -234,7 +254,7 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
         ),
         "thresholds": QualityThresholds(
             min_silver_rows=int(env.get("AISLAKE_MIN_SILVER_ROWS", "10000")),
-            max_reject_share=float(env.get("AISLAKE_MAX_REJECT_SHARE", "0.05")),
+            max_reject_share=_share(env, "AISLAKE_MAX_REJECT_SHARE", "0.05"),
         ),
     }
 

@@ -28,6 +28,7 @@ from aislake.defs.resources import (
     LakeStorage,
     QualityThresholds,
 )
+from aislake.lake import bronze
 from aislake.lake.days import parse_day
 from aislake.lake.layout import bronze_key
 from aislake.lake.leftovers import clean_folders, owner
@@ -36,7 +37,6 @@ from aislake.lake.manifest import (
     CollapseError,
     read_manifest,
     refuse_collapse,
-    write_manifest,
 )
 from aislake.lake.quality import SilverStats, silver_stats
 from aislake.lake.readers import SOURCES
@@ -46,6 +46,11 @@ from aislake.lake.zstd import ZstdDataError
 from aislake.sources.fetch import BadArchiveError, DayCsv, DayNotPublishedError, SourceError
 
 TITLES = {"dma": "DMA", "noaa": "NOAA"}
+# A run with this tag set to "true" replaces a stored day by any new version (the guards off).
+ACCEPT_TAG = "aislake/accept_replacement"
+# Real days' text is 4-12 times their download (DMA's deflate, NOAA's zstd); far beyond it, a
+# day holds something no AIS record is (the fault probe: 2 MB expanding to 2 GB).
+MAX_REAL_EXPANSION = 40.0
 
 SILVER_SCHEMA = dg.TableSchema(
     columns=[dg.TableColumn(c.name, c.sql_type, description=c.meaning) for c in SILVER_COLUMNS]
@@ -127,11 +132,19 @@ def publish_bronze(
     replace_min_share: float,
 ) -> dg.MaterializeResult:
     """Publish a verified day's CSV as the source's bronze with its manifest, unless it would
-    replace a stored day with fewer than ``replace_min_share`` of its lines."""
+    replace a stored day with fewer than ``replace_min_share`` of its lines. A re-fetch of a
+    stored day waits at its pending key until silver accepts it (``aislake.lake.bronze``)."""
     day = parse_day(context.partition_key)
     store = storage.store()
     key = bronze_key(source, day)
     context.log.info(f"verified {csv.member}: {csv.rows:,} rows, {csv.csv_bytes:,} bytes")
+    if csv.expansion > MAX_REAL_EXPANSION:
+        context.log.warning(
+            f"{csv.member} expands {csv.expansion:,.0f}x (real AIS days: 4-12x): a line or "
+            "field of a size no AIS record has; silver takes such lines aside as line_too_long"
+        )
+    if csv.long_lines:
+        context.log.warning(f"{csv.member} may hold lines of 64 KiB or more (no AIS record does)")
     stored = read_manifest(store, key)
     try:
         refuse_collapse(
@@ -139,19 +152,30 @@ def publish_bronze(
         )
     except CollapseError as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
-    store.move_in(csv.path, key)
-    write_manifest(store, key, BronzeManifest(csv.csv_bytes, csv.sha256, csv.rows, csv.url))
-    context.log.info(f"published {key} to {storage.describe()}")
+    manifest = BronzeManifest(csv.csv_bytes, csv.sha256, csv.rows, csv.url, csv.long_lines)
+    target = bronze.publish(store, key, csv.path, manifest)
+    if target == key and stored and stored.sha256 == csv.sha256:
+        context.log.info(f"{key} is unchanged (same SHA-256): nothing to publish")
+    elif target != key:
+        context.log.info(
+            f"{key} is stored: the re-fetch waits at {target} until {source}_ais_silver "
+            "accepts the day it makes (the stored bronze stays the day until then)"
+        )
+    else:
+        context.log.info(f"published {key} to {storage.describe()}")
     return dg.MaterializeResult(
         metadata={
-            "uri": dg.MetadataValue.path(store.uri(key)),
-            "object_key": key,
+            "uri": dg.MetadataValue.path(store.uri(target)),
+            "object_key": target,
+            "pending": target != key,
             "source_url": dg.MetadataValue.url(csv.url),
             "bytes": csv.csv_bytes,
             "download_bytes": csv.zip_bytes,
             "dagster/row_count": csv.rows,
             "sha256": csv.sha256,
             "layout_columns": csv.layout_columns,
+            "expansion_ratio": round(csv.expansion, 1),
+            "long_lines": csv.long_lines,
             **({"decoded_bytes": csv.decoded_bytes} if csv.decoded_bytes else {}),
         }
     )
@@ -194,22 +218,29 @@ def silver_asset(
         day = parse_day(context.partition_key)
         store = storage.store()
         key = bronze_key(source, day)
-        if not store.exists(key):
+        read = bronze.to_read(store, key)  # a re-fetch waiting to be judged, else the day
+        if not store.exists(read):
             raise dg.Failure(
                 f"bronze {key} is missing in {storage.describe()}: materialise "
                 f"{source}_ais_bronze for {day} first",
                 allow_retries=False,
             )
+        accept = context.run.tags.get(ACCEPT_TAG, "").lower() == "true"
         con = duckdb.connect(store)
         try:
-            result = build_silver(con, store, key, day, cleaning.rules(), source=source)
+            result = build_silver(con, store, read, day, cleaning.rules(accept), source=source)
             # The checks, on what was stored: one read of the partition for all of them.
             checks = silver_check_results(source, silver_stats(con, store, source, day), thresholds)
-        except (RowsLostError, UnreadableCsvError, CollapseError, BadArchiveError,
-                ZstdDataError) as exc:  # fmt: skip
+        except CollapseError as exc:
+            if bronze.set_aside(store, key):
+                context.log.warning(f"the re-fetched {key} is kept at _refused/{key}")
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+        except (RowsLostError, UnreadableCsvError, BadArchiveError, ZstdDataError) as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
         finally:
             con.close()
+        if bronze.promote(store, key):  # silver accepted the re-fetch: it is the day now
+            context.log.info(f"the re-fetched {key} replaces the stored one")
         context.log.info(
             f"silver {source} {day}: {result.rows:,} rows of {result.rows_in:,} "
             f"({result.rejects:,} rejected: {result.rejects_by_reason}) in {result.seconds:.1f} s"

@@ -16,6 +16,17 @@ def bronze_key(source: str, day: dt.date) -> str:
     raise ValueError(f"unknown source {source!r}")
 
 
+def pending_key(bronze: str) -> str:
+    """Where a re-fetched day waits while silver judges it (``_pending/bronze/...``): the
+    stored bronze stays the day until silver accepts its successor."""
+    return f"_pending/{bronze}"
+
+
+def refused_key(bronze: str) -> str:
+    """Where a re-fetched day silver refused is kept for inspection (``_refused/bronze/...``)."""
+    return f"_refused/{bronze}"
+
+
 def manifest_key(bronze: str) -> str:
     """What bronze measured of its file (bytes, SHA-256, data lines), beside it."""
     return f"{bronze}.manifest.json"

@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aislake.lake.sanitize import long_line_in
+
 _BLANK = re.compile(rb"\n(?=\r?\n)")
 _RUNS = (b"\n\n\n", b"\n\r\n\r\n", b"\n\n\r\n", b"\n\r\n\n")
 
@@ -29,6 +31,10 @@ class LineCounter:
     blanks: bool = False
     newlines: int = 0
     blank: int = 0
+    # A line of ``aislake.lake.sanitize.MAX_LINE_BYTES`` or more may be in the file (a few
+    # hundred ``memchr`` calls a chunk): silver then reads it through the sanitizer at once.
+    long_line: bool = False
+    _run: int = 0
     _tail: bytes = b""
     _last: bytes = b"\n"
 
@@ -36,6 +42,8 @@ class LineCounter:
         if not chunk:
             return
         self.newlines += chunk.count(b"\n")
+        if not self.long_line:
+            self.long_line, self._run = long_line_in(chunk, self._run)
         self._last = chunk[-1:]
         if not self.blanks:
             return
@@ -63,10 +71,15 @@ class LineCounter:
 
 def count_lines(chunks: Iterable[bytes]) -> int:
     """Lines after the header, blank ones included (one fast pass)."""
+    return scan_lines(chunks).lines
+
+
+def scan_lines(chunks: Iterable[bytes]) -> LineCounter:
+    """One fast pass: the lines after the header, and whether a line may be too long."""
     counter = LineCounter()
     for chunk in chunks:
         counter.feed(chunk)
-    return counter.lines
+    return counter
 
 
 def count_data_lines(chunks: Iterable[bytes]) -> int:

@@ -23,6 +23,9 @@ class BronzeManifest:
     sha256: str
     lines: int  # after the header, blank ones included (aislake.lake.lines)
     source_url: str
+    # A line of 64 KiB or more may be in the file (``aislake.lake.sanitize``); manifests
+    # written before this was measured say False.
+    long_lines: bool = False
 
 
 def write_manifest(store: ObjectStore, bronze: str, manifest: BronzeManifest) -> None:
@@ -57,5 +60,48 @@ def refuse_collapse(what: str, stored: int | None, new: int, min_share: float) -
         raise CollapseError(
             f"{what}: the new version has {new:,} rows against {stored:,} stored "
             f"(under {min_share:.0%} of them); the stored version is kept. If the source really "
-            "shrank, set AISLAKE_REPLACE_MIN_SHARE=0 for this run."
+            f"shrank, {ACCEPT_HINT}."
+        )
+
+
+ACCEPT_HINT = (
+    "run once with AISLAKE_ACCEPT_REPLACEMENT=true (or the run tag "
+    "aislake/accept_replacement=true: `aislake materialize ... --accept-replacement`)"
+)
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """What a silver day holds, for judging a replacement: valid rows, and rejects that are not
+    normal traffic (static reports without a position, duplicates)."""
+
+    rows: int
+    unexpected_rejects: int
+
+    @property
+    def reject_share(self) -> float:
+        considered = self.rows + self.unexpected_rejects
+        return self.unexpected_rejects / considered if considered else 0.0
+
+
+def refuse_worse_day(
+    what: str, stored: DayCounts | None, new: DayCounts, max_drop: float, max_reject_rise: float
+) -> None:
+    """Raise :class:`CollapseError` when a new version of a day would replace ``stored`` with
+    fewer valid rows than ``1 - max_drop`` of them, or a share of unexpected rejects more than
+    ``max_reject_rise`` above the stored one: a re-fetch with half its lines, or with the same
+    lines and many of them garbled, does not replace a good day (bronze stays as it was too)."""
+    if stored is None or stored.rows == 0:
+        return
+    if new.rows < stored.rows * (1 - max_drop):
+        raise CollapseError(
+            f"{what}: the new version has {new.rows:,} rows against {stored.rows:,} stored "
+            f"(a drop of {1 - new.rows / stored.rows:.1%}, more than {max_drop:.0%}); the stored "
+            f"version is kept (bronze too). If the source really shrank, {ACCEPT_HINT}."
+        )
+    if new.reject_share > stored.reject_share + max_reject_rise:
+        raise CollapseError(
+            f"{what}: the new version rejects {new.reject_share:.1%} of its rows against "
+            f"{stored.reject_share:.1%} stored (more than {max_reject_rise:.0%} points worse); "
+            f"the stored version is kept (bronze too). To take it anyway, {ACCEPT_HINT}."
         )

@@ -181,7 +181,10 @@ REJECT_COLUMNS: tuple[Column, ...] = (
 EXPECTED_REJECT_REASONS = ("no_position", "duplicate")
 
 REJECT_REASONS: dict[str, str] = {
-    "malformed_csv": "the line does not split into the header's number of fields",
+    "malformed_csv": "the line does not split into the header's number of fields (or holds an "
+    "unbalanced quote or a lone CR: one broken record, kept with its raw text)",
+    "line_too_long": "the line is longer than any AIS record (64 KiB); its raw text is cut to "
+    "1,024 characters",
     "bad_timestamp": "the timestamp is missing or not in the source's form (DMA's dd/mm/yyyy "
     "hh:mm:ss, NOAA's yyyy-mm-dd[T]hh:mm:ss)",
     "ts_outside_day": "the timestamp falls outside the partition's UTC day",

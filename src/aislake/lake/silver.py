@@ -41,14 +41,20 @@ import duckdb
 from aislake.lake.dmaread import render_back, typed_csv_sql
 from aislake.lake.duck import execute_concurrently, sql_literal
 from aislake.lake.layout import pointer_key, rejects_prefix, silver_prefix
-from aislake.lake.lines import count_data_lines, count_lines
-from aislake.lake.manifest import read_manifest, refuse_collapse
+from aislake.lake.lines import count_data_lines, scan_lines
+from aislake.lake.manifest import DayCounts, read_manifest, refuse_worse_day
 from aislake.lake.mmsi import station_kind_sql
 from aislake.lake.motion import MotionRules, haversine_nm, implied_speed_sql
-from aislake.lake.quality import partition_keys
+from aislake.lake.quality import day_keys, keys_literal
 from aislake.lake.readers import DayReader, day_reader
 from aislake.lake.repair import Repair, repair_fields, split_line
-from aislake.lake.schema import DMA_RAW_NAMES, DMA_TIMESTAMP_FORMAT, SILVER_COLUMN_NAMES
+from aislake.lake.sanitize import Sanitized, sanitize
+from aislake.lake.schema import (
+    DMA_RAW_NAMES,
+    DMA_TIMESTAMP_FORMAT,
+    EXPECTED_REJECT_REASONS,
+    SILVER_COLUMN_NAMES,
+)
 from aislake.lake.store import ObjectStore
 from aislake.lake.zstd import first_line, text_chunks
 
@@ -74,8 +80,10 @@ class SilverRules:
 
     max_implied_speed_kn: float = 50.0
     min_span_seconds: float = 10.0
-    # A new day with fewer rows than this share of the stored one is refused (0: off).
-    replace_min_share: float = 0.5
+    # A new version of a stored day is refused with valid rows down by more than this share,
+    # or a share of unexpected rejects up by more than this many points (1: accept anything).
+    replace_max_drop: float = 0.02
+    replace_max_reject_rise: float = 0.02
 
     def motion(self) -> MotionRules:
         return MotionRules(
@@ -318,8 +326,9 @@ def _neighbours_sql(keys: str, order: str, motion: MotionRules) -> str:
 @dataclass(frozen=True)
 class _Read:
     rows: int  # rows in the classified file
-    data_lines: int  # the bronze file's data lines: rows + lines DuckDB refused
+    data_lines: int  # the bronze file's data lines: rows + lines refused + lines taken aside
     single_threaded: bool  # the parallel reader lost lines; read again with one thread
+    aside: dict[str, int]  # lines the sanitizer took aside, by reason (table ``lines_aside``)
 
 
 def _read_reconciled(
@@ -331,40 +340,82 @@ def _read_reconciled(
     out: Path,
     lines: int,
     buffer_size: int | None,
+    workdir: Path,
+    long_lines: bool,
 ) -> _Read:
     """Read, classify and sort the day into ``out``, and prove no line was lost: rows + lines
-    refused must equal ``lines`` (lines after the header), or else the blank-aware count; when
-    they do not, the day is read again with one thread, and then :class:`RowsLostError`."""
+    refused (+ lines taken aside) must equal ``lines`` (lines after the header), or else the
+    blank-aware count.
+
+    When they do not, or DuckDB cannot read the file, the day is read again through the
+    sanitizer (``aislake.lake.sanitize``: lines that make DuckDB read more than one line, or
+    too long, taken aside as rejects), and then with one thread (DuckDB's parallel reader can
+    lose lines near its buffer boundaries); still off, :class:`RowsLostError`. A day whose
+    bronze may hold a line too long (``long_lines``) goes through the sanitizer at once.
+    """
     src = store.uri(bronze_key)
     exact: int | None = None  # the data lines, counted only when ``lines`` is not met
-    for parallel in (True, False):
+    cleaned: Sanitized | None = None
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE lines_aside (line BIGINT, reason VARCHAR, raw_line VARCHAR)"
+    )
+
+    def clean() -> Sanitized:
+        log.warning("%s: reading the day through the sanitizer (lines DuckDB cannot read taken "
+                    "aside)", bronze_key)  # fmt: skip
+        done = sanitize(
+            text_chunks(bronze_key, store.iter_bytes(bronze_key)),
+            workdir / "sanitized.csv", workdir / "aside.csv",
+        )  # fmt: skip
+        con.execute(
+            f"INSERT INTO lines_aside SELECT * FROM read_csv({sql_literal(str(done.aside))}, "
+            "header = true, auto_detect = false, quote = '\"', escape = '\"', "
+            "columns = {'line': 'BIGINT', 'reason': 'VARCHAR', 'raw_line': 'VARCHAR'})"
+        )
+        return done
+
+    if long_lines:
+        cleaned = clean()
+    parallel = True
+    failure: duckdb.Error | None = None
+    while True:
+        uri = str(cleaned.path) if cleaned and cleaned.rewritten else src
+        aside = cleaned.count if cleaned else 0
         con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-        select = reader.select(src, parallel=parallel, buffer_size=buffer_size)
+        select = reader.select(uri, parallel=parallel, buffer_size=buffer_size)
         try:
             rows = _write_classified(con, select, day, out)
         except duckdb.InvalidInputException as exc:
-            raise UnreadableCsvError(
-                f"{bronze_key}: DuckDB cannot read the file: {str(exc).splitlines()[0]} "
-                "A line ending unlike the others (a blank CRLF line in an LF file: a lone CR) "
-                "does this; nothing was published."
-            ) from exc
-        refused = _refused_lines(con)
-        if rows + refused == lines:  # every line read or refused: none blank, none lost
-            return _Read(rows, lines, not parallel)
-        if exact is None:  # blank lines (DuckDB skips them), or lost ones?
-            exact = count_data_lines(text_chunks(bronze_key, store.iter_bytes(bronze_key)))
-        if rows + refused == exact:
-            return _Read(rows, exact, not parallel)
-        log.warning(
-            "%s: DuckDB read %d rows and refused %d lines of %d data lines%s",
-            bronze_key, rows, refused, exact,
-            "; reading the day again with one thread" if parallel else "",
-        )  # fmt: skip
+            failure, rows, refused = exc, -1, 0
+        else:
+            failure, refused = None, _refused_lines(con)
+            if rows + refused + aside == lines:  # every line read, refused or taken aside
+                return _Read(rows, lines, not parallel, cleaned.by_reason if cleaned else {})
+            if exact is None:  # blank lines (DuckDB skips them), or lost ones?
+                exact = count_data_lines(text_chunks(bronze_key, store.iter_bytes(bronze_key)))
+            if rows + refused + aside == exact:
+                return _Read(rows, exact, not parallel, cleaned.by_reason if cleaned else {})
+            log.warning(
+                "%s: DuckDB read %d rows and refused %d lines (%d taken aside) of %d data lines",
+                bronze_key, rows, refused, aside, exact,
+            )  # fmt: skip
+        if cleaned is None:
+            cleaned = clean()
+            if cleaned.rewritten:
+                continue  # the sanitized copy, in parallel
+        if not parallel:
+            break
+        parallel = False
+    if failure is not None:
+        raise UnreadableCsvError(
+            f"{bronze_key}: DuckDB cannot read the file: {str(failure).splitlines()[0]} "
+            "even after taking aside the lines it cannot read; nothing was published."
+        ) from failure
     assert exact is not None
     raise RowsLostError(
         f"{bronze_key}: {exact:,} data lines, but DuckDB read {rows:,} rows and refused "
-        f"{refused:,} lines ({exact - rows - refused:,} unaccounted), even with one thread; "
-        "nothing was published. Inspect the file's line endings and quoting."
+        f"{refused:,} lines ({exact - rows - refused - aside:,} unaccounted), even with one "
+        "thread; nothing was published. Inspect the file's line endings and quoting."
     )
 
 
@@ -412,15 +463,14 @@ def build_silver(
     header = first_line(bronze_key, [store.read_range(bronze_key, 1 << 16)])
     reader = day_reader(source, header)
     raw_cols = reader.raw_cols
-    counted_from = "caller"
+    counted_from, long_lines = "caller", False
     if lines is None:
         manifest = read_manifest(store, bronze_key)
-        counted_from = "manifest" if manifest else "bronze bytes"
-        lines = (
-            manifest.lines
-            if manifest
-            else count_lines(text_chunks(bronze_key, store.iter_bytes(bronze_key)))
-        )
+        if manifest:
+            counted_from, lines, long_lines = "manifest", manifest.lines, manifest.long_lines
+        else:
+            scan = scan_lines(text_chunks(bronze_key, store.iter_bytes(bronze_key)))
+            counted_from, lines, long_lines = "bronze bytes", scan.lines, scan.long_line
     lap("count_lines_s")
 
     for place in store.clean_stale_staging():
@@ -436,8 +486,9 @@ def build_silver(
     try:
         # 1. One pass over the CSV: parse, classify, sort. Reconciled against the line count.
         read = _read_reconciled(
-            con, store, bronze_key, reader, day, main_file, lines, csv_buffer_size
-        )
+            con, store, bronze_key, reader, day, main_file, lines, csv_buffer_size, workdir,
+            long_lines,
+        )  # fmt: skip
         rows_read, data_lines = read.rows, read.data_lines
         lap("read_sort_s")
         # 2. Lines broken by an unquoted comma, repaired and read back by the same typed reader.
@@ -523,6 +574,8 @@ def build_silver(
                       WHERE line NOT IN (SELECT src_line FROM repaired_ids
                                          WHERE src_line IS NOT NULL)
                       GROUP BY line)""",
+            f"""SELECT reason, line, raw_line, {null_fields}, {sql_literal(source)}
+                FROM lines_aside""",
         ]
         if repaired_rows:
             selects.append(
@@ -564,14 +617,12 @@ def build_silver(
                 "SELECT repaired, count(*) FROM repaired_ids GROUP BY 1 ORDER BY 1"
             ).fetchall()
         )
-        stored = partition_keys(store, silver_prefix(source, day))
-        if stored:  # row counts from the Parquet footers: no data read
-            files = "[" + ", ".join(sql_literal(store.uri(k)) for k in stored) + "]"
-            old = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
-            refuse_collapse(
-                f"silver {source} {day}", int(old[0]) if old else None, int(stats[0]),
-                rules.replace_min_share,
-            )  # fmt: skip
+        unexpected = sum(n for r, n in by_reason.items() if r not in EXPECTED_REJECT_REASONS)
+        refuse_worse_day(
+            f"silver {source} {day}", _stored_counts(con, store, source, day),
+            DayCounts(int(stats[0]), unexpected), rules.replace_max_drop,
+            rules.replace_max_reject_rise,
+        )  # fmt: skip
         lap("reconcile_s")
         # Silver and its rejects become the day's new version at once (one pointer).
         final = {silver_prefix(source, day): f"{staged}/silver",
@@ -582,7 +633,10 @@ def build_silver(
         con.execute(
             f"SET preserve_insertion_order = {sql_literal(bool(kept_order and kept_order[0]))}"
         )
-        con.execute("DROP TABLE IF EXISTS neighbours; DROP TABLE IF EXISTS repaired_ids")
+        con.execute(
+            "DROP TABLE IF EXISTS neighbours; DROP TABLE IF EXISTS repaired_ids; "
+            "DROP TABLE IF EXISTS lines_aside"
+        )
         store.discard_prefix(staged)
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -605,6 +659,26 @@ def build_silver(
         blank_lines=lines - data_lines,
         lines_counted_from=counted_from,
     )
+
+
+def _stored_counts(
+    con: duckdb.DuckDBPyConnection, store: ObjectStore, source: str, day: dt.date
+) -> DayCounts | None:
+    """The stored day's valid rows (from the Parquet footers: no data read) and unexpected
+    rejects; ``None`` when the day is not stored."""
+    silver, rejects = day_keys(store, source, day)
+    if not silver:
+        return None
+    files = keys_literal(store, silver)
+    row = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
+    bad = None
+    if rejects:
+        expected = ", ".join(sql_literal(r) for r in EXPECTED_REJECT_REASONS)
+        bad = con.execute(
+            f"SELECT count(*) FILTER (WHERE reason NOT IN ({expected})) "
+            f"FROM read_parquet({keys_literal(store, rejects)})"
+        ).fetchone()
+    return DayCounts(int(row[0]) if row else 0, int(bad[0]) if bad else 0)
 
 
 def _threads(con: duckdb.DuckDBPyConnection) -> int:

@@ -225,6 +225,12 @@ class DayCsv:
     sha256: str
     layout_columns: int
     decoded_bytes: int | None = None  # the CSV's size when ``path`` is compressed (zstd)
+    long_lines: bool = False  # a line of 64 KiB or more may be in it (aislake.lake.sanitize)
+
+    @property
+    def expansion(self) -> float:
+        """The day's text bytes per byte downloaded."""
+        return (self.decoded_bytes or self.csv_bytes) / max(self.zip_bytes, 1)
 
 
 def extract_day_csv(
@@ -305,6 +311,7 @@ def extract_day_csv(
         rows=counter.lines,
         sha256=digest.hexdigest(),
         layout_columns=len(layout),
+        long_lines=counter.long_line,
     )
 
 

@@ -130,6 +130,7 @@ def verify_zstd_csv(path: Path, day: dt.date, url: str, member: str) -> DayCsv:
         sha256=digest.hexdigest(),
         layout_columns=len(layout),
         decoded_bytes=decoded,
+        long_lines=counter.long_line,
     )
 
 
