@@ -127,7 +127,21 @@ def cmd_materialize(args: argparse.Namespace) -> int:
             status = instance.get_status_by_partition(k, [partition], partitions_def) or {}
             return getattr(status.get(partition), "value", None) == "MATERIALIZED"
 
-        missing = [k for k in upstream if not held(k)]
+        def latest(k: dg.AssetKey) -> float:
+            event = instance.get_latest_materialization_event(k)
+            return event.timestamp if event else 0.0
+
+        # A product over every day (no partitions: port visits, voyages, gaps) is stale, not
+        # held, once anything it reads changed after it was built or is built in this run: the
+        # days it stitches must be the days the lake holds.
+        missing: list[dg.AssetKey] = []
+        for k in upstream:
+            parents = graph.get(k).parent_keys
+            stale = graph.get(k).partitions_def is None and (
+                any(p in missing for p in parents) or any(latest(p) > latest(k) for p in parents)
+            )
+            if stale or not held(k):
+                missing.append(k)
         selection = [*missing, key]
         names = ", ".join(k.to_user_string() for k in selection)
         print(

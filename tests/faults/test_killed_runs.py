@@ -133,3 +133,37 @@ def test_the_cli_stops_on_sigterm_even_started_with_signals_ignored(
     state.slow = False
     done = _materialize(env)  # its slot was given back as it stopped
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _dagster_materialize(env: dict[str, str]) -> subprocess.Popen[str]:
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    return subprocess.Popen(
+        [dagster, "asset", "materialize", "-m", "aislake.definitions", "--select",
+         "dma_ais_bronze", "--partition", str(SIM_DAY)],
+        env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def test_a_slot_of_a_run_dagster_launched_is_freed_by_the_next_run(
+    tmp_path: Path, mirror: tuple[SlowMirror, str]
+) -> None:
+    """The fault probe (issue 26): after kill -9 of `dagster asset materialize` holding the
+    pool slot, the next one waited on "Step blocked by limit for pool" for 90 s and more. A run
+    of any launcher names its step's process on the run; the next run frees the slot of a
+    process that is gone as it starts, and says so."""
+    state, url = mirror
+    env = _env(tmp_path, url)
+    child = _dagster_materialize(env)
+    assert state.started.wait(90), child.communicate()
+    time.sleep(1)  # inside the download: the step holds the dma_download slot
+    child.kill()
+    child.wait(30)
+    state.slow = False
+    started = time.monotonic()
+    again = _dagster_materialize(env)
+    out, _ = again.communicate(timeout=120)
+    assert again.returncode == 0, out[-3000:]
+    assert "is gone: marked failed, its dma_download slot (dma_ais_bronze) freed" in out, out[
+        -3000:
+    ]
+    assert time.monotonic() - started < 60

@@ -14,6 +14,8 @@ import os
 
 import dagster as dg
 
+from aislake.ops.instance import record_step_owner
+
 # Tag of the steps that run DuckDB (silver, gold), each allowed AISLAKE_DUCKDB_MEMORY_LIMIT.
 DUCKDB_STEP_TAGS = {"aislake/memory": "duckdb"}
 
@@ -34,6 +36,13 @@ def run_executor(name: str | None = None) -> dg.ExecutorDefinition:
     if name not in EXECUTORS:
         raise ValueError(f"AISLAKE_EXECUTOR={name!r}: expected one of {', '.join(EXECUTORS)}")
     return EXECUTORS[name]
+
+
+def record_step_process(context: dg.AssetExecutionContext) -> None:
+    """Name this process on the run as the one running this pooled step, so that a slot it
+    holds is freed once the process is gone (``aislake.ops.instance.release_dead_runs``)."""
+    step = context.get_step_execution_context().step.key
+    record_step_owner(context.instance, context.run_id, step)
 
 
 @dg.definitions

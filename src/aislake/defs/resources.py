@@ -34,6 +34,21 @@ class LakeStorage(dg.ConfigurableResource):
     # Seconds a stalled store may take to answer one attempt of a call (4 attempts).
     read_timeout: float = 120.0
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """At the start of every run (every asset uses the lake), before its steps ask for pool
+        slots: slots held by steps whose process is gone are freed, whatever launched their run
+        (``aislake.ops.instance.release_dead_runs``), and what holds each pool now is logged,
+        so a step that then waits ("blocked by limit for pool duckdb") says what for."""
+        if context.instance is None or context.log is None:
+            return
+        from aislake.ops.instance import pool_holders, release_dead_runs
+
+        log = context.log
+        for line in release_dead_runs(context.instance):
+            log.warning(f"aislake: {line}")
+        for line in pool_holders(context.instance):
+            log.info(f"aislake: {line}")
+
     def store(self) -> ObjectStore:
         if not self.endpoint:
             return LocalStore(Path(self.lake_dir))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from aislake.defs.execution import DUCKDB_STEP_TAGS
+from aislake.defs.execution import DUCKDB_STEP_TAGS, record_step_process
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import (
     ArchiveDownloads,
@@ -112,6 +112,7 @@ def download_and_publish_bronze(
     killed run's folders are removed first), then :func:`publish_bronze` it. A day the source
     has not published, or a broken file, fails without retries (they cannot help until the
     source publishes or re-publishes); any other source error may be retried."""
+    record_step_process(context)
     workdir = Path(archive.workdir or tempfile.gettempdir())
     clean_folders(workdir, f"aislake-{source}-")  # downloads of killed runs
     with tempfile.TemporaryDirectory(prefix=f"aislake-{source}-{owner()}@", dir=workdir) as tmp:
@@ -215,6 +216,7 @@ def silver_asset(
         cleaning: CleaningRules,
         thresholds: QualityThresholds,
     ) -> dg.MaterializeResult:
+        record_step_process(context)
         day = parse_day(context.partition_key)
         store = storage.store()
         key = bronze_key(source, day)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from aislake.lake.leftovers import pid_alive
+from aislake.lake.leftovers import owner, owner_gone, pid_alive
 
 LOCAL_YAML = Path(__file__).with_name("dagster.local.yaml")
 
@@ -55,17 +55,76 @@ def open_instance() -> dg.DagsterInstance:
 
 # Tags of the runs the CLI executes in its own process: where to look for that process.
 PID_TAG, HOST_TAG = "aislake/pid", "aislake/host"
+# Tag (one per step, ``aislake/owner/<step key>``) naming the process that runs a step while it
+# holds a pool slot, ``<host>@<pid>``, whatever launched the run.
+STEP_OWNER_TAG = "aislake/owner/"
 
 
 def cli_run_tags() -> dict[str, str]:
     return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
 
 
+def record_step_owner(instance: dg.DagsterInstance, run_id: str, step_key: str) -> None:
+    """Name this process as the one running ``step_key`` (called as a pooled step starts)."""
+    instance.add_run_tags(run_id, {f"{STEP_OWNER_TAG}{step_key}": owner()})
+
+
 def release_dead_runs(instance: dg.DagsterInstance, own: bool = False) -> list[str]:
-    """Mark failed the runs the CLI started on this host whose process is gone (killed, the
-    machine's OOM killer), and free the pool slots they held: otherwise every later step of
-    that pool waits for ever. ``own``: this process's runs too (it was interrupted). Returns
-    what was done, one line per run."""
+    """Free the pool slots of steps whose process is gone (killed, the machine's OOM killer),
+    marking their runs failed: otherwise every later step of that pool waits for ever.
+
+    Two ways to know a process is gone: the runs the CLI started carry its pid (``own``: this
+    process's runs too, it was interrupted); and every pooled step of aislake names its process
+    on the run as it starts (:func:`record_step_owner`), so a slot held by a step of a run that
+    ``dagster asset materialize``, the webserver or the daemon launched is released too, and so
+    is a slot of a run that already ended. Called by every ``aislake materialize`` and at the
+    start of every run (``LakeStorage``'s setup). Returns what was done, one line per run."""
+    said = _release_cli_runs(instance, own)
+    for pool in sorted(instance.event_log_storage.get_concurrency_keys()):
+        info = instance.event_log_storage.get_concurrency_info(pool)
+        for slot in info.claimed_slots:
+            record = instance.get_run_record_by_id(slot.run_id)
+            run = record.dagster_run if record else None
+            holder = run.tags.get(f"{STEP_OWNER_TAG}{slot.step_key}", "") if run else ""
+            if run is not None and not run.is_finished:
+                if not holder or not owner_gone(f"{holder}@step"):
+                    continue
+                instance.report_run_failed(
+                    run, f"aislake: the process of step {slot.step_key} ({holder}) is gone"
+                )
+                why = f"(process {holder}) is gone: marked failed"
+            else:
+                why = "had ended"
+            instance.event_log_storage.free_concurrency_slot_for_step(slot.run_id, slot.step_key)
+            said.append(f"run {slot.run_id} {why}, its {pool} slot ({slot.step_key}) freed")
+    return said
+
+
+def pool_holders(instance: dg.DagsterInstance) -> list[str]:
+    """What holds each pool's slots now, one line per pool with a holder: what a step that
+    waits ("blocked by limit for pool ...") waits for."""
+    lines = []
+    for pool in sorted(instance.event_log_storage.get_concurrency_keys()):
+        info = instance.event_log_storage.get_concurrency_info(pool)
+        if not info.claimed_slots:
+            continue
+        held = []
+        for slot in info.claimed_slots:
+            record = instance.get_run_record_by_id(slot.run_id)
+            holder = (
+                record.dagster_run.tags.get(f"{STEP_OWNER_TAG}{slot.step_key}", "?")
+                if record
+                else "?"
+            )
+            held.append(f"run {slot.run_id[:8]} step {slot.step_key} (process {holder})")
+        lines.append(
+            f"pool {pool}: {len(info.claimed_slots)} of {info.limit or info.slot_count} "
+            f"slots held by {', '.join(held)}; a step of this pool waits for them"
+        )
+    return lines
+
+
+def _release_cli_runs(instance: dg.DagsterInstance, own: bool) -> list[str]:
     said = []
     in_progress = instance.get_run_records(
         dg.RunsFilter(

@@ -15,7 +15,7 @@ from typing import cast
 import dagster as dg
 import duckdb
 
-from aislake.defs.execution import DUCKDB_STEP_TAGS
+from aislake.defs.execution import DUCKDB_STEP_TAGS, record_step_process
 from aislake.defs.gold.checks import gold_check_results, gold_check_specs, measure
 from aislake.defs.partitions import partitions_for
 from aislake.defs.resources import DuckDB, GoldSettings, LakeStorage
@@ -107,6 +107,7 @@ def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefin
         duckdb: DuckDB,
         gold: GoldSettings,
     ) -> dg.MaterializeResult:
+        record_step_process(context)
         period = context.partition_key if context.has_partition_key else None
         params: GoldParams = gold.params()
         store = storage.store()
