@@ -14,6 +14,7 @@ from aislake.lake.duck import connect
 from aislake.lake.gold.registry import PRODUCTS
 from aislake.lake.layout import bronze_key
 from aislake.lake.manifest import read_manifest
+from aislake.lake.store import ObjectStore
 from aislake.ops.demo import materialize_day, materialize_month
 from aislake.simulate.dmafile import Quirks, write_dma_zip
 from conftest import SIM_DAY, SMALL_FLEET
@@ -223,13 +224,24 @@ def test_a_day_with_missing_hours_warns_and_lists_them(tmp_path: Path) -> None:
     assert hours.metadata["hours_with_positions"].value == 21
 
 
-def _republish(mirror: Path, sim_file, keep_lines: int | None) -> None:
-    """DMA re-publishes the day: header only (``keep_lines=0``) or its first lines."""
+def _refetch(mirror: Path, sim_file, change) -> None:
+    """DMA re-publishes the day with its lines changed by ``change`` (a list of data lines)."""
     with zipfile.ZipFile(sim_file.path) as zf:
-        lines = zf.read("aisdk-2024-01-15.csv").split(b"\n")
-    body = b"\n".join(lines[: 1 + (keep_lines or 0)]) + b"\n"
+        header, *lines = zf.read("aisdk-2024-01-15.csv").decode().splitlines()
     with zipfile.ZipFile(mirror / sim_file.path.name, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("aisdk-2024-01-15.csv", body)
+        zf.writestr("aisdk-2024-01-15.csv", "\n".join([header, *change(lines)]) + "\n")
+
+
+def _stored_day(tmp_path: Path, sim_file, **env: str) -> tuple[Path, dict[str, str], ObjectStore]:
+    """A ``file://`` mirror of the simulated day and a local lake that stored it (bronze and
+    silver): the mirror, the settings and the store."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
+    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
+           **env}  # fmt: skip
+    assert materialize_day(SIM_DAY, env, gold=False).success
+    return mirror, env, build_resources(env)["storage"].store()  # type: ignore[attr-defined]
 
 
 @pytest.mark.faults
@@ -237,15 +249,10 @@ def _republish(mirror: Path, sim_file, keep_lines: int | None) -> None:
 def test_a_bad_refetch_keeps_the_good_day(tmp_path: Path, sim_file, keep_lines: int) -> None:
     """A day re-published broken (header only, or a fraction of its lines) fails before
     publishing; bronze, its manifest and silver stay as they were."""
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
-    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
-    assert materialize_day(SIM_DAY, env, gold=False).success
+    mirror, env, store = _stored_day(tmp_path, sim_file)
     before = _silver_rows(env)
-    store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
     bronze = store.read_range(bronze_key("dma", SIM_DAY), 10**9)
-    _republish(mirror, sim_file, keep_lines)
+    _refetch(mirror, sim_file, lambda lines: lines[:keep_lines])
     result = materialize_day(SIM_DAY, env, gold=False)
     assert not result.success
     said = str(result.all_events)
@@ -257,28 +264,14 @@ def test_a_bad_refetch_keeps_the_good_day(tmp_path: Path, sim_file, keep_lines: 
 
 
 def test_a_shrunken_day_is_published_when_the_guard_is_off(tmp_path: Path, sim_file) -> None:
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
-    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
-           "AISLAKE_MIN_SILVER_ROWS": "1"}  # fmt: skip
-    assert materialize_day(SIM_DAY, env, gold=False).success
-    _republish(mirror, sim_file, 5_000)
+    mirror, env, store = _stored_day(tmp_path, sim_file, AISLAKE_MIN_SILVER_ROWS="1")
+    _refetch(mirror, sim_file, lambda lines: lines[:5_000])
     result = materialize_day(SIM_DAY, {**env, "AISLAKE_ACCEPT_REPLACEMENT": "true"}, gold=False)
     assert result.success
     assert _metadata(result, "dma_ais_silver")["rows_in"] == 5_000
-    store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
     manifest = read_manifest(store, bronze_key("dma", SIM_DAY))
     assert manifest is not None and manifest.lines == 5_000  # bronze is the new day too
     assert store.list_keys("_pending/") == []
-
-
-def _refetch(mirror: Path, sim_file, change) -> None:
-    """DMA re-publishes the day with its lines changed by ``change`` (a list of data lines)."""
-    with zipfile.ZipFile(sim_file.path) as zf:
-        header, *lines = zf.read("aisdk-2024-01-15.csv").decode().splitlines()
-    with zipfile.ZipFile(mirror / sim_file.path.name, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("aisdk-2024-01-15.csv", "\n".join([header, *change(lines)]) + "\n")
 
 
 def _garble(share: float):
@@ -313,13 +306,8 @@ def test_a_worse_refetch_replaces_neither_bronze_nor_silver(
 ) -> None:
     """Bronze keeps the good file until silver accepts its successor; silver judges the day on
     valid rows and reject share, not lines alone. The refused file is kept aside."""
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
-    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
-    assert materialize_day(SIM_DAY, env, gold=False).success
+    mirror, env, store = _stored_day(tmp_path, sim_file)
     before = _silver_rows(env)
-    store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
     key = bronze_key("dma", SIM_DAY)
     bronze = store.read_range(key, 10**9)
     _refetch(mirror, sim_file, REFETCHES[case])
