@@ -167,3 +167,27 @@ def test_a_slot_of_a_run_dagster_launched_is_freed_by_the_next_run(
         -3000:
     ]
     assert time.monotonic() - started < 60
+
+
+def test_a_step_already_waiting_gets_the_slot_of_a_holder_killed_meanwhile(
+    tmp_path: Path, mirror: tuple[SlowMirror, str]
+) -> None:
+    """Run A holds the download slot; run B starts and waits ("blocked by limit for pool");
+    A is killed: B's own watch frees the dead holder's slot and B finishes."""
+    state, url = mirror
+    env = {**_env(tmp_path, url), "AISLAKE_SLOT_WATCH_SECONDS": "1"}
+    holder = _dagster_materialize(env)
+    assert state.started.wait(90), holder.communicate()
+    waiter = _dagster_materialize(env)
+    time.sleep(8)  # B has started and waits for the slot
+    assert waiter.poll() is None
+    holder.kill()
+    holder.wait(30)
+    state.slow = False
+    killed = time.monotonic()
+    out, _ = waiter.communicate(timeout=120)
+    assert waiter.returncode == 0, out[-3000:]
+    # It said what it waited for, then took the slot once the holder was gone.
+    assert "pool dma_download: 1 of 1 slots held by run " in out, out[-3000:]
+    assert "blocked by limit for pool dma_download" in out.lower(), out[-3000:]
+    assert "freed" in out and time.monotonic() - killed < 45

@@ -6,11 +6,13 @@ so the UI and logs show the variable's name, never its value.
 """
 
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
 import duckdb as _duckdb
+from pydantic import PrivateAttr
 
 from aislake.lake.duck import DuckDBSettings, default_memory_limit
 from aislake.lake.duck import connect as duck_connect
@@ -33,21 +35,34 @@ class LakeStorage(dg.ConfigurableResource):
     secure: bool = False
     # Seconds a stalled store may take to answer one attempt of a call (4 attempts).
     read_timeout: float = 120.0
+    # How often a run looks for pool slots held by processes that are gone.
+    slot_watch_seconds: float = 10.0
+
+    _slot_watch: threading.Event | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """At the start of every run (every asset uses the lake), before its steps ask for pool
         slots: slots held by steps whose process is gone are freed, whatever launched their run
         (``aislake.ops.instance.release_dead_runs``), and what holds each pool now is logged,
-        so a step that then waits ("blocked by limit for pool duckdb") says what for."""
+        so a step that then waits ("blocked by limit for pool duckdb") says what for. While the
+        run lasts the same is done every ``slot_watch_seconds`` (``AISLAKE_SLOT_WATCH_SECONDS``,
+        10): a step already waiting gets the slot of a holder killed meanwhile."""
         if context.instance is None or context.log is None:
             return
-        from aislake.ops.instance import pool_holders, release_dead_runs
+        from aislake.ops.instance import pool_holders, release_dead_runs, watch_slots
 
         log = context.log
         for line in release_dead_runs(context.instance):
             log.warning(f"aislake: {line}")
         for line in pool_holders(context.instance):
             log.info(f"aislake: {line}")
+        self._slot_watch = watch_slots(
+            context.instance, lambda line: log.warning(f"aislake: {line}"), self.slot_watch_seconds
+        )
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._slot_watch is not None:
+            self._slot_watch.set()
 
     def store(self) -> ObjectStore:
         if not self.endpoint:
@@ -211,6 +226,7 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
     """
     env = os.environ if env is None else env
     accept = _truthy(env.get("AISLAKE_ACCEPT_REPLACEMENT"))
+    watch = float(env.get("AISLAKE_SLOT_WATCH_SECONDS", "10"))
     replace_min_share = 0.0 if accept else _share(env, "AISLAKE_REPLACE_MIN_SHARE", "0.5")
     if env.get("MINIO_ENDPOINT"):
         # Values from a passed mapping are used as they are (tests); from the process
@@ -227,9 +243,12 @@ def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.Config
             secret_key=secret("MINIO_SECRET_KEY"),
             secure=_truthy(env.get("MINIO_SECURE")),
             read_timeout=float(env.get("AISLAKE_S3_READ_TIMEOUT", "120")),
+            slot_watch_seconds=watch,
         )
     else:
-        storage = LakeStorage(lake_dir=env.get("AISLAKE_LAKE_DIR", "data/lake"))
+        storage = LakeStorage(
+            lake_dir=env.get("AISLAKE_LAKE_DIR", "data/lake"), slot_watch_seconds=watch
+        )
     return {
         "storage": storage,
         "dma": DmaArchive(

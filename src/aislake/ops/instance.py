@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
@@ -98,6 +100,27 @@ def release_dead_runs(instance: dg.DagsterInstance, own: bool = False) -> list[s
             instance.event_log_storage.free_concurrency_slot_for_step(slot.run_id, slot.step_key)
             said.append(f"run {slot.run_id} {why}, its {pool} slot ({slot.step_key}) freed")
     return said
+
+
+def watch_slots(
+    instance: dg.DagsterInstance, say: Callable[[str], None], interval: float = 10.0
+) -> threading.Event:
+    """While a run lasts, free every ``interval`` seconds the slots of processes that are gone
+    (:func:`release_dead_runs`), telling ``say``: a step of this run already waiting for a slot
+    ("blocked by limit for pool ...") gets it once its holder was killed. Set the returned
+    event to stop."""
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(interval):
+            try:
+                for line in release_dead_runs(instance):
+                    say(line)
+            except Exception as exc:  # the watch must never fail the run it serves
+                say(f"could not look for dead runs' slots: {exc}")
+
+    threading.Thread(target=watch, name="aislake-slot-watch", daemon=True).start()
+    return stop
 
 
 def pool_holders(instance: dg.DagsterInstance) -> list[str]:
