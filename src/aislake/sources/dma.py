@@ -164,7 +164,9 @@ _S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 def list_archive(base_url: str, timeout: float = 60) -> list[str]:
     """Every object key in DMA's archive (a bucket answering S3's ListObjectsV2), or every file
     under a ``file://`` mirror, relative to the base URL."""
+    import urllib.error
     import urllib.parse
+    import urllib.request
     import xml.etree.ElementTree as ET
 
     if base_url.startswith("file:"):

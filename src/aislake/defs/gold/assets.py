@@ -69,6 +69,24 @@ def figure_metadata(
     }
 
 
+def month_follows_its_days() -> dg.AutomationCondition:
+    """A month's partition is requested when one of its days was updated since the month was
+    last handled, once no day of it is in progress. Any
+    month, not only the latest (``AutomationCondition.eager()`` keeps to the latest time window,
+    so a backfilled old month was never rebuilt, and it does not wait for blocking checks); a
+    month none of whose days were built is never requested, nor one with a day whose blocking
+    check failed."""
+    failed_blocking_check = dg.AutomationCondition.any_checks_match(
+        dg.AutomationCondition.check_failed(), blocking_only=True
+    )
+    return (
+        dg.AutomationCondition.any_deps_updated().since_last_handled()
+        & ~dg.AutomationCondition.any_deps_in_progress()
+        & ~dg.AutomationCondition.in_progress()
+        & ~dg.AutomationCondition.any_deps_match(failed_blocking_check)
+    ).with_label("a day of the month was updated")
+
+
 def _deps(product: GoldProduct, sources: tuple[str, ...]) -> list[dg.AssetKey]:
     keys = [dg.AssetKey(BY_NAME[r].asset) for r in product.reads if r != "silver"]
     if "silver" in product.reads:
@@ -98,7 +116,7 @@ def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefin
         # A month's rollup follows its days: rebuilt when one of them is (the automation
         # condition sensor; a day's run holds one partition key, so it cannot include it).
         automation_condition=(
-            dg.AutomationCondition.eager() if product.partitioning == "monthly" else None
+            month_follows_its_days() if product.partitioning == "monthly" else None
         ),
     )
     def _asset(
