@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from aislake.cli import main
 from aislake.lake.layout import pointer_key
 from aislake.lake.migrate import adopt_unpointed
 from aislake.lake.quality import day_keys
@@ -81,9 +82,13 @@ def test_a_lake_from_before_pointers_is_adopted_once(tmp_path: Path) -> None:
         store.prepare_write(key)
         con.execute(f"COPY (SELECT 1 AS mmsi) TO '{store.uri(key)}' (FORMAT parquet)")
     assert lake_connection(store)[1] == []  # no pointers: nothing is there
-    assert adopt_unpointed(store) == [
-        "_current/silver/source=dma/dt=2024-01-15.json",
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AISLAKE_LAKE_DIR", str(store.root))
+        mp.delenv("MINIO_ENDPOINT", raising=False)
+        assert main(["migrate"]) == 0
+    assert sorted(k for k in store.list_keys("_current/")) == [
         "_current/gold/vessel_stops/dt=2024-01-15.json",
+        "_current/silver/source=dma/dt=2024-01-15.json",
     ]
     assert lake_connection(store)[1] == ["silver_ais", "rejects", "vessel_stops"]
     assert adopt_unpointed(store) == []  # once

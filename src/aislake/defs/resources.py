@@ -6,13 +6,11 @@ so the UI and logs show the variable's name, never its value.
 """
 
 import os
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
 import duckdb as _duckdb
-from pydantic import PrivateAttr
 
 from aislake.lake.duck import DuckDBSettings, default_memory_limit
 from aislake.lake.duck import connect as duck_connect
@@ -38,8 +36,6 @@ class LakeStorage(dg.ConfigurableResource):
     # How often a run looks for pool slots held by processes that are gone.
     slot_watch_seconds: float = 10.0
 
-    _slot_watch: threading.Event | None = PrivateAttr(default=None)
-
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """At the start of every run (every asset uses the lake), before its steps ask for pool
         slots: slots held by steps whose process is gone are freed, whatever launched their run
@@ -56,13 +52,11 @@ class LakeStorage(dg.ConfigurableResource):
             log.warning(f"aislake: {line}")
         for line in pool_holders(context.instance):
             log.info(f"aislake: {line}")
-        self._slot_watch = watch_slots(
-            context.instance, lambda line: log.warning(f"aislake: {line}"), self.slot_watch_seconds
-        )
-
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._slot_watch is not None:
-            self._slot_watch.set()
+        if context.run_id:
+            watch_slots(
+                context.instance, context.run_id, lambda line: log.warning(f"aislake: {line}"),
+                self.slot_watch_seconds,
+            )  # fmt: skip
 
     def store(self) -> ObjectStore:
         if not self.endpoint:

@@ -6,6 +6,7 @@ import fcntl
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,24 +104,28 @@ def release_dead_runs(instance: dg.DagsterInstance, own: bool = False) -> list[s
 
 
 def watch_slots(
-    instance: dg.DagsterInstance, say: Callable[[str], None], interval: float = 10.0
-) -> threading.Event:
-    """While a run lasts, free every ``interval`` seconds the slots of processes that are gone
-    (:func:`release_dead_runs`), telling ``say``: a step of this run already waiting for a slot
-    ("blocked by limit for pool ...") gets it once its holder was killed. Set the returned
-    event to stop."""
-    stop = threading.Event()
+    instance: dg.DagsterInstance, run_id: str, say: Callable[[str], None], interval: float = 10.0
+) -> threading.Thread:
+    """While run ``run_id`` lasts, free every ``interval`` seconds the slots of processes that
+    are gone (:func:`release_dead_runs`), telling ``say``: a step of this run already waiting
+    for a slot ("blocked by limit for pool ...") gets it once its holder was killed. The watch
+    ends with the run (or the first error: it never fails the run it serves)."""
 
     def watch() -> None:
-        while not stop.wait(interval):
-            try:
+        try:
+            while True:
+                time.sleep(interval)
+                run = instance.get_run_by_id(run_id)
+                if run is None or run.is_finished:
+                    return
                 for line in release_dead_runs(instance):
                     say(line)
-            except Exception as exc:  # the watch must never fail the run it serves
-                say(f"could not look for dead runs' slots: {exc}")
+        except Exception:  # the instance was closed, the run's process is ending
+            return
 
-    threading.Thread(target=watch, name="aislake-slot-watch", daemon=True).start()
-    return stop
+    thread = threading.Thread(target=watch, name="aislake-slot-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def pool_holders(instance: dg.DagsterInstance) -> list[str]:
