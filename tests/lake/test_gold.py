@@ -20,7 +20,7 @@ from aislake.lake.silver import build_silver
 from aislake.lake.store import LocalStore
 from aislake.simulate.dmafile import SimulatedFile
 from conftest import SIM_DAY
-from dmarows import HEADER, row
+from dmarows import HEADER, TAIL, row
 
 
 def _from_the_day(registry: tuple) -> tuple[str, ...]:
@@ -309,3 +309,32 @@ def test_a_position_two_sources_hold_is_counted_once(
         pointer_key(silver_prefix("noaa", SIM_DAY)),
     )  # fmt: skip
     assert figures() == one_source
+
+
+def test_a_transmitter_reporting_under_several_mobile_types_is_counted_once(
+    tmp_path: Path,
+) -> None:
+    """Issue 24: an MMSI whose rows carry Class A and another mobile type (DMA's `Undefined`,
+    a base station's) had its steps counted twice in the summary, once from vessel_positions
+    and once as a non-ship: Cargo showed more hours under way than its vessels had, and the
+    blocking check failed the day. Two hours under way, one row every 10 s, every other one
+    `Undefined`."""
+    store = LocalStore(tmp_path / "lake")
+    lines = []
+    for i in range(720):
+        t = DAY0 + dt.timedelta(hours=10, seconds=10 * i)
+        mobile = "Class A" if i % 2 == 0 else "Undefined"
+        lines.append(row(ts=t.strftime("%d/%m/%Y %H:%M:%S"), lat=f"{55 + i * 0.0005:.4f}",
+                         mobile=mobile, tail=TAIL.replace("Undefined", "Cargo")))  # fmt: skip
+    csv = tmp_path / "d.csv"
+    csv.write_text("\n".join([HEADER, *lines]) + "\n")
+    store.put_file(csv, "bronze/dma/d.csv")
+    con = connect(store)
+    build_silver(con, store, "bronze/dma/d.csv", SIM_DAY)
+    for product in ("vessel_positions", "ais_daily_summary"):
+        build_product(con, store, product, SIM_DAY)
+    ((ship_type, vessels, messages, hours),) = rows(
+        store, "ais_daily_summary", "SELECT ship_type, vessels, messages, hours_under_way FROM {t}"
+    )
+    assert (ship_type, vessels, messages) == ("Cargo", 1, 720)
+    assert hours == pytest.approx(2.0, abs=0.01)

@@ -165,10 +165,18 @@ def exact_mean(x: str) -> str:
     return f"avg(({x})::DECIMAL(18, 9))"
 
 
+def vessel_rows(files: str) -> str:
+    """Every row of the day's vessels: transmitters of a vessel's MMSI form that reported as
+    Class A or B. A vessel is one transmitter whatever mobile type some of its rows carry (DMA
+    writes `Undefined` on some of a ship's rows): all of them are its own, counted once."""
+    return f"""(SELECT * FROM {files} WHERE station_kind IN {VESSEL_KINDS}
+                AND mmsi IN (SELECT mmsi FROM {files} WHERE {IS_VESSEL}))"""
+
+
 def ships(files: str) -> str:
-    """The day's vessel positions (Class A and B, of a vessel's MMSI form) that are not flagged
-    as position jumps."""
-    return f"(SELECT * FROM {files} WHERE {IS_VESSEL} AND NOT speed_anomaly)"
+    """The day's vessel positions (:func:`vessel_rows`) that are not flagged as position
+    jumps."""
+    return f"(SELECT * FROM {vessel_rows(files)} WHERE NOT speed_anomaly)"
 
 
 def vessel_type_cte(source: str) -> str:

@@ -16,6 +16,7 @@ from aislake.lake.gold.core import (
     exact_mean,
     ports_values,
     ships,
+    vessel_rows,
     vessel_type_cte,
 )
 from aislake.lake.mmsi import mid_sql, station_kind_sql
@@ -44,10 +45,14 @@ def daily_summary_sql(files: str, positions: str, day: dt.date, motion: MotionRu
     (``aislake.lake.motion``: resampled legs within segments, while moving), leaving out
     positions flagged as speed anomalies; hours under way sum the segments' steps where SOG was
     at least 0.5 kn. Vessels' steps come from ``positions`` (``vessel_positions``); the few
-    other transmitters' are segmented here, from ``files``.
+    other transmitters' are segmented here, from ``files`` (an MMSI with vessel positions is
+    not one of them, whatever mobile type some of its rows carry: counted once).
     """
+    # A transmitter is counted once: an MMSI with vessel positions is a vessel, whatever other
+    # mobile types some of its rows carry (DMA's `Undefined`: they were counted a second time).
     others = f"""(SELECT mmsi, ts, lat, lon, sog FROM {files}
-                  WHERE NOT speed_anomaly AND ({IS_VESSEL}) IS NOT TRUE)"""
+                  WHERE NOT speed_anomaly AND ({IS_VESSEL}) IS NOT TRUE
+                    AND mmsi NOT IN (SELECT mmsi FROM {positions}))"""
     return f"""
     WITH pos AS (
         SELECT mmsi, ts, lat, lon, sog, ship_type, mobile_type
@@ -123,7 +128,7 @@ def vessel_registry_sql(files: str, rejects: str, day: dt.date) -> str:
         FROM (
             SELECT mmsi, ts, mobile_type, name, callsign, imo, ship_type, length, width, draught,
                    destination, size_a, size_b, size_c, size_d, true AS is_position
-            FROM {files} WHERE {IS_VESSEL}
+            FROM {vessel_rows(files)}
             UNION ALL BY NAME
             {statics}
         ) WHERE mmsi IS NOT NULL AND ts IS NOT NULL

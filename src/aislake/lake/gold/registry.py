@@ -209,7 +209,8 @@ def _area_mismatch(p: GoldParams) -> str:
 PRODUCTS: tuple[GoldProduct, ...] = (
     GoldProduct(
         "vessel_positions",
-        "The day's vessel positions (Class A/B, of a ship's MMSI form, not flagged as a position "
+        "The day's vessel positions (of a ship's MMSI form that reported as Class A/B: every row "
+        "of such a transmitter, whatever mobile type it carries; not flagged as a position "
         "jump) with their motion: the step from the position before, the track segment and the "
         "resampled distance leg, sorted by (mmsi, ts); computed once, read by tracks, runs, "
         "density and the summary, at gold/vessel_positions/dt=YYYY-MM-DD/part-0.<version>.parquet.",
@@ -221,7 +222,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("lon", "DOUBLE", "longitude, WGS84"),
             ("sog", "DOUBLE", "reported speed over ground, knots"),
             ("ship_type", "VARCHAR", "ship type the position reported"),
-            ("mobile_type", "VARCHAR", "'Class A' or 'Class B'"),
+            ("mobile_type", "VARCHAR", "'Class A' or 'Class B' (NULL where DMA wrote Undefined)"),
             ("segment", "INTEGER", "1, 2, ... within the ship's day (vessel_tracks' segment)"),
             ("cut", "BOOLEAN", "the position starts a segment"),
             ("step_s", "DOUBLE", "seconds since the ship's position before (NULL: the first)"),
