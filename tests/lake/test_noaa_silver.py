@@ -197,3 +197,17 @@ def test_a_dma_file_is_not_read_as_noaa(samples: Path, tmp_path: Path) -> None:
     with pytest.raises(NotNoaaCsvError, match="not a NOAA AIS CSV"):
         build_silver(connect(store), store, bronze_key("noaa", SIM_DAY), SIM_DAY, source="noaa")
     assert store.list_keys("silver/") == []
+
+
+@pytest.mark.faults
+def test_an_unbalanced_quote_in_a_noaa_day_is_one_reject(samples: Path, tmp_path: Path) -> None:
+    """The sanitizer reads NOAA's zstd bronze too: one broken quote no longer swallows the
+    lines after it (issue 26)."""
+    lines = (samples / "noaa" / "AIS_2023_01_11-sample.csv").read_text().splitlines()
+    fields = lines[10].split(",")
+    fields[7] = '"' + fields[7]  # the vessel name opens a quote it never closes
+    broken = tmp_path / "AIS_2023_01_11.csv"
+    broken.write_text("\n".join([*lines[:10], ",".join(fields), *lines[11:]]) + "\n")
+    _, result, _ = silver_of(LocalStore(tmp_path / "lake"), broken, dt.date(2023, 1, 11))
+    assert (result.rows, result.rejects_by_reason) == (999, {"malformed_csv": 1})
+    assert result.taken_aside == {"malformed_csv": 1}

@@ -501,6 +501,7 @@ def test_one_broken_record_is_a_reject_and_the_day_reads_on(
     good = [row(mmsi=str(219000001 + i)) for i in range(3000)]
     result = run(local, tmp_path, [*good[:10], broken, *good[10:]])
     assert result.rows == 3000 and result.rejects_by_reason == reasons
+    assert result.taken_aside == reasons  # the sanitizer took them (DuckDB refused none)
     assert result.rows + result.rejects + result.blank_lines == result.rows_in + result.blank_lines
     lines = {line for (line,) in reject_rows(local, result, "line")}
     assert lines <= {12, 13}  # the broken record's own lines (header = 1), nothing else

@@ -259,6 +259,7 @@ def silver_asset(
                 "reread_single_threaded": result.reread_single_threaded,
                 "blank_lines": result.blank_lines,
                 "lines_counted_from": result.lines_counted_from,
+                "lines_taken_aside": dg.MetadataValue.json(result.taken_aside),
                 "rejects_by_reason": dg.MetadataValue.json(result.rejects_by_reason),
                 "file_size_mb": round(result.silver_bytes / 1e6, 3),
                 "distinct_vessels": result.distinct_vessels,

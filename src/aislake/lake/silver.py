@@ -117,6 +117,9 @@ class SilverResult:
     reread_single_threaded: bool = False
     blank_lines: int = 0
     lines_counted_from: str = ""  # 'manifest', 'bronze bytes' or 'caller'
+    # Lines the sanitizer took aside (by reason; they are rejects too): a day DuckDB could not
+    # read as it was (``aislake.lake.sanitize``).
+    taken_aside: dict[str, int] = field(default_factory=dict)
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -658,6 +661,7 @@ def build_silver(
         reread_single_threaded=read.single_threaded,
         blank_lines=lines - data_lines,
         lines_counted_from=counted_from,
+        taken_aside=read.aside,
     )
 
 
