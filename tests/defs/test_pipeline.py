@@ -322,14 +322,18 @@ def test_a_worse_refetch_replaces_neither_bronze_nor_silver(
 
 
 @pytest.mark.faults
-def test_a_better_refetch_replaces_bronze_once_silver_accepts_it(tmp_path: Path, sim_file) -> None:
-    """A re-fetch with more rows waits as pending, silver takes it, then bronze is moved over;
-    a run killed between silver's publish and the move leaves it pending, and the next run
-    builds the same rows and moves it."""
+@pytest.mark.parametrize("backend", ["local", "s3"])
+def test_a_better_refetch_replaces_bronze_once_silver_accepts_it(
+    tmp_path: Path, sim_file, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """A re-fetch with more rows waits as pending, silver takes it, then bronze is moved over
+    (a rename locally, a server-side copy on S3); a run killed between silver's publish and the
+    move leaves it pending, and the next run builds the same rows and moves it."""
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     _refetch(mirror, sim_file, lambda lines: lines[: len(lines) * 9 // 10])
-    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
+    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
+           **(request.getfixturevalue("s3_env") if backend == "s3" else {})}  # fmt: skip
     assert materialize_day(SIM_DAY, env, gold=False).success
     (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())  # the whole day
     store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
