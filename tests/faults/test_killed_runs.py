@@ -190,4 +190,6 @@ def test_a_step_already_waiting_gets_the_slot_of_a_holder_killed_meanwhile(
     # It said what it waited for, then took the slot once the holder was gone.
     assert "pool dma_download: 1 of 1 slots held by run " in out, out[-3000:]
     assert "blocked by limit for pool dma_download" in out.lower(), out[-3000:]
-    assert "freed" in out and time.monotonic() - killed < 45
+    waited = time.monotonic() - killed
+    print(f"the waiting run finished {waited:.1f} s after the holder was killed")
+    assert "freed" in out and waited < 45
