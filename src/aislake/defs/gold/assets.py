@@ -30,7 +30,7 @@ from aislake.lake.gold.registry import (
     build_product,
     partition_prefix,
 )
-from aislake.lake.heatmap import port_marks, render_heatmap
+from aislake.lake.heatmap import land_shapes, port_marks, render_heatmap
 from aislake.lake.quality import partition_files
 from aislake.lake.store import ObjectStore
 
@@ -56,7 +56,9 @@ def figure_metadata(
     heatmap = cast(tuple[list[tuple[int, int, float]], float, str, str], value)
     cells, cell_m, title, unit = heatmap
     title = f"{title} {period or ''}".strip()
-    png = render_heatmap(cells, cell_m, title, unit, port_marks(con))
+    png = render_heatmap(
+        cells, cell_m, title, unit, port_marks(con), land=land_shapes(con, cells, cell_m)
+    )
     key = prefix + "heatmap.png"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "heatmap.png"
