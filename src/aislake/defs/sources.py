@@ -197,7 +197,7 @@ def silver_asset(
         kinds={"duckdb", "parquet"},
         pool="duckdb",
         op_tags=DUCKDB_STEP_TAGS,
-        code_version="3",
+        code_version="4",  # 4: broken lines taken aside (issue 26)
         description=(
             f"The day's {title} positions typed, cleaned and deduplicated, sorted by (mmsi, ts), "
             f"at silver/ais/source={source}/dt=YYYY-MM-DD/part-0.<version>.parquet"
