@@ -346,7 +346,8 @@ def test_a_better_refetch_replaces_bronze_once_silver_accepts_it(
     assert store.exists(f"_pending/{key}")
     assert read_manifest(store, key).lines < sim_file.rows  # type: ignore[union-attr]
     first = _silver_rows(env)
-    assert materialize_day(SIM_DAY, env, gold=False).success
+    result = materialize_day(SIM_DAY, env, gold=False)
+    assert result.success and _metadata(result, "dma_ais_silver")["bronze_replaced"]
     assert _silver_rows(env) == first and not store.exists(f"_pending/{key}")
     assert read_manifest(store, key).lines == sim_file.rows  # type: ignore[union-attr]
     with zipfile.ZipFile(sim_file.path) as zf:

@@ -241,7 +241,8 @@ def silver_asset(
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
         finally:
             con.close()
-        if bronze.promote(store, key):  # silver accepted the re-fetch: it is the day now
+        replaced = bronze.promote(store, key)  # silver accepted a re-fetch: the day now
+        if replaced:
             context.log.info(f"the re-fetched {key} replaces the stored one")
         context.log.info(
             f"silver {source} {day}: {result.rows:,} rows of {result.rows_in:,} "
@@ -260,6 +261,7 @@ def silver_asset(
                 "blank_lines": result.blank_lines,
                 "lines_counted_from": result.lines_counted_from,
                 "lines_taken_aside": dg.MetadataValue.json(result.taken_aside),
+                "bronze_replaced": replaced,
                 "rejects_by_reason": dg.MetadataValue.json(result.rejects_by_reason),
                 "file_size_mb": round(result.silver_bytes / 1e6, 3),
                 "distinct_vessels": result.distinct_vessels,
