@@ -8,14 +8,17 @@ import io
 import itertools
 import math
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from aislake.lake.duck import load_spatial
 from aislake.lake.gold.core import laea, ports_values
 from aislake.reference.land import land_polygons
+
+if TYPE_CHECKING:  # numpy is imported where a map is drawn, not with the definitions
+    import numpy as np
 
 # Rings of a land polygon in EPSG:3035 metres: the outline, then its holes (lakes).
 Shape = list[list[tuple[float, float]]]
@@ -79,6 +82,8 @@ _LAT0, _LON0, _FE, _FN = math.radians(52.0), math.radians(10.0), 4321000.0, 3210
 
 
 def _q(sin_lat: np.ndarray | float) -> np.ndarray | float:
+    import numpy as np
+
     e = _E
     return (1 - e * e) * (
         sin_lat / (1 - e * e * sin_lat**2) - np.log((1 - e * sin_lat) / (1 + e * sin_lat)) / (2 * e)
@@ -89,6 +94,8 @@ def laea_3035(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """(lon, lat) degrees to EPSG:3035 (x, y) metres, vectorised: the land's hundred thousand
     vertices in milliseconds (DuckDB's ``ST_Transform`` took seconds). Agrees with DuckDB's
     spatial extension to the millimetre (tested)."""
+    import numpy as np
+
     qp = _q(1.0)
     beta0 = math.asin(_q(math.sin(_LAT0)) / qp)
     rq = _A * math.sqrt(qp / 2)
@@ -131,6 +138,8 @@ def land_shapes(
     rings = [ring for polygon in polygons for ring in polygon]
     if not rings:
         return []
+    import numpy as np
+
     projected = laea_3035(
         np.array([p[0] for ring in rings for p in ring]),
         np.array([p[1] for ring in rings for p in ring]),
