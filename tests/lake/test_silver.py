@@ -602,3 +602,14 @@ def test_infinite_coordinates_are_a_reject(
 ) -> None:
     result = run(local, tmp_path, [row(), row(mmsi="219000002", lat=lat, lon=lon)])
     assert (result.rows, result.rejects_by_reason) == (1, {"position_out_of_range": 1})
+
+
+@pytest.mark.faults
+def test_the_sanitizer_reads_bronze_from_either_backend(store: ObjectStore, tmp_path: Path) -> None:
+    """On S3 the day is streamed from the store for the sanitizer as it is for the counts."""
+    good = [row(mmsi=str(219000001 + i)) for i in range(300)]
+    broken = row(tail=TAIL.replace(",,,,AIS", ',"GUARD CH16,,AIS'))
+    store.list_keys("bronze/")  # an S3 store makes its bucket on first use
+    result = run(store, tmp_path, [*good[:5], broken, *good[5:]])
+    assert (result.rows, result.taken_aside) == (300, {"malformed_csv": 1})
+    assert reject_rows(store, result, "reason, line") == [("malformed_csv", 7)]
