@@ -30,7 +30,7 @@ from aislake.defs.resources import (
 )
 from aislake.lake import bronze
 from aislake.lake.days import parse_day
-from aislake.lake.layout import bronze_key
+from aislake.lake.layout import bronze_key, refused_key
 from aislake.lake.leftovers import clean_folders, owner
 from aislake.lake.manifest import (
     BronzeManifest,
@@ -235,7 +235,7 @@ def silver_asset(
             checks = silver_check_results(source, silver_stats(con, store, source, day), thresholds)
         except CollapseError as exc:
             if bronze.set_aside(store, key):
-                context.log.warning(f"the re-fetched {key} is kept at _refused/{key}")
+                context.log.warning(f"the re-fetched {key} is kept at {refused_key(key)}")
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
         except (RowsLostError, UnreadableCsvError, BadArchiveError, ZstdDataError) as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
