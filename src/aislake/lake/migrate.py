@@ -16,7 +16,8 @@ from aislake.lake.layout import pointer_key
 from aislake.lake.store import ObjectStore
 
 VERSIONED = re.compile(r"\.\d{8}T\d{6}Z-[0-9a-f]{8}\.parquet$")
-# The partitions that carry pointers: (prefix, depth of a partition's prefix, prefixes sharing it)
+# The datasets whose partitions carry pointers: (prefix, parts in a partition's prefix); a silver
+# day's rejects share its pointer.
 DATASETS = (("silver/ais/", 4), ("gold/", 3))
 
 
