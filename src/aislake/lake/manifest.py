@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from aislake.lake.layout import manifest_key
+from aislake.lake.schema import EXPECTED_REJECT_REASONS
 from aislake.lake.store import ObjectStore
 
 
@@ -78,8 +80,17 @@ class DayCounts:
     rows: int
     unexpected_rejects: int
 
+    @classmethod
+    def of(cls, rows: int, rejects_by_reason: Mapping[str, int]) -> DayCounts:
+        """A day's counts from its rows and its rejects by reason."""
+        unexpected = sum(
+            n for r, n in rejects_by_reason.items() if r not in EXPECTED_REJECT_REASONS
+        )
+        return cls(rows, unexpected)
+
     @property
     def reject_share(self) -> float:
+        """Share of unexpected rejects among rows that were not expected rejects."""
         considered = self.rows + self.unexpected_rejects
         return self.unexpected_rejects / considered if considered else 0.0
 

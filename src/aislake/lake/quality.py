@@ -13,7 +13,7 @@ import duckdb
 
 from aislake.lake.duck import sql_literal
 from aislake.lake.layout import pointer_key, rejects_prefix, silver_prefix
-from aislake.lake.schema import EXPECTED_REJECT_REASONS
+from aislake.lake.manifest import DayCounts
 from aislake.lake.store import ObjectStore
 
 
@@ -71,13 +71,12 @@ class SilverStats:
 
     @property
     def unexpected_rejects(self) -> int:
-        return sum(n for r, n in self.rejects_by_reason.items() if r not in EXPECTED_REJECT_REASONS)
+        return DayCounts.of(self.rows, self.rejects_by_reason).unexpected_rejects
 
     @property
     def reject_share(self) -> float:
         """Share of unexpected rejects among rows that were not expected rejects."""
-        considered = self.rows + self.unexpected_rejects
-        return self.unexpected_rejects / considered if considered else 0.0
+        return DayCounts.of(self.rows, self.rejects_by_reason).reject_share
 
 
 def silver_stats(

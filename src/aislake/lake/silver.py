@@ -49,12 +49,7 @@ from aislake.lake.quality import day_keys, keys_literal
 from aislake.lake.readers import DayReader, day_reader
 from aislake.lake.repair import Repair, repair_fields, split_line
 from aislake.lake.sanitize import Sanitized, sanitize
-from aislake.lake.schema import (
-    DMA_RAW_NAMES,
-    DMA_TIMESTAMP_FORMAT,
-    EXPECTED_REJECT_REASONS,
-    SILVER_COLUMN_NAMES,
-)
+from aislake.lake.schema import DMA_RAW_NAMES, DMA_TIMESTAMP_FORMAT, SILVER_COLUMN_NAMES
 from aislake.lake.store import ObjectStore
 from aislake.lake.zstd import first_line, text_chunks
 
@@ -392,12 +387,13 @@ def _read_reconciled(
             failure, rows, refused = exc, -1, 0
         else:
             failure, refused = None, _refused_lines(con)
+            taken = cleaned.by_reason if cleaned else {}
             if rows + refused + aside == lines:  # every line read, refused or taken aside
-                return _Read(rows, lines, not parallel, cleaned.by_reason if cleaned else {})
+                return _Read(rows, lines, not parallel, taken)
             if exact is None:  # blank lines (DuckDB skips them), or lost ones?
                 exact = count_data_lines(text_chunks(bronze_key, store.iter_bytes(bronze_key)))
             if rows + refused + aside == exact:
-                return _Read(rows, exact, not parallel, cleaned.by_reason if cleaned else {})
+                return _Read(rows, exact, not parallel, taken)
             log.warning(
                 "%s: DuckDB read %d rows and refused %d lines (%d taken aside) of %d data lines",
                 bronze_key, rows, refused, aside, exact,
@@ -620,10 +616,9 @@ def build_silver(
                 "SELECT repaired, count(*) FROM repaired_ids GROUP BY 1 ORDER BY 1"
             ).fetchall()
         )
-        unexpected = sum(n for r, n in by_reason.items() if r not in EXPECTED_REJECT_REASONS)
         refuse_worse_day(
             f"silver {source} {day}", _stored_counts(con, store, source, day),
-            DayCounts(int(stats[0]), unexpected), rules.replace_max_drop,
+            DayCounts.of(int(stats[0]), by_reason), rules.replace_max_drop,
             rules.replace_max_reject_rise,
         )  # fmt: skip
         lap("reconcile_s")
@@ -675,14 +670,15 @@ def _stored_counts(
         return None
     files = keys_literal(store, silver)
     row = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
-    bad = None
+    by_reason: dict[str, int] = {}
     if rejects:
-        expected = ", ".join(sql_literal(r) for r in EXPECTED_REJECT_REASONS)
-        bad = con.execute(
-            f"SELECT count(*) FILTER (WHERE reason NOT IN ({expected})) "
-            f"FROM read_parquet({keys_literal(store, rejects)})"
-        ).fetchone()
-    return DayCounts(int(row[0]) if row else 0, int(bad[0]) if bad else 0)
+        by_reason = dict(
+            con.execute(
+                f"SELECT reason, count(*) FROM read_parquet({keys_literal(store, rejects)}) "
+                "GROUP BY ALL"
+            ).fetchall()
+        )
+    return DayCounts.of(int(row[0]) if row else 0, by_reason)
 
 
 def _threads(con: duckdb.DuckDBPyConnection) -> int:

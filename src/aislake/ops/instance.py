@@ -7,10 +7,11 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
+from dagster._utils.concurrency import ClaimedSlotInfo, ConcurrencyKeyInfo
 
 from aislake.lake.leftovers import owner, owner_gone, pid_alive
 
@@ -83,24 +84,33 @@ def release_dead_runs(instance: dg.DagsterInstance, own: bool = False) -> list[s
     is a slot of a run that already ended. Called by every ``aislake materialize`` and at the
     start of every run (``LakeStorage``'s setup). Returns what was done, one line per run."""
     said = _release_cli_runs(instance, own)
+    for pool, _, slot, run, holder in _claimed_slots(instance):
+        if run is not None and not run.is_finished:
+            if not holder or not owner_gone(f"{holder}@step"):
+                continue
+            instance.report_run_failed(
+                run, f"aislake: the process of step {slot.step_key} ({holder}) is gone"
+            )
+            why = f"(process {holder}) is gone: marked failed"
+        else:
+            why = "had ended"
+        instance.event_log_storage.free_concurrency_slot_for_step(slot.run_id, slot.step_key)
+        said.append(f"run {slot.run_id} {why}, its {pool} slot ({slot.step_key}) freed")
+    return said
+
+
+def _claimed_slots(
+    instance: dg.DagsterInstance,
+) -> Iterator[tuple[str, ConcurrencyKeyInfo, ClaimedSlotInfo, dg.DagsterRun | None, str]]:
+    """Every claimed pool slot: (pool, the pool's figures, the slot, its run, the process its
+    step named, ``<host>@<pid>`` or '')."""
     for pool in sorted(instance.event_log_storage.get_concurrency_keys()):
         info = instance.event_log_storage.get_concurrency_info(pool)
         for slot in info.claimed_slots:
             record = instance.get_run_record_by_id(slot.run_id)
             run = record.dagster_run if record else None
             holder = run.tags.get(f"{STEP_OWNER_TAG}{slot.step_key}", "") if run else ""
-            if run is not None and not run.is_finished:
-                if not holder or not owner_gone(f"{holder}@step"):
-                    continue
-                instance.report_run_failed(
-                    run, f"aislake: the process of step {slot.step_key} ({holder}) is gone"
-                )
-                why = f"(process {holder}) is gone: marked failed"
-            else:
-                why = "had ended"
-            instance.event_log_storage.free_concurrency_slot_for_step(slot.run_id, slot.step_key)
-            said.append(f"run {slot.run_id} {why}, its {pool} slot ({slot.step_key}) freed")
-    return said
+            yield pool, info, slot, run, holder
 
 
 def watch_slots(
@@ -131,25 +141,16 @@ def watch_slots(
 def pool_holders(instance: dg.DagsterInstance) -> list[str]:
     """What holds each pool's slots now, one line per pool with a holder: what a step that
     waits ("blocked by limit for pool ...") waits for."""
-    lines = []
-    for pool in sorted(instance.event_log_storage.get_concurrency_keys()):
-        info = instance.event_log_storage.get_concurrency_info(pool)
-        if not info.claimed_slots:
-            continue
-        held = []
-        for slot in info.claimed_slots:
-            record = instance.get_run_record_by_id(slot.run_id)
-            holder = (
-                record.dagster_run.tags.get(f"{STEP_OWNER_TAG}{slot.step_key}", "?")
-                if record
-                else "?"
-            )
-            held.append(f"run {slot.run_id[:8]} step {slot.step_key} (process {holder})")
-        lines.append(
-            f"pool {pool}: {len(info.claimed_slots)} of {info.limit or info.slot_count} "
-            f"slots held by {', '.join(held)}; a step of this pool waits for them"
+    held: dict[str, tuple[ConcurrencyKeyInfo, list[str]]] = {}
+    for pool, info, slot, _, holder in _claimed_slots(instance):
+        held.setdefault(pool, (info, []))[1].append(
+            f"run {slot.run_id[:8]} step {slot.step_key} (process {holder or '?'})"
         )
-    return lines
+    return [
+        f"pool {pool}: {len(info.claimed_slots)} of {info.limit or info.slot_count} slots held "
+        f"by {', '.join(steps)}; a step of this pool waits for them"
+        for pool, (info, steps) in held.items()
+    ]
 
 
 def _release_cli_runs(instance: dg.DagsterInstance, own: bool) -> list[str]:
