@@ -39,15 +39,15 @@ def peak_rss_mb() -> float:
 def run(rows: int) -> dict:
     import shutil
 
-    from aislake.lake.duck import DuckDBSettings, connect, default_memory_limit
-    from aislake.lake.gold.core import GoldParams, Inputs
-    from aislake.lake.gold.movements import ais_gaps_sql, port_visits_sql, voyages_sql
-    from aislake.lake.gold.registry import PRODUCTS, build_product
-    from aislake.lake.quality import dataset_keys
-    from aislake.lake.silver import build_silver
-    from aislake.lake.store import LocalStore
+    from aislake.duck.engine import DuckDBSettings, connect, default_memory_limit
+    from aislake.gold.core import GoldParams, Inputs
+    from aislake.gold.movements import ais_gaps_sql, port_visits_sql, voyages_sql
+    from aislake.gold.registry import PRODUCTS, build_product
+    from aislake.silver.build import build_silver
     from aislake.simulate.dmafile import write_dma_csv
     from aislake.simulate.traffic import FleetSize
+    from aislake.storage.pointers import dataset_keys
+    from aislake.storage.store import LocalStore
 
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)

@@ -52,9 +52,9 @@ READ = "header=true, delim=','"  # DuckDB's default quote is '"', as NOAA's
 SILVER = f"""
 import datetime as dt, sys
 from pathlib import Path
-from aislake.lake.duck import DuckDBSettings, connect
-from aislake.lake.silver import build_silver
-from aislake.lake.store import LocalStore
+from aislake.duck.engine import DuckDBSettings, connect
+from aislake.silver.build import build_silver
+from aislake.storage.store import LocalStore
 csv, lake = Path(sys.argv[1]), Path(sys.argv[2])
 store = LocalStore(lake)
 key = "bronze/noaa/" + csv.name
@@ -80,7 +80,7 @@ CONTENDERS = {
     "zstd_verify": """
 import datetime as dt, sys
 from pathlib import Path
-from aislake.sources.noaa import verify_zstd_csv
+from aislake.sources.noaa.archive import verify_zstd_csv
 zst = Path(sys.argv[1])
 day = verify_zstd_csv(zst, dt.date.fromisoformat(sys.argv[3]), zst.as_uri(), zst.name)
 print(day.decoded_bytes, day.rows, sep=",")
@@ -88,8 +88,8 @@ print(day.decoded_bytes, day.rows, sep=",")
     "zstd_decode": """
 import sys
 from pathlib import Path
-from aislake.lake.lines import LineCounter
-from aislake.lake.zstd import decode
+from aislake.bronze.lines import LineCounter
+from aislake.bronze.zstd import decode
 zst, out = Path(sys.argv[1]), Path(sys.argv[2]) / "day.csv"
 out.parent.mkdir(parents=True, exist_ok=True)
 counter = LineCounter()

@@ -47,8 +47,8 @@ for version in (1, 2):  # a first run, then the re-run that replaces it
     "pointer": """
 import sys, duckdb
 from pathlib import Path
-from aislake.lake.layout import pointer_key
-from aislake.lake.store import LocalStore
+from aislake.storage.layout import pointer_key
+from aislake.storage.store import LocalStore
 silver, work = sys.argv[1], sys.argv[2]
 store = LocalStore(Path(work) / "lake")
 con = duckdb.connect(); con.execute("SET memory_limit = '1GB'")
@@ -78,11 +78,11 @@ def silver_day(rows: int) -> Path:
     out = OUT / f"publish-silver-{rows}.parquet"
     if out.exists():
         return out
-    from aislake.lake.duck import DuckDBSettings, connect
-    from aislake.lake.silver import build_silver
-    from aislake.lake.store import LocalStore
+    from aislake.duck.engine import DuckDBSettings, connect
+    from aislake.silver.build import build_silver
     from aislake.simulate.dmafile import write_dma_csv
     from aislake.simulate.traffic import FleetSize
+    from aislake.storage.store import LocalStore
 
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         csv = Path(tmp) / f"aisdk-{DAY}.csv"

@@ -41,9 +41,9 @@ BASELINE = "ecdc9224407fc12fe2a634c81c22d4edb7549d08"  # silver before the real-
 RUN = """
 import datetime as dt, json, shutil, sys
 from pathlib import Path
-from aislake.lake.duck import DuckDBSettings, connect
-from aislake.lake.silver import build_silver
-from aislake.lake.store import LocalStore
+from aislake.duck.engine import DuckDBSettings, connect
+from aislake.silver.build import build_silver
+from aislake.storage.store import LocalStore
 csv, lake = Path(sys.argv[1]), Path(sys.argv[2])
 shutil.rmtree(lake, ignore_errors=True)
 store = LocalStore(lake)

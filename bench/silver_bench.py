@@ -46,9 +46,9 @@ CONTENDERS = {
     "aislake": """
 import datetime as dt, sys
 from pathlib import Path
-from aislake.lake.duck import DuckDBSettings, connect
-from aislake.lake.silver import build_silver
-from aislake.lake.store import LocalStore
+from aislake.duck.engine import DuckDBSettings, connect
+from aislake.silver.build import build_silver
+from aislake.storage.store import LocalStore
 csv, lake, limit = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 store = LocalStore(lake)
 key = "bronze/dma/" + csv.name
@@ -154,10 +154,10 @@ def dagster_silver(csv: Path, rows: int) -> dict:
     day already in bronze (put there untimed, with its manifest, as dma_ais_bronze leaves it)."""
     import hashlib
 
-    from aislake.lake.layout import bronze_key
-    from aislake.lake.lines import LineCounter
-    from aislake.lake.manifest import BronzeManifest, write_manifest
-    from aislake.lake.store import LocalStore
+    from aislake.bronze.lines import LineCounter
+    from aislake.bronze.manifest import BronzeManifest, write_manifest
+    from aislake.sources.registry import bronze_key
+    from aislake.storage.store import LocalStore
 
     lake, home = OUT / "silver_lake", OUT / "silver_home"
     subprocess.run(["rm", "-rf", str(lake), str(home)], check=True)

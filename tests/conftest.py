@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from moto.server import ThreadedMotoServer
 
-from aislake.lake.store import LocalStore, S3Store
 from aislake.simulate.dmafile import SimulatedFile, write_dma_zip
 from aislake.simulate.mirror import serve_folder
 from aislake.simulate.traffic import FleetSize
+from aislake.storage.store import LocalStore, S3Store
 from archive_server import archive  # noqa: F401  (a fixture of every test)
 
 REPO = Path(__file__).resolve().parents[1]

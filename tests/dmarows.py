@@ -1,6 +1,6 @@
 """Crafted DMA rows for tests: the 26-column header and one line with every field settable."""
 
-from aislake.lake.schema import DMA_HEADER_26
+from aislake.ais.schema import DMA_HEADER_26
 
 HEADER = ",".join(DMA_HEADER_26)
 TAIL = "Unknown,,,Undefined,,,,GPS,,,,AIS,,,,"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from aislake.lake.schema import REJECT_REASONS, SILVER_COLUMNS
+from aislake.ais.schema import REJECT_REASONS, SILVER_COLUMNS
 from conftest import REPO
 
 
@@ -21,7 +21,7 @@ def test_silver_doc_explains_every_reject_reason() -> None:
 
 
 def test_gold_doc_documents_every_product_column() -> None:
-    from aislake.lake.gold.registry import PRODUCTS
+    from aislake.gold.registry import PRODUCTS
 
     text = (REPO / "docs" / "gold.md").read_text()
     for product in PRODUCTS:
@@ -34,7 +34,7 @@ def test_gold_doc_lists_every_parameter_with_its_default() -> None:
     import dataclasses
 
     from aislake.defs.resources import GoldSettings
-    from aislake.lake.gold.core import GoldParams
+    from aislake.gold.core import GoldParams
 
     text = (REPO / "docs" / "gold.md").read_text()
     table = dict(re.findall(r"^\| `(\w+)` \| ([\d.]+) \|$", text, flags=re.M))

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 
 def _day(text: str) -> dt.date:
-    from aislake.lake.days import parse_day
+    from aislake.ais.days import parse_day
 
     try:
         return parse_day(text)
@@ -31,13 +31,13 @@ def _day(text: str) -> dt.date:
 def _instance() -> dg.DagsterInstance:
     """The Dagster instance at DAGSTER_HOME (default ./data/dagster_home), so that
     `dagster dev` started with the same DAGSTER_HOME shows these runs."""
-    from aislake.ops.instance import open_instance
+    from aislake.instance import open_instance
 
     return open_instance()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from aislake.lake.gold.registry import BY_NAME, partition_prefix
+    from aislake.gold.registry import BY_NAME, partition_prefix
     from aislake.ops.demo import run_demo
 
     what = "DMA" if args.source == "dma" else f"NOAA ({args.noaa_format})"
@@ -98,11 +98,9 @@ def _check_day(day: dt.date) -> str:
     from aislake.defs.partitions import daily_partitions
 
     key = day.isoformat()
-    if not daily_partitions.has_partition_key(key):
-        first, last = (
-            daily_partitions.get_first_partition_key(),
-            daily_partitions.get_last_partition_key(),
-        )
+    days = daily_partitions()
+    if not days.has_partition_key(key):
+        first, last = days.get_first_partition_key(), days.get_last_partition_key()
         raise SystemExit(f"aislake: {key} is not a partition: days run from {first} to {last}")
     return key
 
@@ -110,7 +108,7 @@ def _check_day(day: dt.date) -> str:
 def cmd_materialize(args: argparse.Namespace) -> int:
     from aislake.defs.partitions import partition_key_for
     from aislake.defs.sources import ACCEPT_TAG
-    from aislake.ops.instance import cli_run_tags, release_dead_runs
+    from aislake.instance import cli_run_tags, release_dead_runs
 
     loaded = _defs()
     graph = loaded.resolve_asset_graph()
@@ -216,10 +214,12 @@ def _bar(done: int, failed: int, total: int, width: int = 30) -> str:
 def cmd_backfill(args: argparse.Namespace) -> int:
     import time
 
+    from aislake import settings
     from aislake.defs.partitions import partition_key_for
     from aislake.ops.graphql import DagsterApiError, DagsterWebserver
 
-    client = DagsterWebserver(args.url)
+    url = args.url or settings.current().dagster_url
+    client = DagsterWebserver(url)
     try:
         if args.retry_failed:
             backfill_id = client.retry_failed(args.retry_failed)
@@ -252,7 +252,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             )
             backfill_id = client.launch_backfill(ranges, title)
             print(f"aislake: backfill {backfill_id} launched for {', '.join(ranges)} {a}..{b}")
-        print(f"  follow it in the UI: {args.url.rstrip('/')}/runs/b/{backfill_id}")
+        print(f"  follow it in the UI: {url.rstrip('/')}/runs/b/{backfill_id}")
         if args.no_wait:
             return 0
         deadline = time.monotonic() + args.timeout
@@ -324,7 +324,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
     from aislake.defs.resources import query_storage
-    from aislake.ops.lakeviews import NotReadOnlyError, check_read_only, lake_connection
+    from aislake.query.views import NotReadOnlyError, check_read_only, lake_connection
 
     store = query_storage().store()
     try:
@@ -357,7 +357,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from aislake.defs.resources import lake_storage
-    from aislake.lake.migrate import adopt_unpointed
+    from aislake.storage.migrate import adopt_unpointed
 
     storage = lake_storage()
     written = adopt_unpointed(storage.store())
@@ -368,7 +368,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from aislake.lake.gold.registry import PRODUCTS
+    from aislake.gold.registry import PRODUCTS
 
     parser = argparse.ArgumentParser(
         prog="aislake",
@@ -423,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("--retry-failed", metavar="BACKFILL_ID", help="re-run only its failures")
     back.add_argument(
         "--url",
-        default=os.environ.get("AISLAKE_DAGSTER_URL", "http://127.0.0.1:3000"),
+        default=None,
         help="the Dagster webserver (default $AISLAKE_DAGSTER_URL or http://127.0.0.1:3000)",
     )
     back.add_argument("--no-wait", action="store_true", help="launch and return")

@@ -11,7 +11,7 @@ import pytest
 
 from aislake.definitions import defs
 from aislake.defs.gold.assets import month_follows_its_days
-from aislake.lake.gold.registry import BY_NAME, PRODUCTS
+from aislake.gold.registry import BY_NAME, PRODUCTS
 
 MONTHLY = next(p for p in PRODUCTS if p.partitioning == "monthly")
 DAILY = BY_NAME[MONTHLY.reads[0]]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 import dagster as dg
 import pytest
@@ -12,7 +11,7 @@ from aislake.definitions import defs
 
 
 def test_definitions_load_with_the_registrys_products_and_their_checks() -> None:
-    from aislake.lake.gold.registry import PRODUCTS
+    from aislake.gold.registry import PRODUCTS
 
     loaded = defs()
     graph = loaded.resolve_asset_graph()
@@ -64,18 +63,18 @@ def test_graph_dependencies_kinds_and_groups() -> None:
 
 
 def test_partitions_are_daily_from_2024_and_end_lag_days_ago(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import aislake.defs.partitions as partitions
+    """The lag is read when the partitions are made (the definitions load), not at import: no
+    module needs reloading to see a new value."""
+    from aislake.defs.partitions import daily_partitions
 
+    today = dt.datetime.now(dt.UTC).date()
+    assert daily_partitions().get_last_partition_key() == (today - dt.timedelta(days=3)).isoformat()
     monkeypatch.setenv("AISLAKE_DMA_LAG_DAYS", "5")
-    reloaded = importlib.reload(partitions)
-    try:
-        daily = reloaded.daily_partitions
-        assert daily.get_first_partition_key() == "2024-01-01"
-        today = dt.datetime.now(dt.UTC).date()
-        assert daily.get_last_partition_key() == (today - dt.timedelta(days=5)).isoformat()
-    finally:
-        monkeypatch.delenv("AISLAKE_DMA_LAG_DAYS")
-        importlib.reload(partitions)
+    daily = daily_partitions()
+    assert daily.get_first_partition_key() == "2024-01-01"
+    assert daily.get_last_partition_key() == (today - dt.timedelta(days=5)).isoformat()
+    last = defs().resolve_assets_def("dma_ais_bronze").partitions_def.get_last_partition_key()  # type: ignore[union-attr]
+    assert last == (today - dt.timedelta(days=5)).isoformat()
 
 
 def test_every_asset_has_a_docstring_that_names_its_key_pattern() -> None:

@@ -9,17 +9,19 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from aislake import settings
+from aislake.bronze.manifest import read_manifest
 from aislake.defs.resources import NoaaArchive, build_resources
 from aislake.defs.sources import active_sources, sources_selected
-from aislake.lake.duck import connect
-from aislake.lake.gold.core import IS_VESSEL
-from aislake.lake.layout import bronze_key
-from aislake.lake.manifest import read_manifest
-from aislake.lake.quality import partition_files
+from aislake.duck.engine import connect
+from aislake.duck.sql import partition_files
+from aislake.gold.core import IS_VESSEL
 from aislake.ops.demo import materialize_day
+from aislake.settings import Settings
 from aislake.simulate.dmafile import SimulatedFile
 from aislake.simulate.mirror import serve_folder
 from aislake.simulate.noaafile import write_noaa_day
+from aislake.sources.registry import bronze_key
 from conftest import SIM_DAY
 
 
@@ -193,9 +195,14 @@ def test_the_sources_setting_decides_what_is_defined() -> None:
     assert both.resolve_asset_graph().get(dg.AssetKey("vessel_stops_gold")).parent_keys == {
         dg.AssetKey("dma_ais_silver"), dg.AssetKey("noaa_ais_silver"),
     }  # fmt: skip
-    assert active_sources({}) == ("dma",)
-    with pytest.raises(ValueError, match="expected one or more of dma, noaa"):
-        active_sources({"AISLAKE_SOURCES": "dma,ais-hub"})
+    with settings.using(Settings.from_env({})):
+        assert active_sources() == ("dma",)
+    wrong = Settings.from_env({"AISLAKE_SOURCES": "dma,ais-hub"})
+    with (
+        pytest.raises(ValueError, match="expected one or more of dma, noaa"),
+        settings.using(wrong),
+    ):
+        active_sources()
 
 
 def test_the_sensor_requests_newly_published_noaa_days(tmp_path: Path) -> None:

@@ -9,14 +9,14 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from aislake.bronze.manifest import read_manifest
 from aislake.defs.resources import build_resources
-from aislake.lake.duck import connect
-from aislake.lake.gold.registry import PRODUCTS
-from aislake.lake.layout import bronze_key
-from aislake.lake.manifest import read_manifest
-from aislake.lake.store import ObjectStore
+from aislake.duck.engine import connect
+from aislake.gold.registry import PRODUCTS
 from aislake.ops.demo import materialize_day, materialize_month
 from aislake.simulate.dmafile import Quirks, write_dma_zip
+from aislake.sources.registry import bronze_key
+from aislake.storage.store import ObjectStore
 from conftest import SIM_DAY, SMALL_FLEET
 
 
@@ -338,7 +338,7 @@ def test_a_better_refetch_replaces_bronze_once_silver_accepts_it(
     (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())  # the whole day
     store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
     key = bronze_key("dma", SIM_DAY)
-    import aislake.lake.bronze as bronze
+    import aislake.bronze.publishing as bronze
 
     with pytest.MonkeyPatch.context() as mp:  # killed after silver's publish, before the move
         mp.setattr(bronze, "promote", lambda store, key: False)

@@ -14,7 +14,7 @@ import dagster as dg
 import psycopg2
 import pytest
 
-from aislake.lake.gold.registry import PRODUCTS
+from aislake.gold.registry import PRODUCTS
 from aislake.ops.demo import materialize_day
 from conftest import REPO, SIM_DAY, free_port
 from sysdeps import postgres_bin

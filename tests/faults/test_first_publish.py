@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from aislake.cli import main
-from aislake.lake.layout import pointer_key
-from aislake.lake.migrate import adopt_unpointed
-from aislake.lake.quality import day_keys
-from aislake.lake.store import LocalStore, ObjectStore, S3Store
-from aislake.ops.lakeviews import lake_connection
+from aislake.query.views import lake_connection
+from aislake.storage.layout import pointer_key
+from aislake.storage.migrate import adopt_unpointed
+from aislake.storage.pointers import day_keys
+from aislake.storage.store import LocalStore, ObjectStore, S3Store
 
 pytestmark = pytest.mark.faults
 
@@ -33,8 +33,8 @@ CHILD = (
     """
 import json, os, signal, sys
 from pathlib import Path
-from aislake.lake.duck import connect
-from aislake.lake.store import LocalStore, S3Store
+from aislake.duck.engine import connect
+from aislake.storage.store import LocalStore, S3Store
 spec = json.loads(sys.argv[1])
 store = LocalStore(Path(spec["root"])) if "root" in spec else S3Store(**spec)
 staged = store.staging_prefix()
@@ -73,7 +73,7 @@ def test_a_killed_first_publish_is_not_read_as_the_day(store: ObjectStore) -> No
 
 
 def test_a_lake_from_before_pointers_is_adopted_once(tmp_path: Path) -> None:
-    from aislake.lake.duck import connect
+    from aislake.duck.engine import connect
 
     store = LocalStore(tmp_path / "lake")
     con = connect(store)

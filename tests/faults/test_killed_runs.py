@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from aislake.ops.instance import prepare_home
+from aislake.instance import prepare_home
 from conftest import SIM_DAY
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from aislake.lake.duck import DuckDBSettings, open_duckdb
-from aislake.lake.leftovers import MAX_AGE_SECONDS
-from aislake.lake.store import LocalStore, ObjectStore
+from aislake.duck.engine import DuckDBSettings, open_duckdb
+from aislake.storage.leftovers import MAX_AGE_SECONDS
+from aislake.storage.store import LocalStore, ObjectStore
 
 pytestmark = pytest.mark.faults
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from aislake.lake.duck import DuckDBSettings, connect
-from aislake.lake.silver import build_silver
-from aislake.lake.store import LocalStore
+from aislake.duck.engine import DuckDBSettings, connect
+from aislake.silver.build import build_silver
+from aislake.storage.store import LocalStore
 from conftest import SIM_DAY
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
@@ -53,9 +53,9 @@ def test_a_step_that_cannot_write_fails_and_keeps_the_stored_day(
     keys = sorted(lake.list_keys("silver/"))
     code = (
         "import datetime as dt, sys; from pathlib import Path\n"
-        "from aislake.lake.duck import DuckDBSettings, connect\n"
-        "from aislake.lake.silver import build_silver\n"
-        "from aislake.lake.store import LocalStore\n"
+        "from aislake.duck.engine import DuckDBSettings, connect\n"
+        "from aislake.silver.build import build_silver\n"
+        "from aislake.storage.store import LocalStore\n"
         "s = LocalStore(Path(sys.argv[1]))\n"
         "c = connect(s, DuckDBSettings('1GB', None, sys.argv[2]))\n"
         "build_silver(c, s, 'bronze/dma/day.csv', dt.date(2024, 1, 15))\n"
@@ -82,7 +82,7 @@ def test_one_giant_line_is_a_reject_within_the_memory_budget(tmp_path: Path) -> 
     1,000 good rows lost). Bronze names the expansion and the long line; silver, in a process
     of its own, takes the line aside as ``line_too_long`` and keeps the 1,000 rows, its peak
     memory far below the line's size."""
-    from aislake.sources.dma import extract_day_csv
+    from aislake.sources.dma.archive import extract_day_csv
     from dmarows import HEADER, TAIL, row
 
     giant = 600 * 1024 * 1024
@@ -106,9 +106,9 @@ def test_one_giant_line_is_a_reject_within_the_memory_budget(tmp_path: Path) -> 
     store.move_in(csv.path, "bronze/dma/day.csv")
     code = (
         "import datetime as dt, sys; from pathlib import Path\n"
-        "from aislake.lake.duck import connect\n"
-        "from aislake.lake.silver import build_silver\n"
-        "from aislake.lake.store import LocalStore\n"
+        "from aislake.duck.engine import connect\n"
+        "from aislake.silver.build import build_silver\n"
+        "from aislake.storage.store import LocalStore\n"
         "s = LocalStore(Path(sys.argv[1]))\n"
         "r = build_silver(connect(s), s, 'bronze/dma/day.csv', dt.date(2024, 1, 15))\n"
         # VmHWM: this process's own peak (ru_maxrss would carry the forking pytest's over exec)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from aislake.lake.store import S3Store, StoreError
+from aislake.storage.store import S3Store, StoreError
 from conftest import free_port
 
 pytestmark = pytest.mark.faults

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from aislake.cli import main
-from aislake.lake.duck import connect
-from aislake.lake.gold.registry import PRODUCTS, build_product
-from aislake.lake.layout import bronze_key
-from aislake.lake.quality import dataset_keys
-from aislake.lake.silver import build_silver
-from aislake.lake.store import LocalStore
+from aislake.duck.engine import connect
+from aislake.gold.registry import PRODUCTS, build_product
+from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import write_dma_zip
 from aislake.simulate.mirror import serve_folder
+from aislake.sources.registry import bronze_key
+from aislake.storage.pointers import dataset_keys
+from aislake.storage.store import LocalStore
 from conftest import SIM_DAY, SMALL_FLEET
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from aislake.lake.days import parse_day
+from aislake.ais.days import parse_day
 
 
 def test_a_date_key_parses() -> None:

@@ -7,14 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aislake.lake.duck import (
-    DuckDBSettings,
-    connect,
-    execute_concurrently,
-    s3_secret_sql,
-    sql_literal,
-)
-from aislake.lake.store import LocalStore, S3Store
+from aislake.duck.engine import DuckDBSettings, connect, execute_concurrently, s3_secret_sql
+from aislake.duck.sql import sql_literal
+from aislake.storage.store import LocalStore, S3Store
 
 
 def test_sql_literal_escapes_quotes_and_renders_types() -> None:
@@ -40,7 +35,7 @@ def test_s3_secret_sql_is_exactly_what_duckdb_needs() -> None:
 
 
 def test_settings_bound_memory_and_threads(tmp_path: Path) -> None:
-    from aislake.lake.store import LocalStore
+    from aislake.storage.store import LocalStore
 
     settings = DuckDBSettings(
         memory_limit="512MB", threads=1, temp_directory=str(tmp_path / "spill")
@@ -58,7 +53,7 @@ def test_each_connection_spills_into_its_own_folder(tmp_path: Path) -> None:
     """Two DuckDB steps spilling into one shared folder overwrite each other's temp files
     (seen in a 15 M-row day's gold steps); each connection gets a folder of its own. Spills are
     forced here by a table larger than the memory limit."""
-    from aislake.lake.duck import open_duckdb
+    from aislake.duck.engine import open_duckdb
 
     settings = DuckDBSettings(memory_limit="64MB", threads=1, temp_directory=str(tmp_path))
     a, b = open_duckdb(settings), open_duckdb(settings)

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from aislake.lake.duck import connect
-from aislake.lake.gold.core import GoldParams, NoSilverError
-from aislake.lake.gold.daily import registry_latest_sql
-from aislake.lake.gold.registry import PRODUCTS as REGISTRY
-from aislake.lake.gold.registry import NoInputError, build_product
-from aislake.lake.heatmap import render_heatmap
-from aislake.lake.layout import gold_prefix
-from aislake.lake.quality import partition_files
-from aislake.lake.silver import build_silver
-from aislake.lake.store import LocalStore
+from aislake.duck.engine import connect
+from aislake.duck.sql import partition_files
+from aislake.gold.core import GoldParams, NoSilverError
+from aislake.gold.daily import registry_latest_sql
+from aislake.gold.heatmap import render_heatmap
+from aislake.gold.registry import PRODUCTS as REGISTRY
+from aislake.gold.registry import NoInputError, build_product
+from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import SimulatedFile
+from aislake.storage.layout import gold_prefix
+from aislake.storage.store import LocalStore
 from conftest import SIM_DAY
 from dmarows import HEADER, TAIL, row
 
@@ -183,7 +183,7 @@ def test_registry_latest_view_spans_days(lake: LocalStore) -> None:
 
 
 def test_density_counts_every_vessel_position_once(lake: LocalStore) -> None:
-    from aislake.lake.gold.core import IS_VESSEL
+    from aislake.gold.core import IS_VESSEL
 
     (messages,) = rows(lake, "traffic_density", "SELECT sum(messages) FROM {t}")[0]
     silver = lake.uri("silver/ais/source=dma/dt=2024-01-15") + "/*.parquet"  # part-1: repaired
@@ -266,8 +266,8 @@ def test_a_position_two_sources_hold_is_counted_once(
     sim_file: SimulatedFile, tmp_path: Path
 ) -> None:
     """The same positions stored by a second archive change no gold figure."""
-    from aislake.lake.duck import sql_literal
-    from aislake.lake.layout import pointer_key, rejects_prefix, silver_prefix
+    from aislake.duck.sql import sql_literal
+    from aislake.storage.layout import pointer_key, rejects_prefix, silver_prefix
 
     store = LocalStore(tmp_path / "lake")
     csv = tmp_path / "day.csv"

@@ -10,21 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from aislake.lake.duck import connect, load_spatial
-from aislake.lake.gold.core import GoldParams
-from aislake.lake.gold.registry import (
+from aislake.duck.engine import connect, load_spatial
+from aislake.gold.core import GoldParams
+from aislake.gold.registry import (
     PRODUCTS,
     NoInputError,
     build_product,
     partition_prefix,
     product,
 )
-from aislake.lake.quality import dataset_keys
-from aislake.lake.silver import build_silver
-from aislake.lake.store import LocalStore
 from aislake.reference.ports import PORTS_BY_NAME, distance_nm
+from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import write_dma_zip
 from aislake.simulate.traffic import Truth, VesselTruth
+from aislake.storage.pointers import dataset_keys
+from aislake.storage.store import LocalStore
 from conftest import SIM_DAY, SMALL_FLEET
 from dmarows import HEADER, row
 

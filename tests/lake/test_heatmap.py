@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aislake.lake.duck import load_spatial
-from aislake.lake.heatmap import (
+from aislake.duck.engine import load_spatial
+from aislake.gold.heatmap import (
     BACKGROUND,
     LAND,
     LEGEND_HEIGHT,

@@ -9,12 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aislake.lake.duck import connect, sql_literal
-from aislake.lake.layout import bronze_key
-from aislake.lake.silver import SilverResult, build_silver
-from aislake.lake.store import LocalStore, ObjectStore
+from aislake.duck.engine import connect
+from aislake.duck.sql import sql_literal
+from aislake.silver.build import SilverResult, build_silver
 from aislake.simulate.noaafile import COMMA_NAME, write_noaa_csv
-from aislake.sources.noaa import NotNoaaCsvError, compress
+from aislake.sources.noaa.archive import NotNoaaCsvError, compress
+from aislake.sources.registry import bronze_key
+from aislake.storage.store import LocalStore, ObjectStore
 from conftest import SIM_DAY
 
 

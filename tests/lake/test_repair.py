@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from aislake.lake.lines import count_data_lines, count_lines
-from aislake.lake.repair import repair_fields, split_line
-from aislake.lake.schema import DMA_RAW_NAMES
+from aislake.ais.schema import DMA_RAW_NAMES
+from aislake.bronze.lines import count_data_lines, count_lines
+from aislake.sources.dma.repair import repair_fields, split_line
 
 COLS = list(DMA_RAW_NAMES.values())
 COLS22 = COLS[:22]

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from aislake.lake.duck import connect
-from aislake.lake.manifest import BronzeManifest, CollapseError, write_manifest
-from aislake.lake.schema import REJECT_REASONS, SILVER_COLUMN_NAMES
-from aislake.lake.silver import (
+from aislake.ais.schema import REJECT_REASONS, SILVER_COLUMN_NAMES
+from aislake.bronze.manifest import BronzeManifest, CollapseError, write_manifest
+from aislake.duck.engine import connect
+from aislake.silver.build import (
     ROW_GROUP_ROWS,
     SLICE_ROWS,
     RowsLostError,
     SilverResult,
     build_silver,
 )
-from aislake.lake.store import LocalStore, ObjectStore
-from aislake.sources.dma import NotDmaCsvError
+from aislake.sources.dma.archive import NotDmaCsvError
+from aislake.storage.store import LocalStore, ObjectStore
 from dmarows import HEADER, TAIL, row
 
 DAY = dt.date(2024, 1, 15)
@@ -378,7 +378,7 @@ def _silver_of_sim_day(
 
 
 def test_silver_file_has_exactly_the_documented_schema(local: LocalStore, tmp_path: Path) -> None:
-    from aislake.lake.schema import SILVER_COLUMNS
+    from aislake.ais.schema import SILVER_COLUMNS
 
     result = run(local, tmp_path, [row()])
     described = query(local, result.silver_keys[0], "DESCRIBE SELECT * FROM {t}")
@@ -466,7 +466,7 @@ def test_a_count_that_does_not_reconcile_fails_and_publishes_nothing(
 ) -> None:
     """If DuckDB's counts ever miss a line whatever way the day is read (forced here: one
     refused line goes uncounted), the step fails with the numbers and publishes nothing."""
-    import aislake.lake.silver as silver
+    import aislake.silver.build as silver
 
     counted = silver._refused_lines
     monkeypatch.setattr(silver, "_refused_lines", lambda con: counted(con) - 1)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from minio.error import S3Error
 
-from aislake.lake.store import LocalStore, ObjectStore, S3Store, StoreError, validate_key
+from aislake.storage.store import LocalStore, ObjectStore, S3Store, StoreError, validate_key
 
 
 def _file(tmp_path: Path, name: str, data: bytes) -> Path:

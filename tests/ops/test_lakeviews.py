@@ -9,10 +9,10 @@ import duckdb
 import pytest
 
 from aislake.cli import main
-from aislake.lake.duck import connect
-from aislake.lake.layout import pointer_key
-from aislake.lake.store import ObjectStore
-from aislake.ops.lakeviews import NotReadOnlyError, check_read_only, lake_connection, lake_root
+from aislake.duck.engine import connect
+from aislake.query.views import NotReadOnlyError, check_read_only, lake_connection, lake_root
+from aislake.storage.layout import pointer_key
+from aislake.storage.store import ObjectStore
 
 pytestmark = pytest.mark.faults
 
@@ -69,7 +69,7 @@ def test_files_outside_the_lake_cannot_be_read(lake: ObjectStore, path: str) -> 
 def test_the_cli_refuses_and_writable_lifts_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from aislake.lake.store import LocalStore
+    from aislake.storage.store import LocalStore
 
     store = LocalStore(tmp_path / "lake")
     _publish_day(store, "SELECT 1 AS mmsi")
@@ -167,7 +167,7 @@ def test_another_bucket_is_neither_read_nor_written_on_s3(
 
 
 def test_local_escapes_links_and_sibling_folders_are_refused(tmp_path: Path) -> None:
-    from aislake.lake.store import LocalStore
+    from aislake.storage.store import LocalStore
 
     store = LocalStore(tmp_path / "lake")
     _publish_day(store)

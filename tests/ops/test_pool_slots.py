@@ -11,8 +11,8 @@ import dagster as dg
 import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 
-from aislake.lake.leftovers import owner
-from aislake.ops.instance import STEP_OWNER_TAG, pool_holders, release_dead_runs
+from aislake.instance import STEP_OWNER_TAG, pool_holders, release_dead_runs
+from aislake.storage.leftovers import owner
 
 pytestmark = pytest.mark.faults
 

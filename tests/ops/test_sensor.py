@@ -11,7 +11,7 @@ import pytest
 
 from aislake.defs.dma.sensors import days_to_request, dma_published_days_sensor
 from aislake.defs.resources import DmaArchive
-from aislake.sources.dma import DmaError, list_archive
+from aislake.sources.dma.archive import DmaError, list_archive
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from aislake.reference.ports import PORTS, PORTS_BY_NAME, distance_nm, nearest_p
 from aislake.simulate.dmafile import NO_QUIRKS, write_dma_zip
 from aislake.simulate.sealanes import NODES, route
 from aislake.simulate.traffic import FleetSize, simulate
-from aislake.sources.dma import dma_layout
+from aislake.sources.dma.archive import dma_layout
 from conftest import SIM_DAY, SMALL_FLEET
 
 

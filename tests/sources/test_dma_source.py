@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from aislake.sources.dma import (
+from aislake.sources.dma.archive import (
     BadArchiveError,
     DayNotPublishedError,
     NotDmaCsvError,

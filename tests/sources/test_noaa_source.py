@@ -16,7 +16,7 @@ import zstandard
 
 from aislake.simulate.mirror import serve_folder
 from aislake.simulate.noaafile import write_noaa_day
-from aislake.sources.noaa import (
+from aislake.sources.noaa.archive import (
     BadArchiveError,
     DayNotPublishedError,
     NotNoaaCsvError,

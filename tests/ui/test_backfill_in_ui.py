@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 import sysdeps
-from aislake.ops.instance import prepare_home
+from aislake.instance import prepare_home
 from aislake.simulate.dmafile import write_dma_zip
 from conftest import REPO, SMALL_FLEET, free_port
 

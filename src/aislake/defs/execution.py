@@ -10,11 +10,10 @@ alone), still one DuckDB step at a time; the ``duckdb`` pool bounds DuckDB steps
 either way.
 """
 
-import os
-
 import dagster as dg
 
-from aislake.ops.instance import record_step_owner
+from aislake import settings
+from aislake.instance import record_step_owner
 
 # Tag of the steps that run DuckDB (silver, gold), each allowed AISLAKE_DUCKDB_MEMORY_LIMIT.
 DUCKDB_STEP_TAGS = {"aislake/memory": "duckdb"}
@@ -32,7 +31,7 @@ EXECUTORS: dict[str, dg.ExecutorDefinition] = {
 
 def run_executor(name: str | None = None) -> dg.ExecutorDefinition:
     """The executor ``name`` (default ``AISLAKE_EXECUTOR``, else ``in_process``)."""
-    name = (name or os.environ.get("AISLAKE_EXECUTOR") or "in_process").strip().lower()
+    name = (name or settings.current().executor).strip().lower()
     if name not in EXECUTORS:
         raise ValueError(f"AISLAKE_EXECUTOR={name!r}: expected one of {', '.join(EXECUTORS)}")
     return EXECUTORS[name]
@@ -40,7 +39,7 @@ def run_executor(name: str | None = None) -> dg.ExecutorDefinition:
 
 def record_step_process(context: dg.AssetExecutionContext) -> None:
     """Name this process on the run as the one running this pooled step, so that a slot it
-    holds is freed once the process is gone (``aislake.ops.instance.release_dead_runs``)."""
+    holds is freed once the process is gone (``aislake.instance.release_dead_runs``)."""
     step = context.get_step_execution_context().step.key
     record_step_owner(context.instance, context.run_id, step)
 

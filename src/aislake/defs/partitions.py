@@ -1,18 +1,19 @@
 """Daily partitions from 2024-01-01 to the last day DMA can have published."""
 
-import os
-
 import dagster as dg
+
+from aislake import settings
 
 START_DATE = "2024-01-01"
 
-# DMA publishes a day about three days after the date; partitions end at today - lag.
-DMA_LAG_DAYS = int(os.environ.get("AISLAKE_DMA_LAG_DAYS", "3"))
 
-# DailyPartitionsDefinition ends at yesterday by default (end_offset=0): yesterday - (lag - 1).
-daily_partitions = dg.DailyPartitionsDefinition(
-    start_date=START_DATE, end_offset=1 - DMA_LAG_DAYS, timezone="UTC"
-)
+def daily_partitions() -> dg.DailyPartitionsDefinition:
+    """Days from 2024-01-01 to today - ``AISLAKE_DMA_LAG_DAYS`` (DMA publishes a day about
+    three days after the date), as the current settings say when the definitions load."""
+    lag = settings.current().dma_lag_days
+    # DailyPartitionsDefinition ends at yesterday by default (end_offset=0): yesterday - (lag - 1).
+    return dg.DailyPartitionsDefinition(start_date=START_DATE, end_offset=1 - lag, timezone="UTC")
+
 
 # Monthly rollups (gold/traffic_density_monthly): months from the first day, the current month
 # included while its days come in.
@@ -23,7 +24,7 @@ monthly_partitions = dg.MonthlyPartitionsDefinition(
 
 def partitions_for(partitioning: str) -> dg.PartitionsDefinition | None:
     """The Dagster partitions of a gold product's partitioning ("history": none, rebuilt whole)."""
-    return {"daily": daily_partitions, "monthly": monthly_partitions}.get(partitioning)
+    return {"daily": daily_partitions(), "monthly": monthly_partitions}.get(partitioning)
 
 
 def partition_key_for(partitions_def: dg.PartitionsDefinition | None, day: str) -> str | None:

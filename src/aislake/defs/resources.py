@@ -1,25 +1,27 @@
 """The resources every asset uses: lake storage, the DMA and NOAA archives, DuckDB, rules and
 thresholds.
 
-All settings come from the environment. Secrets (the S3 keys) are read through ``dg.EnvVar``,
-so the UI and logs show the variable's name, never its value.
+Every setting comes from ``aislake.settings`` (the one reader of the environment). Secrets (the
+S3 keys) are read through ``dg.EnvVar``, so the UI and logs show the variable's name, never its
+value.
 """
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
 import duckdb as _duckdb
+from pydantic import SecretStr
 
-from aislake.lake.duck import DuckDBSettings, default_memory_limit
-from aislake.lake.duck import connect as duck_connect
-from aislake.lake.gold.core import GoldParams
-from aislake.lake.silver import SilverRules
-from aislake.lake.store import LocalStore, ObjectStore, S3Store
-from aislake.sources.dma import DEFAULT_BASE_URL, RetryPolicy
-from aislake.sources.noaa import CSV2_BASE_URL, LEGACY_BASE_URL
-from aislake.sources.noaa import FORMATS as NOAA_FORMATS
+from aislake import settings
+from aislake.duck.engine import DuckDBSettings, default_memory_limit
+from aislake.duck.engine import connect as duck_connect
+from aislake.gold.core import GoldParams
+from aislake.silver.build import SilverRules
+from aislake.sources.dma.archive import DEFAULT_BASE_URL, RetryPolicy
+from aislake.sources.noaa.archive import CSV2_BASE_URL, LEGACY_BASE_URL
+from aislake.sources.noaa.archive import FORMATS as NOAA_FORMATS
+from aislake.storage.store import LocalStore, ObjectStore, S3Store
 
 
 class LakeStorage(dg.ConfigurableResource):
@@ -39,13 +41,13 @@ class LakeStorage(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """At the start of every run (every asset uses the lake), before its steps ask for pool
         slots: slots held by steps whose process is gone are freed, whatever launched their run
-        (``aislake.ops.instance.release_dead_runs``), and what holds each pool now is logged,
+        (``aislake.instance.release_dead_runs``), and what holds each pool now is logged,
         so a step that then waits ("blocked by limit for pool duckdb") says what for. While the
         run lasts the same is done every ``slot_watch_seconds`` (``AISLAKE_SLOT_WATCH_SECONDS``,
         10): a step already waiting gets the slot of a holder killed meanwhile."""
         if context.instance is None or context.log is None:
             return
-        from aislake.ops.instance import pool_holders, release_dead_runs, watch_slots
+        from aislake.instance import pool_holders, release_dead_runs, watch_slots
 
         log = context.log
         for line in release_dead_runs(context.instance):
@@ -196,100 +198,84 @@ class QualityThresholds(dg.ConfigurableResource):
     max_reject_share: float = 0.05
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+def _settings(env: Mapping[str, str] | None) -> tuple[settings.Settings, bool]:
+    """The settings ``env`` gives (a mapping: tests, the demo), else the current ones; and
+    whether secrets stay ``EnvVar`` references (the process environment's own settings)."""
+    if env is not None:
+        return settings.Settings.from_env(env), False
+    return settings.current(), not settings.overridden()
 
 
-def _share(env: Mapping[str, str], name: str, default: str) -> float:
-    """A share setting (0 to 1), refused with its name when it is not one."""
-    text = env.get(name, default)
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name}={text!r}: expected a share from 0 to 1")
-    return value
+def _reveal(secret: SecretStr | None) -> str:
+    return secret.get_secret_value() if secret else ""
 
 
 def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.ConfigurableResource]:
-    """The resources as the environment configures them (``os.environ`` by default).
+    """The resources as the settings configure them (``aislake.settings``; ``env``: from that
+    mapping instead of the process environment).
 
     ``MINIO_ENDPOINT`` set: the lake is the bucket ``AISLAKE_BUCKET`` (default ``ais-lake``) with
     ``MINIO_ACCESS_KEY`` / ``MINIO_SECRET_KEY``; otherwise the directory ``AISLAKE_LAKE_DIR``.
     """
-    env = os.environ if env is None else env
-    accept = _truthy(env.get("AISLAKE_ACCEPT_REPLACEMENT"))
-    watch = float(env.get("AISLAKE_SLOT_WATCH_SECONDS", "10"))
-    replace_min_share = 0.0 if accept else _share(env, "AISLAKE_REPLACE_MIN_SHARE", "0.5")
-    if env.get("MINIO_ENDPOINT"):
-        # Values from a passed mapping are used as they are (tests); from the process
-        # environment, secrets stay EnvVar references so Dagster never displays them.
-        use_env = env is os.environ
-
-        def secret(name: str) -> str:
-            return dg.EnvVar(name) if use_env else env.get(name, "")  # type: ignore[return-value]
-
+    s, use_env = _settings(env)
+    replace_min_share = 0.0 if s.accept_replacement else s.replace_min_share
+    if s.minio_endpoint:
+        # From the process environment, secrets stay EnvVar references so Dagster never
+        # displays them; settings a caller made are used as they are.
         storage = LakeStorage(
-            endpoint=env["MINIO_ENDPOINT"],
-            bucket=env.get("AISLAKE_BUCKET", "ais-lake"),
-            access_key=secret("MINIO_ACCESS_KEY"),
-            secret_key=secret("MINIO_SECRET_KEY"),
-            secure=_truthy(env.get("MINIO_SECURE")),
-            read_timeout=float(env.get("AISLAKE_S3_READ_TIMEOUT", "120")),
-            slot_watch_seconds=watch,
+            endpoint=s.minio_endpoint,
+            bucket=s.bucket,
+            access_key=dg.EnvVar("MINIO_ACCESS_KEY") if use_env else _reveal(s.minio_access_key),
+            secret_key=dg.EnvVar("MINIO_SECRET_KEY") if use_env else _reveal(s.minio_secret_key),
+            secure=s.minio_secure,
+            read_timeout=s.s3_read_timeout,
+            slot_watch_seconds=s.slot_watch_seconds,
         )
     else:
-        storage = LakeStorage(
-            lake_dir=env.get("AISLAKE_LAKE_DIR", "data/lake"), slot_watch_seconds=watch
-        )
+        storage = LakeStorage(lake_dir=s.lake_dir, slot_watch_seconds=s.slot_watch_seconds)
     return {
         "storage": storage,
         "dma": DmaArchive(
-            base_url=env.get("AISLAKE_DMA_BASE_URL", DEFAULT_BASE_URL),
-            cache_dir=env.get("AISLAKE_DOWNLOAD_CACHE") or None,
-            workdir=env.get("AISLAKE_WORKDIR") or None,
+            base_url=s.dma_base_url,
+            cache_dir=s.download_cache,
+            workdir=s.workdir,
             replace_min_share=replace_min_share,
         ),
         "noaa": NoaaArchive(
-            format=env.get("AISLAKE_NOAA_FORMAT", "csv2").strip().lower(),
-            csv2_base_url=env.get("AISLAKE_NOAA_CSV2_BASE_URL", CSV2_BASE_URL),
-            base_url=env.get("AISLAKE_NOAA_BASE_URL", LEGACY_BASE_URL),
-            workdir=env.get("AISLAKE_WORKDIR") or None,
+            format=s.noaa_format,
+            csv2_base_url=s.noaa_csv2_base_url,
+            base_url=s.noaa_base_url,
+            workdir=s.workdir,
             replace_min_share=replace_min_share,
         ),
         "duckdb": DuckDB(
-            memory_limit=env.get("AISLAKE_DUCKDB_MEMORY_LIMIT")
-            or default_memory_limit(env.get("AISLAKE_MEMORY_BUDGET")),
-            threads=int(env["AISLAKE_DUCKDB_THREADS"])
-            if env.get("AISLAKE_DUCKDB_THREADS")
-            else None,
-            temp_directory=env.get("AISLAKE_DUCKDB_TEMP_DIR") or None,
+            memory_limit=s.duckdb_memory_limit or default_memory_limit(s.memory_budget),
+            threads=s.duckdb_threads,
+            temp_directory=s.duckdb_temp_dir,
         ),
         "cleaning": CleaningRules(
-            max_implied_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50")),
-            replace_max_drop=_share(env, "AISLAKE_REPLACE_MAX_DROP", "0.02"),
-            replace_max_reject_rise=_share(env, "AISLAKE_REPLACE_MAX_REJECT_RISE", "0.02"),
-            accept_replacement=accept,
+            max_implied_speed_kn=s.max_implied_speed_kn,
+            replace_max_drop=s.replace_max_drop,
+            replace_max_reject_rise=s.replace_max_reject_rise,
+            accept_replacement=s.accept_replacement,
         ),
         "gold": GoldSettings(
-            max_speed_kn=float(env.get("AISLAKE_MAX_IMPLIED_SPEED_KN", "50")),
-            track_max_gap_minutes=float(env.get("AISLAKE_TRACK_MAX_GAP_MINUTES", "30")),
-            stop_min_minutes=float(env.get("AISLAKE_STOP_MIN_MINUTES", "30")),
-            density_cell_m=int(env.get("AISLAKE_DENSITY_CELL_M", "1000")),
-            anchorage_min_vessels=int(env.get("AISLAKE_ANCHORAGE_MIN_VESSELS", "20")),
-            gap_min_hours=float(env.get("AISLAKE_GAP_MIN_HOURS", "6")),
+            max_speed_kn=s.max_implied_speed_kn,
+            track_max_gap_minutes=s.track_max_gap_minutes,
+            stop_min_minutes=s.stop_min_minutes,
+            density_cell_m=s.density_cell_m,
+            anchorage_min_vessels=s.anchorage_min_vessels,
+            gap_min_hours=s.gap_min_hours,
         ),
         "thresholds": QualityThresholds(
-            min_silver_rows=int(env.get("AISLAKE_MIN_SILVER_ROWS", "10000")),
-            max_reject_share=_share(env, "AISLAKE_MAX_REJECT_SHARE", "0.05"),
+            min_silver_rows=s.min_silver_rows, max_reject_share=s.max_reject_share
         ),
     }
 
 
 def lake_storage(env: Mapping[str, str] | None = None) -> LakeStorage:
-    """The lake storage as the environment configures it, with EnvVar secrets resolved: for
-    code outside a Dagster run (the CLI, the demo)."""
+    """The lake storage as the settings configure it, with EnvVar secrets resolved: for code
+    outside a Dagster run (the CLI, the demo)."""
     storage = build_resources(env)["storage"]
     return storage.process_config_and_initialize()  # type: ignore[return-value]
 
@@ -298,13 +284,13 @@ def query_storage(env: Mapping[str, str] | None = None) -> LakeStorage:
     """The lake storage for ``aislake query``: as :func:`lake_storage`, but with the read-only
     S3 keys ``AISLAKE_QUERY_ACCESS_KEY`` / ``AISLAKE_QUERY_SECRET_KEY`` where they are set (a
     shared deployment gives its query users keys that can only read)."""
-    env = os.environ if env is None else env
+    s, _ = _settings(env)
     storage = lake_storage(env)
-    if storage.endpoint and env.get("AISLAKE_QUERY_ACCESS_KEY"):
+    if storage.endpoint and s.query_access_key:
         return storage.model_copy(
             update={
-                "access_key": env["AISLAKE_QUERY_ACCESS_KEY"],
-                "secret_key": env.get("AISLAKE_QUERY_SECRET_KEY", ""),
+                "access_key": _reveal(s.query_access_key),
+                "secret_key": _reveal(s.query_secret_key),
             }
         )
     return storage

@@ -10,15 +10,25 @@ holds for the day, so days stored while a source was active stay in gold's input
 """
 
 import datetime as dt
-import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
+from aislake import settings
+from aislake.ais.days import parse_day
+from aislake.ais.schema import SILVER_COLUMNS
+from aislake.bronze import publishing
+from aislake.bronze.manifest import (
+    BronzeManifest,
+    CollapseError,
+    read_manifest,
+    refuse_collapse,
+)
+from aislake.bronze.zstd import ZstdDataError
 from aislake.defs.execution import DUCKDB_STEP_TAGS, record_step_process
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import (
@@ -28,24 +38,13 @@ from aislake.defs.resources import (
     LakeStorage,
     QualityThresholds,
 )
-from aislake.lake import bronze
-from aislake.lake.days import parse_day
-from aislake.lake.layout import bronze_key, refused_key
-from aislake.lake.leftovers import clean_folders, owner
-from aislake.lake.manifest import (
-    BronzeManifest,
-    CollapseError,
-    read_manifest,
-    refuse_collapse,
-)
-from aislake.lake.quality import SilverStats, silver_stats
-from aislake.lake.readers import SOURCES
-from aislake.lake.schema import SILVER_COLUMNS
-from aislake.lake.silver import RowsLostError, UnreadableCsvError, build_silver
-from aislake.lake.zstd import ZstdDataError
+from aislake.silver.build import RowsLostError, UnreadableCsvError, build_silver
+from aislake.silver.stats import SilverStats, silver_stats
 from aislake.sources.fetch import BadArchiveError, DayCsv, DayNotPublishedError, SourceError
+from aislake.sources.registry import SOURCES, bronze_key
+from aislake.storage.layout import refused_key
+from aislake.storage.leftovers import clean_folders, owner
 
-TITLES = {"dma": "DMA", "noaa": "NOAA"}
 # A run with this tag set to "true" replaces a stored day by any new version (the guards off).
 ACCEPT_TAG = "aislake/accept_replacement"
 # Real days' text is 4-12 times their download (DMA's deflate, NOAA's zstd); far beyond it, a
@@ -57,14 +56,15 @@ SILVER_SCHEMA = dg.TableSchema(
 )
 
 
-def active_sources(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """The sources ``AISLAKE_SOURCES`` names (comma-separated; default ``dma``), in order."""
-    raw = (os.environ if env is None else env).get("AISLAKE_SOURCES", "dma")
-    names = tuple(dict.fromkeys(s.strip().lower() for s in raw.split(",") if s.strip()))
+def active_sources() -> tuple[str, ...]:
+    """The sources ``AISLAKE_SOURCES`` names (comma-separated; default ``dma``), in order; a
+    ``ValueError`` naming the known ones for any other."""
+    chosen = settings.current()
+    names = chosen.source_names
     unknown = [n for n in names if n not in SOURCES]
     if unknown or not names:
         raise ValueError(
-            f"AISLAKE_SOURCES={raw!r}: expected one or more of {', '.join(SOURCES)}, "
+            f"AISLAKE_SOURCES={chosen.sources!r}: expected one or more of {', '.join(SOURCES)}, "
             "comma-separated (e.g. 'dma,noaa')"
         )
     return names
@@ -72,33 +72,27 @@ def active_sources(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
 
 @contextmanager
 def sources_selected(sources: str | None) -> Iterator[None]:
-    """Within: ``AISLAKE_SOURCES`` set to ``sources`` (unchanged when ``None``), for loading the
-    definitions of other sources than the process's (the demo, tests)."""
+    """Within: the current settings with ``AISLAKE_SOURCES`` as ``sources`` (unchanged when
+    ``None``), for loading the definitions of other sources than the process's (the demo,
+    tests). The environment is not touched (``aislake.settings.using``)."""
     if sources is None:
         yield
         return
-    active_sources({"AISLAKE_SOURCES": sources})  # refuse a wrong value before changing anything
-    kept = os.environ.get("AISLAKE_SOURCES")
-    os.environ["AISLAKE_SOURCES"] = sources
-    try:
+    with settings.using(settings.with_changes(sources=sources)):
+        active_sources()  # refuse a wrong value at once
         yield
-    finally:
-        if kept is None:
-            os.environ.pop("AISLAKE_SOURCES", None)
-        else:
-            os.environ["AISLAKE_SOURCES"] = kept
 
 
 def only_if_active(
     source: str,
-    assets: list[dg.AssetsDefinition] | None = None,
-    asset_checks: list[dg.AssetChecksDefinition] | None = None,
+    assets: Callable[[], list[dg.AssetsDefinition]] | None = None,
     sensors: list[dg.SensorDefinition] | None = None,
 ) -> dg.Definitions:
-    """The source's definitions when it is active (``AISLAKE_SOURCES``), else none."""
+    """The source's definitions when it is active (``AISLAKE_SOURCES``), else none; ``assets``
+    builds its assets (on the partitions the settings give) only when it is."""
     if source not in active_sources():
         return dg.Definitions()
-    return dg.Definitions(assets=assets, asset_checks=asset_checks, sensors=sensors)
+    return dg.Definitions(assets=assets() if assets else None, sensors=sensors)
 
 
 def download_and_publish_bronze(
@@ -134,7 +128,7 @@ def publish_bronze(
 ) -> dg.MaterializeResult:
     """Publish a verified day's CSV as the source's bronze with its manifest, unless it would
     replace a stored day with fewer than ``replace_min_share`` of its lines. A re-fetch of a
-    stored day waits at its pending key until silver accepts it (``aislake.lake.bronze``)."""
+    stored day waits at its pending key until silver accepts it (``aislake.bronze.publishing``)."""
     day = parse_day(context.partition_key)
     store = storage.store()
     key = bronze_key(source, day)
@@ -154,7 +148,7 @@ def publish_bronze(
     except CollapseError as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
     manifest = BronzeManifest(csv.csv_bytes, csv.sha256, csv.rows, csv.url, csv.long_lines)
-    target = bronze.publish(store, key, csv.path, manifest)
+    target = publishing.publish(store, key, csv.path, manifest)
     if target == key and stored and stored.sha256 == csv.sha256:
         context.log.info(f"{key} is unchanged (same SHA-256): nothing to publish")
     elif target != key:
@@ -186,12 +180,12 @@ def silver_asset(
     source: str, freshness_policy: dg.FreshnessPolicy | None = None
 ) -> dg.AssetsDefinition:
     """``<source>_ais_silver``: the source's day typed, cleaned and deduplicated by one set of
-    rules (``aislake.lake.silver.build_silver`` with the source's reader)."""
-    title = TITLES[source]
+    rules (``aislake.silver.build.build_silver`` with the source's reader)."""
+    title = SOURCES[source].title
 
     @dg.asset(
         name=f"{source}_ais_silver",
-        partitions_def=daily_partitions,
+        partitions_def=daily_partitions(),
         deps=[dg.AssetKey(f"{source}_ais_bronze")],
         group_name=source,
         kinds={"duckdb", "parquet"},
@@ -201,7 +195,11 @@ def silver_asset(
         description=(
             f"The day's {title} positions typed, cleaned and deduplicated, sorted by (mmsi, ts), "
             f"at silver/ais/source={source}/dt=YYYY-MM-DD/part-0.<version>.parquet"
-            + (" (and part-1 for rows repaired from an unquoted comma)" if source == "dma" else "")
+            + (
+                " (and part-1 for rows repaired from an unquoted comma)"
+                if SOURCES[source].repairs_commas
+                else ""
+            )
             + f"; every rejected row, with its reason, at silver/ais_rejects/source={source}/"
             "dt=YYYY-MM-DD/. Fails, publishing nothing, when silver + rejects do not add up to "
             "the bronze file's data lines."
@@ -220,7 +218,7 @@ def silver_asset(
         day = parse_day(context.partition_key)
         store = storage.store()
         key = bronze_key(source, day)
-        read = bronze.to_read(store, key)  # a re-fetch waiting to be judged, else the day
+        read = publishing.to_read(store, key)  # a re-fetch waiting to be judged, else the day
         if not store.exists(read):
             raise dg.Failure(
                 f"bronze {key} is missing in {storage.describe()}: materialise "
@@ -234,14 +232,14 @@ def silver_asset(
             # The checks, on what was stored: one read of the partition for all of them.
             checks = silver_check_results(source, silver_stats(con, store, source, day), thresholds)
         except CollapseError as exc:
-            if bronze.set_aside(store, key):
+            if publishing.set_aside(store, key):
                 context.log.warning(f"the re-fetched {key} is kept at {refused_key(key)}")
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
         except (RowsLostError, UnreadableCsvError, BadArchiveError, ZstdDataError) as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
         finally:
             con.close()
-        replaced = bronze.promote(store, key)  # silver accepted a re-fetch: the day now
+        replaced = publishing.promote(store, key)  # silver accepted a re-fetch: the day now
         if replaced:
             context.log.info(f"the re-fetched {key} replaces the stored one")
         context.log.info(
@@ -311,7 +309,7 @@ def silver_check_specs(source: str) -> list[dg.AssetCheckSpec]:
             asset=f"{source}_ais_silver",
             blocking=c.blocking,
             description=c.description,
-            partitions_def=daily_partitions,  # results are recorded against the day
+            partitions_def=daily_partitions(),  # results are recorded against the day
         )
         for c in SILVER_CHECKS
     ]
@@ -360,17 +358,16 @@ def silver_check_results(
     ]
 
 
-# On its first tick a sensor requests only the most recent days; history is a backfill.
-INITIAL_DAYS = int(os.environ.get("AISLAKE_SENSOR_INITIAL_DAYS", "3"))
-
-
 def days_to_request(
     published: list[dt.date], partitions: set[str], cursor: str | None
 ) -> list[str]:
-    """Published days that are partitions and newer than the cursor (the last day requested)."""
+    """Published days that are partitions and newer than the cursor (the last day requested).
+    On its first tick a sensor requests only the most recent days
+    (``AISLAKE_SENSOR_INITIAL_DAYS``); history is a backfill."""
     days = sorted(d.isoformat() for d in published if d.isoformat() in partitions)
     if cursor is None:
-        return days[-INITIAL_DAYS:] if INITIAL_DAYS > 0 else []
+        initial = settings.current().sensor_initial_days
+        return days[-initial:] if initial > 0 else []
     return [d for d in days if d > cursor]
 
 
@@ -387,7 +384,7 @@ def published_days_evaluation(
         published = list_days()
     except error as exc:
         return dg.SkipReason(str(exc))
-    partitions = set(daily_partitions.get_partition_keys())
+    partitions = set(daily_partitions().get_partition_keys())
     days = days_to_request(published, partitions, context.cursor)
     if not days:
         return dg.SkipReason(f"no new day in {where} after {context.cursor or 'start'}")
@@ -400,7 +397,7 @@ def published_days_evaluation(
 def day_run_selection(source: str) -> dg.AssetSelection:
     """What a newly published day's run materialises: the source's assets and gold, but the
     monthly rollups (a run has one partition key; they follow by their automation condition)."""
-    from aislake.lake.gold.registry import PRODUCTS
+    from aislake.gold.registry import PRODUCTS
 
     monthly = [p.asset for p in PRODUCTS if p.partitioning == "monthly"]
     return dg.AssetSelection.groups(source, "gold") - dg.AssetSelection.assets(*monthly)

@@ -9,22 +9,24 @@ code.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
+from aislake import settings
 from aislake.defs.partitions import monthly_partitions, partition_key_for
 from aislake.defs.resources import build_resources, lake_storage
 from aislake.defs.sources import sources_selected
-from aislake.lake.duck import connect
-from aislake.lake.layout import bronze_key, gold_prefix
-from aislake.lake.quality import partition_files, silver_stats
+from aislake.duck.engine import connect
+from aislake.duck.sql import partition_files
+from aislake.silver.stats import silver_stats
 from aislake.simulate.dmafile import write_dma_zip
 from aislake.simulate.mirror import serve_folder
 from aislake.simulate.noaafile import write_noaa_day
 from aislake.simulate.traffic import FleetSize
+from aislake.sources.registry import bronze_key
+from aislake.storage.layout import gold_prefix
 
 DEMO_DAY = dt.date(2024, 1, 15)
 
@@ -109,7 +111,7 @@ def run_demo(
 ) -> DemoReport:
     """Simulate ``source``'s day (NOAA: in ``noaa_format``) and take it through the lake."""
     mirror = workdir / "mirror" / source
-    env = dict(os.environ)
+    env = settings.variables()
     env.setdefault("AISLAKE_LAKE_DIR", str(workdir / "lake"))
     env["AISLAKE_SOURCES"] = source
     if source == "dma":

@@ -26,8 +26,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from aislake.lake.duck import DuckDBSettings, open_duckdb, sql_literal
-from aislake.lake.schema import DMA_HEADER_22, DMA_HEADER_26, DMA_TIMESTAMP_FORMAT
+from aislake.ais.schema import DMA_HEADER_22, DMA_HEADER_26, DMA_TIMESTAMP_FORMAT
+from aislake.duck.engine import DuckDBSettings, open_duckdb
+from aislake.duck.sql import sql_literal
 from aislake.simulate.traffic import (
     DANISH_WATERS,
     DAY_SECONDS,

@@ -21,14 +21,8 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
-from aislake.lake.duck import sql_literal
-from aislake.lake.noaaread import (
-    CSV2_TIMESTAMP_FORMAT,
-    LEGACY_TIMESTAMP_FORMAT,
-    NAV_STATUS,
-    SHIP_TYPES,
-)
-from aislake.lake.schema import NOAA_CSV2_HEADER, NOAA_LEGACY_HEADER
+from aislake.ais.schema import NOAA_CSV2_HEADER, NOAA_LEGACY_HEADER
+from aislake.duck.sql import sql_literal
 from aislake.simulate.dmafile import (
     SimulatedFile,
     csv_field_sql,
@@ -37,7 +31,13 @@ from aislake.simulate.dmafile import (
     work_files,
 )
 from aislake.simulate.traffic import NOAA_CADENCE, US_EAST_COAST, FleetSize, Truth
-from aislake.sources.noaa import compress, day_url, file_name
+from aislake.sources.noaa.archive import compress, day_url, file_name
+from aislake.sources.noaa.reader import (
+    CSV2_TIMESTAMP_FORMAT,
+    LEGACY_TIMESTAMP_FORMAT,
+    NAV_STATUS,
+    SHIP_TYPES,
+)
 
 # A name with a comma (NOAA quotes it), a documentation number in the IMO field.
 COMMA_NAME = "SMITH, JOHN"

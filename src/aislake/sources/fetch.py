@@ -1,9 +1,10 @@
 """Fetching a source's daily file safely: streamed, retried, verified, never half-written.
 
-Shared by every source (``aislake.sources.dma``, ``aislake.sources.noaa``): :func:`fetch` streams
-a URL (http, https or file) to a local file with retries, a minimum transfer rate and a deadline,
-and refuses HTML error pages; :func:`extract_day_csv` verifies a zip's CRCs and extracts the
-day's CSV, counting its lines and hashing it on the way. Nothing here touches the lake.
+Shared by every source (``aislake.sources.dma.archive``, ``aislake.sources.noaa.archive``):
+:func:`fetch` streams a URL (http, https or file) to a local file with retries, a minimum
+transfer rate and a deadline, and refuses HTML error pages; :func:`extract_day_csv` verifies a
+zip's CRCs and extracts the day's CSV, counting its lines and hashing it on the way. Nothing
+here touches the lake.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from aislake.lake.lines import LineCounter, count_data_lines
+from aislake.bronze.lines import LineCounter, count_data_lines
 
 CHUNK = 4 * 1024 * 1024
 
@@ -225,7 +226,7 @@ class DayCsv:
     sha256: str
     layout_columns: int
     decoded_bytes: int | None = None  # the CSV's size when ``path`` is compressed (zstd)
-    long_lines: bool = False  # a line of 64 KiB or more may be in it (aislake.lake.sanitize)
+    long_lines: bool = False  # a line of 64 KiB or more may be in it (aislake.bronze.sanitize)
 
     @property
     def expansion(self) -> float:

@@ -9,7 +9,7 @@ from aislake.defs.sources import (
     only_if_active,
     published_days_evaluation,
 )
-from aislake.sources.dma import DmaError, list_archive, published_days
+from aislake.sources.dma.archive import DmaError, list_archive, published_days
 
 __all__ = ["days_to_request", "dma_published_days_sensor"]
 

@@ -1,5 +1,5 @@
 """Gold products as Dagster assets: one factory over the registry
-(``aislake.lake.gold.registry``), where each product is defined once.
+(``aislake.gold.registry``), where each product is defined once.
 
 A product is daily (a partition a day, from that day's silver), monthly (from the month's days
 of a daily product) or history (unpartitioned: rebuilt whole from every partition of what it
@@ -20,8 +20,10 @@ from aislake.defs.gold.checks import gold_check_results, gold_check_specs, measu
 from aislake.defs.partitions import partitions_for
 from aislake.defs.resources import DuckDB, GoldSettings, LakeStorage
 from aislake.defs.sources import active_sources
-from aislake.lake.gold.core import GoldParams, NoSilverError
-from aislake.lake.gold.registry import (
+from aislake.duck.sql import partition_files
+from aislake.gold.core import GoldParams, NoSilverError
+from aislake.gold.heatmap import land_shapes, port_marks, render_heatmap
+from aislake.gold.registry import (
     BY_NAME,
     PRODUCTS,
     Figure,
@@ -30,9 +32,7 @@ from aislake.lake.gold.registry import (
     build_product,
     partition_prefix,
 )
-from aislake.lake.heatmap import land_shapes, port_marks, render_heatmap
-from aislake.lake.quality import partition_files
-from aislake.lake.store import ObjectStore
+from aislake.storage.store import ObjectStore
 
 
 def figure_metadata(

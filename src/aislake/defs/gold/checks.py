@@ -1,7 +1,7 @@
 """The checks of each gold product, run in the product's own step on what it stored.
 
 Each product names a few measurements (SQL over its partition, in the registry:
-``aislake.lake.gold.registry``); one read of the stored partition gives its row count and all of
+``aislake.gold.registry``); one read of the stored partition gives its row count and all of
 them. The blocking ``<product>_valid`` check passes when every measurement is zero: an invariant
 a correct product always meets, even empty (a real extract with no stop long enough has no port
 visits). ``<product>_not_empty`` warns when it has no rows.
@@ -11,8 +11,8 @@ import dagster as dg
 import duckdb
 
 from aislake.defs.partitions import partitions_for
-from aislake.lake.gold.core import GoldParams
-from aislake.lake.gold.registry import GoldProduct
+from aislake.gold.core import GoldParams
+from aislake.gold.registry import GoldProduct
 
 
 def gold_check_specs(product: GoldProduct) -> list[dg.AssetCheckSpec]:

@@ -1,0 +1,29 @@
+"""SQL text from values: the one escaping helper, and lists of the lake's files for DuckDB.
+
+Every value that becomes part of a statement (a path, a key, a secret, a setting) goes through
+:func:`sql_literal`; nothing is concatenated into SQL unescaped.
+"""
+
+from __future__ import annotations
+
+from aislake.storage.pointers import partition_keys
+from aislake.storage.store import ObjectStore
+
+
+def sql_literal(value: str | int | float | bool) -> str:
+    """A SQL literal for ``value``: strings single-quoted with quotes doubled."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def keys_literal(store: ObjectStore, keys: list[str]) -> str:
+    """A DuckDB list literal of ``keys``' URIs (``[]`` when none)."""
+    return "[" + ", ".join(sql_literal(store.uri(k)) for k in keys) + "]"
+
+
+def partition_files(store: ObjectStore, prefix: str) -> str:
+    """A DuckDB list literal of the partition's current Parquet files (``[]`` when none)."""
+    return keys_literal(store, partition_keys(store, prefix))

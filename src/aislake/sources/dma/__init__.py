@@ -1,0 +1,1 @@
+"""The Danish Maritime Authority's daily CSV files."""

@@ -1,0 +1,1 @@
+"""NOAA MarineCadastre's daily files (US waters), csv2 and legacy layouts."""
