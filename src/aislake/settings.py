@@ -33,7 +33,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from aislake.gold.core import GoldParams
-from aislake.silver.build import SilverRules
+from aislake.silver.rules import SilverRules
 from aislake.sources.dma.archive import DEFAULT_BASE_URL as DMA_BASE_URL
 from aislake.sources.noaa.archive import CSV2_BASE_URL, LEGACY_BASE_URL
 

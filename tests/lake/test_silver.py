@@ -12,13 +12,10 @@ import pytest
 from aislake.ais.schema import REJECT_REASONS, SILVER_COLUMN_NAMES
 from aislake.bronze.manifest import BronzeManifest, CollapseError, write_manifest
 from aislake.duck.engine import connect
-from aislake.silver.build import (
-    ROW_GROUP_ROWS,
-    SLICE_ROWS,
-    RowsLostError,
-    SilverResult,
-    build_silver,
-)
+from aislake.duck.sql import ROW_GROUP_ROWS
+from aislake.silver.build import SilverResult, build_silver
+from aislake.silver.read import RowsLostError
+from aislake.silver.write import SLICE_ROWS
 from aislake.sources.dma.archive import NotDmaCsvError
 from aislake.storage.store import LocalStore, ObjectStore
 from dmarows import HEADER, TAIL, row
@@ -466,10 +463,10 @@ def test_a_count_that_does_not_reconcile_fails_and_publishes_nothing(
 ) -> None:
     """If DuckDB's counts ever miss a line whatever way the day is read (forced here: one
     refused line goes uncounted), the step fails with the numbers and publishes nothing."""
-    import aislake.silver.build as silver
+    import aislake.silver.read as read
 
-    counted = silver._refused_lines
-    monkeypatch.setattr(silver, "_refused_lines", lambda con: counted(con) - 1)
+    counted = read.refused_lines
+    monkeypatch.setattr(read, "refused_lines", lambda con: counted(con) - 1)
     csv = tmp_path / "d.csv"
     csv.write_text("\n".join([HEADER, row(), row(mmsi="219000002", lat="x")]) + "\n")
     local.put_file(csv, "bronze/dma/d.csv")

@@ -8,6 +8,7 @@ value.
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb as _duckdb
@@ -17,14 +18,14 @@ from aislake import settings
 from aislake.duck.engine import DuckDBSettings, default_memory_limit
 from aislake.duck.engine import connect as duck_connect
 from aislake.gold.core import GoldParams
-from aislake.silver.build import SilverRules
+from aislake.silver.rules import SilverRules
 from aislake.sources.dma.archive import DEFAULT_BASE_URL, RetryPolicy
 from aislake.sources.noaa.archive import CSV2_BASE_URL, LEGACY_BASE_URL
 from aislake.sources.noaa.archive import FORMATS as NOAA_FORMATS
 from aislake.storage.store import LocalStore, ObjectStore, S3Store
 
 
-class LakeStorage(dg.ConfigurableResource):
+class LakeStorage(dg.ConfigurableResource):  # type: ignore[type-arg]
     """Where the lake lives: a local folder, or an S3-compatible bucket if ``endpoint`` is set."""
 
     lake_dir: str = "data/lake"
@@ -79,7 +80,7 @@ class LakeStorage(dg.ConfigurableResource):
         return f"s3://{self.bucket} at {self.endpoint}"
 
 
-class ArchiveDownloads(dg.ConfigurableResource):
+class ArchiveDownloads(dg.ConfigurableResource):  # type: ignore[type-arg]
     """How a source's daily files are downloaded: retries, rates, where they are unpacked."""
 
     attempts: int = 4
@@ -133,7 +134,7 @@ class NoaaArchive(ArchiveDownloads):
         return self.format, self.layout_url
 
 
-class DuckDB(dg.ConfigurableResource):
+class DuckDB(dg.ConfigurableResource):  # type: ignore[type-arg]
     """Bounds for each DuckDB step: memory limit, threads, spill folder."""
 
     memory_limit: str = "1250MB"  # build_resources derives it: default_memory_limit()
@@ -145,7 +146,7 @@ class DuckDB(dg.ConfigurableResource):
         return duck_connect(store, settings)
 
 
-class CleaningRules(dg.ConfigurableResource):
+class CleaningRules(dg.ConfigurableResource):  # type: ignore[type-arg]
     """Silver's configurable cleaning rules (docs/silver.md) and how a stored day may be
     replaced (``accept_replacement``: by anything)."""
 
@@ -163,7 +164,7 @@ class CleaningRules(dg.ConfigurableResource):
         )
 
 
-class GoldSettings(dg.ConfigurableResource):
+class GoldSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
     """Parameters of the gold algorithms (docs/gold.md): track cuts, stops, density grid,
     anchorages, port visits and AIS gaps. The defaults are ``GoldParams``'s."""
 
@@ -191,7 +192,7 @@ class GoldSettings(dg.ConfigurableResource):
         return GoldParams(**self.model_dump())
 
 
-class QualityThresholds(dg.ConfigurableResource):
+class QualityThresholds(dg.ConfigurableResource):  # type: ignore[type-arg]
     """Thresholds of the asset checks."""
 
     min_silver_rows: int = 10_000
@@ -210,7 +211,9 @@ def _reveal(secret: SecretStr | None) -> str:
     return secret.get_secret_value() if secret else ""
 
 
-def build_resources(env: Mapping[str, str] | None = None) -> dict[str, dg.ConfigurableResource]:
+def build_resources(
+    env: Mapping[str, str] | None = None,
+) -> "dict[str, dg.ConfigurableResource[Any]]":
     """The resources as the settings configure them (``aislake.settings``; ``env``: from that
     mapping instead of the process environment).
 
@@ -277,7 +280,9 @@ def lake_storage(env: Mapping[str, str] | None = None) -> LakeStorage:
     """The lake storage as the settings configure it, with EnvVar secrets resolved: for code
     outside a Dagster run (the CLI, the demo)."""
     storage = build_resources(env)["storage"]
-    return storage.process_config_and_initialize()  # type: ignore[return-value]
+    assert isinstance(storage, LakeStorage)
+    initialized: LakeStorage = storage.process_config_and_initialize()
+    return initialized
 
 
 def query_storage(env: Mapping[str, str] | None = None) -> LakeStorage:

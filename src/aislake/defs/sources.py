@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -38,7 +39,8 @@ from aislake.defs.resources import (
     LakeStorage,
     QualityThresholds,
 )
-from aislake.silver.build import RowsLostError, UnreadableCsvError, build_silver
+from aislake.silver.build import build_silver
+from aislake.silver.read import RowsLostError, UnreadableCsvError
 from aislake.silver.stats import SilverStats, silver_stats
 from aislake.sources.fetch import BadArchiveError, DayCsv, DayNotPublishedError, SourceError
 from aislake.sources.registry import SOURCES, bronze_key
@@ -101,7 +103,7 @@ def download_and_publish_bronze(
     source: str,
     archive: ArchiveDownloads,
     download: Callable[[Path], DayCsv],
-) -> dg.MaterializeResult:
+) -> dg.MaterializeResult[None]:
     """Bronze of any source: ``download`` the day into a staging folder of this process (a
     killed run's folders are removed first), then :func:`publish_bronze` it. A day the source
     has not published, or a broken file, fails without retries (they cannot help until the
@@ -125,7 +127,7 @@ def publish_bronze(
     source: str,
     csv: DayCsv,
     replace_min_share: float,
-) -> dg.MaterializeResult:
+) -> dg.MaterializeResult[None]:
     """Publish a verified day's CSV as the source's bronze with its manifest, unless it would
     replace a stored day with fewer than ``replace_min_share`` of its lines. A re-fetch of a
     stored day waits at its pending key until silver accepts it (``aislake.bronze.publishing``)."""
@@ -213,7 +215,7 @@ def silver_asset(
         duckdb: DuckDB,
         cleaning: CleaningRules,
         thresholds: QualityThresholds,
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[None]:
         record_step_process(context)
         day = parse_day(context.partition_key)
         store = storage.store()
@@ -320,7 +322,7 @@ def silver_check_results(
 ) -> list[dg.AssetCheckResult]:
     """The results of :func:`silver_check_specs` for the stored partition measured as ``s``."""
     warn = dg.AssetCheckSeverity.WARN
-    outcomes: dict[str, tuple[bool, dg.AssetCheckSeverity, dict]] = {
+    outcomes: dict[str, tuple[bool, dg.AssetCheckSeverity, dict[str, Any]]] = {
         "min_rows": (
             s.rows >= thresholds.min_silver_rows, warn,
             {"rows": s.rows, "min_rows": thresholds.min_silver_rows},

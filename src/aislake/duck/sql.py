@@ -27,3 +27,16 @@ def keys_literal(store: ObjectStore, keys: list[str]) -> str:
 def partition_files(store: ObjectStore, prefix: str) -> str:
     """A DuckDB list literal of the partition's current Parquet files (``[]`` when none)."""
     return keys_literal(store, partition_keys(store, prefix))
+
+
+# Row groups of DuckDB's default size: large enough for fast scans, small enough that min/max
+# statistics on the sort key (mmsi, ts) let a reader skip most of a day for one vessel.
+ROW_GROUP_ROWS = 122_880
+
+
+def parquet_options(row_group_rows: int = ROW_GROUP_ROWS) -> str:
+    """The options of every Parquet file the lake writes (``COPY ... TO ... (options)``)."""
+    return f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group_rows)}"
+
+
+PARQUET_OPTIONS = parquet_options()

@@ -12,8 +12,7 @@ from string import Template
 import duckdb
 
 from aislake.ais.motion import MotionRules
-from aislake.duck.sql import keys_literal, sql_literal
-from aislake.silver.build import PARQUET_OPTIONS
+from aislake.duck.sql import PARQUET_OPTIONS, keys_literal, sql_literal
 from aislake.storage.layout import pointer_key
 from aislake.storage.pointers import day_keys
 from aislake.storage.store import ObjectStore

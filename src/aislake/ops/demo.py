@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -31,7 +32,7 @@ from aislake.storage.layout import gold_prefix
 DEMO_DAY = dt.date(2024, 1, 15)
 
 
-def all_assets_and_checks(sources: str | None = None) -> list:
+def all_assets_and_checks(sources: str | None = None) -> list[Any]:
     """Every asset and check the code location defines, for the sources ``sources`` names
     (``AISLAKE_SOURCES``'s form; default: the environment's)."""
     from aislake.definitions import defs
@@ -73,7 +74,7 @@ def materialize_month(
 
 
 def _materialize(
-    assets: list, key: str, env: dict[str, str], instance: dg.DagsterInstance | None
+    assets: list[Any], key: str, env: dict[str, str], instance: dg.DagsterInstance | None
 ) -> dg.ExecuteInJobResult:
     return dg.materialize(
         assets,
@@ -95,7 +96,7 @@ class DemoReport:
     bronze: str
     silver_rows: int
     rejects_by_reason: dict[str, int]
-    summary: list[tuple]
+    summary: list[tuple[Any, ...]]
     checks: dict[str, bool]
     gold_products: list[str]
     lake_sources: list[str]  # sources with silver in the lake (earlier demos included)

@@ -116,7 +116,8 @@ class DagsterWebserver:
             ) from exc
         if payload.get("errors"):
             raise DagsterApiError(f"GraphQL errors: {payload['errors']}")
-        return payload["data"]
+        data: dict[str, Any] = payload["data"]
+        return data
 
     def launch_backfill(self, ranges: dict[str, tuple[str, str] | None], title: str) -> str:
         """Launch one asset backfill over each asset's partition range (None: an asset without

@@ -70,7 +70,7 @@ class RetryPolicy:
     deadline_seconds: float = 3 * 3600
 
     def delay(self, attempt: int) -> float:
-        return self.backoff_seconds * (2 ** (attempt - 1))
+        return float(self.backoff_seconds * (2 ** (attempt - 1)))
 
 
 Say = Callable[[str], None]

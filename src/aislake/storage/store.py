@@ -206,7 +206,7 @@ class ObjectStore(ABC):
         for partitions written before pointers existed (``aislake.storage.migrate``)."""
         self._write_pointer(pointer, {"version": "adopted", "files": files})
 
-    def _write_pointer(self, pointer: str, content: dict) -> None:
+    def _write_pointer(self, pointer: str, content: dict[str, object]) -> None:
         with tempfile.TemporaryDirectory(prefix="aislake-pointer-") as tmp:
             path = Path(tmp) / "pointer.json"
             path.write_text(json.dumps(content, indent=1) + "\n")

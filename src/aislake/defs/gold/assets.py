@@ -71,7 +71,7 @@ def figure_metadata(
     }
 
 
-def month_follows_its_days() -> dg.AutomationCondition:
+def month_follows_its_days() -> dg.AutomationCondition[dg.AssetKey | dg.AssetCheckKey]:
     """A month's partition is requested when one of its days was updated since the month was
     last handled, once no day of it is in progress. Any
     month, not only the latest (``AutomationCondition.eager()`` keeps to the latest time window,
@@ -126,7 +126,7 @@ def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefin
         storage: LakeStorage,
         duckdb: DuckDB,
         gold: GoldSettings,
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[None]:
         record_step_process(context)
         period = context.partition_key if context.has_partition_key else None
         params: GoldParams = gold.params()

@@ -7,7 +7,8 @@ import dagster as dg
 from aislake.defs.partitions import START_DATE
 from aislake.defs.resources import NoaaArchive
 from aislake.defs.sources import day_run_selection, only_if_active, published_days_evaluation
-from aislake.sources.noaa.archive import SourceError, list_archive, published_days
+from aislake.sources.fetch import SourceError
+from aislake.sources.noaa.archive import list_archive, published_days
 
 
 def noaa_days(noaa: NoaaArchive, today: dt.date | None = None) -> list[dt.date]:

@@ -242,7 +242,8 @@ def list_archive(fmt: str, base_url: str, years: list[int], timeout: float = 60)
 def _get(url: str, timeout: float, missing_ok: bool = False) -> str:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.read().decode("utf-8", "replace")
+            body: bytes = response.read()
+            return body.decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         if missing_ok and exc.code == 404:
             return ""  # a year NOAA has not started
