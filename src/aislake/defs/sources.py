@@ -103,7 +103,7 @@ def download_and_publish_bronze(
     source: str,
     archive: ArchiveDownloads,
     download: Callable[[Path], DayCsv],
-) -> dg.MaterializeResult[None]:
+) -> dg.MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the bare annotation
     """Bronze of any source: ``download`` the day into a staging folder of this process (a
     killed run's folders are removed first), then :func:`publish_bronze` it. A day the source
     has not published, or a broken file, fails without retries (they cannot help until the
@@ -127,7 +127,7 @@ def publish_bronze(
     source: str,
     csv: DayCsv,
     replace_min_share: float,
-) -> dg.MaterializeResult[None]:
+) -> dg.MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the bare annotation
     """Publish a verified day's CSV as the source's bronze with its manifest, unless it would
     replace a stored day with fewer than ``replace_min_share`` of its lines. A re-fetch of a
     stored day waits at its pending key until silver accepts it (``aislake.bronze.publishing``)."""
@@ -215,7 +215,7 @@ def silver_asset(
         duckdb: DuckDB,
         cleaning: CleaningRules,
         thresholds: QualityThresholds,
-    ) -> dg.MaterializeResult[None]:
+    ) -> dg.MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the bare annotation
         record_step_process(context)
         day = parse_day(context.partition_key)
         store = storage.store()

@@ -25,7 +25,7 @@ def dma_ais_bronze_asset() -> dg.AssetsDefinition:
     )
     def dma_ais_bronze(
         context: dg.AssetExecutionContext, storage: LakeStorage, dma: DmaArchive
-    ) -> dg.MaterializeResult[None]:
+    ) -> dg.MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the bare annotation
         """The day's raw DMA CSV, byte for byte, at ``bronze/dma/aisdk-YYYY-MM-DD.csv``.
 
         Downloaded from DMA's archive (``AISLAKE_DMA_BASE_URL``), its zip CRCs and header

@@ -126,7 +126,7 @@ def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefin
         storage: LakeStorage,
         duckdb: DuckDB,
         gold: GoldSettings,
-    ) -> dg.MaterializeResult[None]:
+    ) -> dg.MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the bare annotation
         record_step_process(context)
         period = context.partition_key if context.has_partition_key else None
         params: GoldParams = gold.params()

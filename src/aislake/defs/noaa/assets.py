@@ -23,7 +23,7 @@ def noaa_ais_bronze_asset() -> dg.AssetsDefinition:
     )
     def noaa_ais_bronze(
         context: dg.AssetExecutionContext, storage: LakeStorage, noaa: NoaaArchive
-    ) -> dg.MaterializeResult[None]:
+    ) -> dg.MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the bare annotation
         """The day's NOAA MarineCadastre CSV at ``bronze/noaa/ais-YYYY-MM-DD.csv.zst``: csv2's zstd
         file as NOAA serves it, or the legacy zip's CSV compressed the same way (DuckDB reads it
         directly; a fifth of the CSV's size).
