@@ -12,10 +12,12 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from aislake.simulate.dmafile import SimulatedFile, write_dma_zip
-from aislake.simulate.mirror import serve_folder
 from aislake.simulate.traffic import FleetSize
 from aislake.storage.store import LocalStore, S3Store
-from archive_server import archive  # noqa: F401  (a fixture of every test)
+from support.archive import (
+    archive,  # noqa: F401  (a fixture of every test)
+    serve_folder,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "samples"
@@ -29,6 +31,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> LocalStore:
+    """An empty local lake."""
+    return LocalStore(tmp_path / "lake")
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
@@ -346,3 +347,26 @@ def with_changes(**changes: object) -> Settings:
     values = current().model_dump(by_alias=False)
     values.update(changes)
     return Settings.model_validate(values)
+
+
+def write_table(readme: Path) -> bool:
+    """Replace the configuration table in ``readme`` by :func:`markdown_table`; whether it
+    changed (``make docs``)."""
+    text = readme.read_text()
+    lines = text.splitlines()
+    start = lines.index("| variable | default | meaning |")
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    new = "\n".join([*lines[:start], markdown_table(), *lines[end:]]) + "\n"
+    readme.write_text(new)
+    return new != text
+
+
+if __name__ == "__main__":
+    import sys
+
+    changed = write_table(Path(sys.argv[1] if len(sys.argv) > 1 else "README.md"))
+    sys.stdout.write(
+        "README's configuration table " + ("rewritten\n" if changed else "is current\n")
+    )

@@ -42,12 +42,9 @@ class MotionRules:
 
 
 def haversine_nm(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
-    """SQL: great-circle distance in nautical miles (mean Earth radius 3440.065 nm)."""
-    return (
-        f"(2 * 3440.065 * asin(sqrt(pow(sin(radians({lat2} - {lat1}) / 2), 2) + "
-        f"cos(radians({lat1})) * cos(radians({lat2})) * "
-        f"pow(sin(radians({lon2} - {lon1}) / 2), 2))))"
-    )
+    """SQL: great-circle distance in nautical miles: the macro of the same name
+    (``aislake/duck/macros.sql``, mean Earth radius 3440.065 nm) every connection has."""
+    return f"haversine_nm({lat1}, {lon1}, {lat2}, {lon2})"
 
 
 def implied_speed_sql(distance_nm: str, seconds: str, rules: MotionRules) -> str:

@@ -19,10 +19,15 @@ from typing import Any
 
 import dagster as dg
 
+import aislake.ais
+import aislake.silver
 from aislake import settings
 from aislake.ais.days import parse_day
 from aislake.ais.schema import SILVER_COLUMNS
+from aislake.bronze import lines as bronze_lines
 from aislake.bronze import publishing
+from aislake.bronze import sanitize as bronze_sanitize
+from aislake.bronze import zstd as bronze_zstd
 from aislake.bronze.manifest import (
     BronzeManifest,
     CollapseError,
@@ -39,6 +44,8 @@ from aislake.defs.resources import (
     LakeStorage,
     QualityThresholds,
 )
+from aislake.defs.versions import SRC, files_version
+from aislake.duck import engine
 from aislake.silver.build import build_silver
 from aislake.silver.read import RowsLostError, UnreadableCsvError
 from aislake.silver.stats import SilverStats, silver_stats
@@ -121,6 +128,17 @@ def download_and_publish_bronze(
         return publish_bronze(context, storage, source, csv, archive.replace_min_share)
 
 
+def bronze_version(source: str) -> str:
+    """A hash of what bronze runs for ``source``: the shared download and publishing, and the
+    source's archive."""
+    return files_version(
+        SRC / "sources" / "fetch.py",
+        SRC / "bronze",
+        SRC / "sources" / source / "archive.py",
+        SRC / "defs" / "sources.py",
+    )
+
+
 def publish_bronze(
     context: dg.AssetExecutionContext,
     storage: LakeStorage,
@@ -178,6 +196,16 @@ def publish_bronze(
     )
 
 
+def silver_version(source: str) -> str:
+    """A hash of what silver runs for ``source``: the silver package, the domain rules, the
+    DuckDB macros, bronze's line handling, and the source's own package (its reader; DMA's
+    repair)."""
+    return files_version(
+        aislake.silver, aislake.ais, engine.MACROS, bronze_lines, bronze_sanitize, bronze_zstd,
+        SRC / "sources" / "base.py", SRC / "sources" / source,
+    )  # fmt: skip
+
+
 def silver_asset(
     source: str, freshness_policy: dg.FreshnessPolicy | None = None
 ) -> dg.AssetsDefinition:
@@ -193,7 +221,7 @@ def silver_asset(
         kinds={"duckdb", "parquet"},
         pool="duckdb",
         op_tags=DUCKDB_STEP_TAGS,
-        code_version="4",  # 4: broken lines taken aside (issue 26)
+        code_version=silver_version(source),
         description=(
             f"The day's {title} positions typed, cleaned and deduplicated, sorted by (mmsi, ts), "
             f"at silver/ais/source={source}/dt=YYYY-MM-DD/part-0.<version>.parquet"

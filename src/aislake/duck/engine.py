@@ -109,7 +109,18 @@ def open_duckdb(settings: DuckDBSettings | None = None) -> duckdb.DuckDBPyConnec
     weakref.finalize(con, shutil.rmtree, spill, True)
     for statement in settings.pragmas(spill):
         con.execute(statement)
+    run_sql_file(con, MACROS)
     return con
+
+
+MACROS = Path(__file__).with_name("macros.sql")
+SPATIAL_MACROS = Path(__file__).with_name("spatial_macros.sql")
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Run every statement of the SQL file ``path`` on ``con``."""
+    for statement in con.extract_statements(path.read_text()):
+        con.execute(statement)
 
 
 def execute_concurrently(
@@ -159,8 +170,10 @@ def extension_path(name: str) -> str:
 
 
 def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
-    """Load DuckDB's spatial extension (ST_* functions) into the connection."""
+    """Load DuckDB's spatial extension (ST_* functions) into the connection, and the macros
+    that use it (``spatial_macros.sql``)."""
     con.execute(f"LOAD {sql_literal(extension_path('spatial'))}")
+    run_sql_file(con, SPATIAL_MACROS)
 
 
 def s3_secret_sql(store: S3Store) -> str:

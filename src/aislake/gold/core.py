@@ -160,8 +160,9 @@ IS_VESSEL = f"mobile_type IN {SHIPS} AND station_kind IN {VESSEL_KINDS}"
 def exact_mean(x: str) -> str:
     """SQL: the mean of ``x`` whatever order DuckDB's threads add the values in (a sum of doubles
     depends on it in its last bits, so a stop's position rounded to 6 decimals could differ
-    between runs): the values as decimals of 9 places, summed exactly."""
-    return f"avg(({x})::DECIMAL(18, 9))"
+    between runs): the values as decimals of 9 places, summed exactly (the macro of the same
+    name, ``aislake/duck/macros.sql``)."""
+    return f"exact_mean({x})"
 
 
 def vessel_rows(files: str) -> str:
@@ -209,8 +210,9 @@ def ports_values() -> str:
 
 
 def laea(lon: str, lat: str) -> str:
-    """SQL: the point (lon, lat) in EPSG:3035 (ETRS89 Lambert azimuthal equal-area), metres."""
-    return f"ST_Transform(ST_Point({lon}, {lat}), 'EPSG:4326', 'EPSG:3035', always_xy := true)"
+    """SQL: the point (lon, lat) in EPSG:3035 (ETRS89 Lambert azimuthal equal-area), metres: the
+    macro of the same name (``aislake/duck/spatial_macros.sql``, with the spatial extension)."""
+    return f"laea({lon}, {lat})"
 
 
 def render(name: str, **values: object) -> str:

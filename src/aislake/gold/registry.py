@@ -3,7 +3,8 @@ its SQL, the measurements its checks want to be zero, and the figures the UI sho
 
 The Dagster assets and checks (``defs/gold``), the lake's query views (``query/views.py``),
 the CLI's help and the tests all loop over :data:`PRODUCTS`; :func:`build_product` builds any
-of them. A product's ``code_version`` is a hash of its SQL, so it changes when the SQL does.
+of them. A product's ``code_version`` is a hash of its SQL (and the macros it may call), so it
+changes when the SQL does.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Literal
 import duckdb
 
 from aislake.ais.motion import implied_speed_sql
-from aislake.duck.engine import load_spatial
+from aislake.duck.engine import MACROS, SPATIAL_MACROS, load_spatial
 from aislake.duck.sql import keys_literal
 from aislake.gold.core import (
     GoldParams,
@@ -60,7 +61,7 @@ class NoInputError(RuntimeError):
     """A product was asked for a partition whose input is not in the lake yet."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GoldProduct:
     name: str
     description: str
@@ -83,14 +84,16 @@ class GoldProduct:
 
     @property
     def code_version(self) -> str:
-        """A hash of the product's SQL as its default parameters render it."""
+        """A hash of the product's SQL as its default parameters render it, and of the DuckDB
+        macros it may call (``aislake/duck/*.sql``)."""
         sample = Inputs(
             dt.date(2000, 1, 1), GoldParams(), silver="<silver>", rejects="<rejects>",
             upstream={u: f"<{u}>" for u in self.reads}, buckets=1,
         )  # fmt: skip
         sql = self.sql(sample)
         text = sql if isinstance(sql, str) else "\n".join(sql)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
+        macros = MACROS.read_text() + SPATIAL_MACROS.read_text()
+        return hashlib.sha256((text + macros).encode()).hexdigest()[:12]
 
 
 def _dup(keys: str) -> str:
@@ -209,13 +212,16 @@ def _area_mismatch(p: GoldParams) -> str:
 
 PRODUCTS: tuple[GoldProduct, ...] = (
     GoldProduct(
-        "vessel_positions",
-        "The day's vessel positions (of a ship's MMSI form that reported as Class A/B: every row "
-        "of such a transmitter, whatever mobile type it carries; not flagged as a position "
-        "jump) with their motion: the step from the position before, the track segment and the "
-        "resampled distance leg, sorted by (mmsi, ts); computed once, read by tracks, runs, "
-        "density and the summary, at gold/vessel_positions/dt=YYYY-MM-DD/part-0.<version>.parquet.",
-        (
+        name="vessel_positions",
+        description=(
+            "The day's vessel positions (of a ship's MMSI form that reported as Class A/B: every "
+            "row of such a transmitter, whatever mobile type it carries; not flagged as a position "
+            "jump) with their motion: the step from the position before, the track segment and the "
+            "resampled distance leg, sorted by (mmsi, ts); computed once, read by tracks, runs, "
+            "density and the summary, at "
+            "gold/vessel_positions/dt=YYYY-MM-DD/part-0.<version>.parquet."
+        ),
+        columns=(
             ("dt", "DATE", "the day (UTC)"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
             ("ts", "TIMESTAMP", "time of the position (UTC)"),
@@ -230,10 +236,10 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("step_nm", "DOUBLE", "great-circle distance from it, nm"),
             ("leg_nm", "DOUBLE", "resampled distance leg ending here, nm (NULL: not resampled)"),
         ),
-        "daily",
-        ("silver",),
-        lambda i: vessel_positions_sql(i.silver, i.day, i.params.motion()),  # type: ignore[arg-type]
-        lambda p: {
+        partitioning="daily",
+        reads=("silver",),
+        sql=lambda i: vessel_positions_sql(i.silver, i.day, i.params.motion()),  # type: ignore[arg-type]
+        measures=lambda p: {
             "rows_out_of_range": "count(*) FILTER (WHERE segment < 1 OR step_s < 0 "
             "OR step_nm < 0 OR leg_nm < 0 OR abs(lat) > 90 OR abs(lon) > 180)",
             "gaps_not_cut": "count(*) FILTER "
@@ -242,10 +248,12 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         },
     ),
     GoldProduct(
-        "ais_daily_summary",
-        "Per day and ship type: vessels, messages, distance sailed and hours under way, at "
-        "gold/ais_daily_summary/dt=YYYY-MM-DD/part-0.<version>.parquet.",
-        (
+        name="ais_daily_summary",
+        description=(
+            "Per day and ship type: vessels, messages, distance sailed and hours under way, at "
+            "gold/ais_daily_summary/dt=YYYY-MM-DD/part-0.<version>.parquet."
+        ),
+        columns=(
             ("dt", "DATE", "the day (UTC)"),
             ("ship_type", "VARCHAR", "vessel's most reported ship type (or mobile type)"),
             ("vessels", "INTEGER", "distinct MMSIs"),
@@ -253,27 +261,29 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("distance_nm", "DOUBLE", "distance sailed, nautical miles"),
             ("hours_under_way", "DOUBLE", "hours with SOG >= 0.5 kn"),
         ),
-        "daily",
-        ("silver", "vessel_positions"),
-        lambda i: daily_summary_sql(
+        partitioning="daily",
+        reads=("silver", "vessel_positions"),
+        sql=lambda i: daily_summary_sql(
             i.silver,
             i.upstream["vessel_positions"],
             i.day,  # type: ignore[arg-type]
             i.params.motion(),
         ),
-        lambda p: {
+        measures=lambda p: {
             "duplicate_ship_types": _dup("ship_type"),
             "rows_out_of_range": "count(*) FILTER (WHERE vessels <= 0 OR messages <= 0 "
             "OR distance_nm < 0 OR hours_under_way < 0 OR hours_under_way > 24 * vessels)",
         },
-        _summary_figures,
+        summary=_summary_figures,
     ),
     GoldProduct(
-        "vessel_registry",
-        "One row per vessel (Class A/B, of a ship's MMSI form) seen on the day with its resolved "
-        "static data, first and last seen and message counts, at "
-        "gold/vessel_registry/dt=YYYY-MM-DD/part-0.<version>.parquet.",
-        (
+        name="vessel_registry",
+        description=(
+            "One row per vessel (Class A/B, of a ship's MMSI form) seen on the day with its "
+            "resolved static data, first and last seen and message counts, at "
+            "gold/vessel_registry/dt=YYYY-MM-DD/part-0.<version>.parquet."
+        ),
+        columns=(
             ("dt", "DATE", "the day (UTC)"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
             ("mobile_type", "VARCHAR", "'Class A' or 'Class B'"),
@@ -292,21 +302,23 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("positions", "BIGINT", "positions in silver"),
             ("static_reports", "BIGINT", "static-only reports (lat 91 / lon 181 rows)"),
         ),
-        "daily",
-        ("silver",),
-        lambda i: vessel_registry_sql(i.silver, i.rejects, i.day),  # type: ignore[arg-type]
-        lambda p: {
+        partitioning="daily",
+        reads=("silver",),
+        sql=lambda i: vessel_registry_sql(i.silver, i.rejects, i.day),  # type: ignore[arg-type]
+        measures=lambda p: {
             "duplicate_mmsi": _dup("mmsi"),
             "rows_out_of_range": "count(*) FILTER (WHERE last_seen < first_seen OR length < 0 "
             "OR width < 0 OR draught < 0 OR mid NOT BETWEEN 201 AND 775)",
         },
     ),
     GoldProduct(
-        "vessel_tracks",
-        "Per ship and day, its track in segments (cut at gaps and impossible speeds) with "
-        "extent, distance, SOG and a simplified WKT line, at "
-        "gold/vessel_tracks/dt=YYYY-MM-DD/part-<n>.<version>.parquet.",
-        (
+        name="vessel_tracks",
+        description=(
+            "Per ship and day, its track in segments (cut at gaps and impossible speeds) with "
+            "extent, distance, SOG and a simplified WKT line, at "
+            "gold/vessel_tracks/dt=YYYY-MM-DD/part-<n>.<version>.parquet."
+        ),
+        columns=(
             ("dt", "DATE", "the day (UTC)"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
             ("segment", "INTEGER", "1, 2, ... within the ship's day"),
@@ -318,9 +330,9 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("max_sog", "DOUBLE", "largest reported SOG, knots"),
             ("geometry_wkt", "VARCHAR", "LINESTRING (lon lat, ...) simplified; POINT if one"),
         ),
-        "daily",
-        ("vessel_positions",),
-        lambda i: [
+        partitioning="daily",
+        reads=("vessel_positions",),
+        sql=lambda i: [
             vessel_tracks_sql(
                 i.upstream["vessel_positions"],
                 i.day,  # type: ignore[arg-type]
@@ -329,7 +341,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             )
             for b in range(i.buckets)
         ],
-        lambda p: {
+        measures=lambda p: {
             "duplicate_segments": _dup("mmsi, segment"),
             # The motion rules' own speed: over at least their minimum span (two receivers a
             # second apart are not 70 kn).
@@ -343,12 +355,14 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         bucketed=True,
     ),
     GoldProduct(
-        "vessel_stops",
-        "A day's stops of ships (slow for long enough, in one place), clipped to the day, with "
-        "the nearest bundled port and moored / at anchor: the evidence anchorages are derived "
-        "from, at gold/vessel_stops/dt=YYYY-MM-DD/part-0.<version>.parquet. Port visits across "
-        "days are port_visits.",
-        (
+        name="vessel_stops",
+        description=(
+            "A day's stops of ships (slow for long enough, in one place), clipped to the day, with "
+            "the nearest bundled port and moored / at anchor: the evidence anchorages are derived "
+            "from, at gold/vessel_stops/dt=YYYY-MM-DD/part-0.<version>.parquet. Port visits across "
+            "days are port_visits."
+        ),
+        columns=(
             ("dt", "DATE", "the day (UTC)"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
             ("arrival", "TIMESTAMP", "first still position"),
@@ -363,69 +377,75 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("arrival_clipped", "BOOLEAN", "the stop began before the day (or its first report)"),
             ("departure_clipped", "BOOLEAN", "the stop goes on after the day's last report"),
         ),
-        "daily",
-        ("silver",),
-        lambda i: vessel_stops_sql(i.silver, i.day, i.params),  # type: ignore[arg-type]
-        lambda p: {
+        partitioning="daily",
+        reads=("silver",),
+        sql=lambda i: vessel_stops_sql(i.silver, i.day, i.params),  # type: ignore[arg-type]
+        measures=lambda p: {
             "duplicate_stops": _dup("mmsi, arrival"),
             "shorter_than_minimum": "count(*) FILTER "
             f"(WHERE duration_minutes < {p.stop_min_minutes})",
             "rows_out_of_range": "count(*) FILTER (WHERE departure < arrival OR points < 2 "
             "OR port_distance_nm < 0)",
         },
-        _stops_figures,
+        summary=_stops_figures,
     ),
     GoldProduct(
-        "traffic_density",
-        "Vessel density in hours (EMODnet's method) per 1 km cell of EPSG:3035 and ship type, "
-        "with distinct vessels and positions, and a PNG heatmap of the hours beside the data, "
-        "at gold/traffic_density/dt=YYYY-MM-DD/ (part-0.<version>.parquet, heatmap.png).",
-        (
+        name="traffic_density",
+        description=(
+            "Vessel density in hours (EMODnet's method) per 1 km cell of EPSG:3035 and ship type, "
+            "with distinct vessels and positions, and a PNG heatmap of the hours beside the data, "
+            "at gold/traffic_density/dt=YYYY-MM-DD/ (part-0.<version>.parquet, heatmap.png)."
+        ),
+        columns=(
             ("dt", "DATE", "the day (UTC)"),
             *DENSITY_COLUMNS,
             ("vessels", "INTEGER", "distinct MMSIs with a position in the cell"),
             ("messages", "BIGINT", "positions in the cell"),
         ),
-        "daily",
-        ("vessel_positions",),
-        traffic_density_sql,
-        lambda p: {
+        partitioning="daily",
+        reads=("vessel_positions",),
+        sql=traffic_density_sql,
+        measures=lambda p: {
             "duplicate_cells": _dup("cell_x, cell_y, ship_type"),
             "rows_out_of_range": f"{DENSITY_CHECKS} + count(*) FILTER "
             f"(WHERE {_area_mismatch(p)} OR messages < vessels)",
         },
-        _density_figures("traffic density"),
+        summary=_density_figures("traffic density"),
         spatial=True,
     ),
     GoldProduct(
-        "traffic_density_monthly",
-        "Vessel density in hours per km2 per month (EMODnet's unit), per 1 km cell of "
-        "EPSG:3035 and ship type: the month's days of traffic_density summed, at "
-        "gold/traffic_density_monthly/month=YYYY-MM/ (part-0.<version>.parquet, heatmap.png).",
-        (
+        name="traffic_density_monthly",
+        description=(
+            "Vessel density in hours per km2 per month (EMODnet's unit), per 1 km cell of EPSG:3035"
+            " and ship type: the month's days of traffic_density summed, at "
+            "gold/traffic_density_monthly/month=YYYY-MM/ (part-0.<version>.parquet, heatmap.png)."
+        ),
+        columns=(
             ("month", "DATE", "the month's first day"),
             *DENSITY_COLUMNS,
             ("vessel_days", "BIGINT", "vessels seen in the cell, summed over the days"),
             ("messages", "BIGINT", "positions in the cell"),
             ("days", "INTEGER", "days of the month the cell has traffic"),
         ),
-        "monthly",
-        ("traffic_density",),
-        traffic_density_monthly_sql,
-        lambda p: {
+        partitioning="monthly",
+        reads=("traffic_density",),
+        sql=traffic_density_monthly_sql,
+        measures=lambda p: {
             "duplicate_cells": _dup("cell_x, cell_y, ship_type"),
             "rows_out_of_range": f"{DENSITY_CHECKS} + count(*) FILTER "
             f"(WHERE days NOT BETWEEN 1 AND 31 OR {_area_mismatch(p)})",
         },
-        _density_figures("traffic density, month of"),
+        summary=_density_figures("traffic density, month of"),
     ),
     GoldProduct(
-        "anchorages",
-        "Where ships stop, as Global Fishing Watch derives anchorages: cells where at least "
-        "anchorage_min_vessels distinct vessels stopped, named after the nearest known port; "
-        "bundled ports stand in where the lake has none. Rebuilt from every day's vessel_stops, "
-        "at gold/anchorages/all/part-0.<version>.parquet.",
-        (
+        name="anchorages",
+        description=(
+            "Where ships stop, as Global Fishing Watch derives anchorages: cells where at least "
+            "anchorage_min_vessels distinct vessels stopped, named after the nearest known port; "
+            "bundled ports stand in where the lake has none. Rebuilt from every day's vessel_stops,"
+            " at gold/anchorages/all/part-0.<version>.parquet."
+        ),
+        columns=(
             ("anchorage_id", "VARCHAR", "lake:<cell m>:<x>:<y> or port:<name>"),
             ("port", "VARCHAR", "the port it belongs to (nearest known port, or its position)"),
             ("source", "VARCHAR", "'lake' (from the lake's stops) or 'port_list' (bundled)"),
@@ -436,24 +456,26 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("nearest_port", "VARCHAR", "nearest port of the bundled list"),
             ("nearest_port_km", "DOUBLE", "distance to it, km"),
         ),
-        "history",
-        ("vessel_stops",),
-        anchorages_sql,
-        lambda p: {
+        partitioning="history",
+        reads=("vessel_stops",),
+        sql=anchorages_sql,
+        measures=lambda p: {
             "duplicate_anchorages": _dup("anchorage_id"),
             "rows_out_of_range": "count(*) FILTER (WHERE abs(lat) > 90 OR abs(lon) > 180 OR "
             f"(source = 'lake' AND vessels < {p.anchorage_min_vessels}))",
         },
-        _anchorage_figures,
+        summary=_anchorage_figures,
         spatial=True,
     ),
     GoldProduct(
-        "vessel_runs",
-        "Per vessel and day, its positions cut into runs in a port (entered within 3 km of an "
-        "anchorage, left beyond 4 km) or at sea, and at silences of gap_min_hours: the pieces "
-        "port visits, voyages and AIS gaps are stitched from, at "
-        "gold/vessel_runs/dt=YYYY-MM-DD/part-0.<version>.parquet.",
-        (
+        name="vessel_runs",
+        description=(
+            "Per vessel and day, its positions cut into runs in a port (entered within 3 km of an "
+            "anchorage, left beyond 4 km) or at sea, and at silences of gap_min_hours: the pieces "
+            "port visits, voyages and AIS gaps are stitched from, at "
+            "gold/vessel_runs/dt=YYYY-MM-DD/part-0.<version>.parquet."
+        ),
+        columns=(
             ("dt", "DATE", "the day (UTC)"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
             ("run", "INTEGER", "1, 2, ... within the vessel's day"),
@@ -481,10 +503,10 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("stopped_hours", "DOUBLE", "hours between consecutive stopped positions"),
             ("max_gap_hours", "DOUBLE", "longest time between two of its positions"),
         ),
-        "daily",
-        ("vessel_positions", "anchorages"),
-        vessel_runs_sql,
-        lambda p: {
+        partitioning="daily",
+        reads=("vessel_positions", "anchorages"),
+        sql=vessel_runs_sql,
+        measures=lambda p: {
             "duplicate_runs": _dup("mmsi, run"),
             "rows_out_of_range": "count(*) FILTER (WHERE end_ts < start_ts OR positions < 1 "
             f"OR distance_nm < 0 OR max_gap_hours >= {p.gap_min_hours} "
@@ -492,12 +514,14 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         },
     ),
     GoldProduct(
-        "port_visits",
-        "Port visits as Global Fishing Watch defines them (entry within 3 km of an anchorage, "
-        "exit beyond 4 km, a stop or a port gap as evidence, confidence 2-4), one row per visit "
-        "however many days it spans; rebuilt from every day's vessel_runs, at "
-        "gold/port_visits/all/part-0.<version>.parquet.",
-        (
+        name="port_visits",
+        description=(
+            "Port visits as Global Fishing Watch defines them (entry within 3 km of an anchorage, "
+            "exit beyond 4 km, a stop or a port gap as evidence, confidence 2-4), one row per visit"
+            " however many days it spans; rebuilt from every day's vessel_runs, at "
+            "gold/port_visits/all/part-0.<version>.parquet."
+        ),
+        columns=(
             ("visit_id", "VARCHAR", "<mmsi>-<arrival>"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
             ("port", "VARCHAR", "the port (anchorages' name)"),
@@ -514,23 +538,26 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("exit_observed", "BOOLEAN", "the lake saw the vessel leave"),
             ("confidence", "TINYINT", "GFW's: 2 evidence only, 3 and entry or exit, 4 and both"),
         ),
-        "history",
-        ("vessel_runs",),
-        port_visits_sql,
-        lambda p: {
+        partitioning="history",
+        reads=("vessel_runs",),
+        sql=port_visits_sql,
+        measures=lambda p: {
             "duplicate_visits": _dup("visit_id"),
             "rows_out_of_range": "count(*) FILTER (WHERE departure < arrival OR last_seen < "
             "arrival OR confidence NOT BETWEEN 2 AND 4 OR positions < 1 "
             "OR (departure IS NULL) = exit_observed)",
         },
-        _visits_figures,
+        summary=_visits_figures,
     ),
     GoldProduct(
-        "voyages",
-        "Voyages as Global Fishing Watch defines them: from a port visit's departure to the "
-        "vessel's next visit's arrival, with distance; an end the lake has not seen is NULL. "
-        "Rebuilt from port_visits and vessel_runs, at gold/voyages/all/part-0.<version>.parquet.",
-        (
+        name="voyages",
+        description=(
+            "Voyages as Global Fishing Watch defines them: from a port visit's departure to the "
+            "vessel's next visit's arrival, with distance; an end the lake has not seen is NULL. "
+            "Rebuilt from port_visits and vessel_runs, at "
+            "gold/voyages/all/part-0.<version>.parquet."
+        ),
+        columns=(
             ("voyage_id", "VARCHAR", "<mmsi>-<departure (or arrival)>"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
             ("origin_port", "VARCHAR", "port it left; NULL: before the lake saw it"),
@@ -543,22 +570,24 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("origin_visit_id", "VARCHAR", "port_visits.visit_id it left"),
             ("destination_visit_id", "VARCHAR", "port_visits.visit_id it reached"),
         ),
-        "history",
-        ("port_visits", "vessel_runs"),
-        voyages_sql,
-        lambda p: {
+        partitioning="history",
+        reads=("port_visits", "vessel_runs"),
+        sql=voyages_sql,
+        measures=lambda p: {
             "duplicate_voyages": _dup("voyage_id"),
             "rows_out_of_range": "count(*) FILTER (WHERE arrival < departure OR distance_nm < 0 "
             "OR (origin_port IS NULL AND destination_port IS NULL))",
         },
-        _voyages_figures,
+        summary=_voyages_figures,
     ),
     GoldProduct(
-        "ais_gaps",
-        "AIS gaps ('going dark'): a vessel under way whose reports stop for gap_min_hours or "
-        "more (6 h by default), with its positions before and after, across midnight and days; "
-        "rebuilt from every day's vessel_runs, at gold/ais_gaps/all/part-0.<version>.parquet.",
-        (
+        name="ais_gaps",
+        description=(
+            "AIS gaps ('going dark'): a vessel under way whose reports stop for gap_min_hours or "
+            "more (6 h by default), with its positions before and after, across midnight and days; "
+            "rebuilt from every day's vessel_runs, at gold/ais_gaps/all/part-0.<version>.parquet."
+        ),
+        columns=(
             ("gap_id", "VARCHAR", "<mmsi>-<gap_start>"),
             ("mmsi", "INTEGER", "the ship's MMSI"),
             ("gap_start", "TIMESTAMP", "last position before the silence"),
@@ -575,15 +604,15 @@ PRODUCTS: tuple[GoldProduct, ...] = (
             ("start_port", "VARCHAR", "port it was in when it went dark; NULL at sea"),
             ("end_port", "VARCHAR", "port it was in when it reappeared; NULL at sea"),
         ),
-        "history",
-        ("vessel_runs",),
-        ais_gaps_sql,
-        lambda p: {
+        partitioning="history",
+        reads=("vessel_runs",),
+        sql=ais_gaps_sql,
+        measures=lambda p: {
             "duplicate_gaps": _dup("gap_id"),
             "shorter_than_minimum": f"count(*) FILTER (WHERE duration_hours < {p.gap_min_hours})",
             "rows_out_of_range": "count(*) FILTER (WHERE gap_end <= gap_start OR distance_nm < 0)",
         },
-        _gaps_figures,
+        summary=_gaps_figures,
     ),
 )
 

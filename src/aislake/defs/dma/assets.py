@@ -8,7 +8,12 @@ import dagster as dg
 from aislake.ais.days import parse_day
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import DmaArchive, LakeStorage
-from aislake.defs.sources import download_and_publish_bronze, only_if_active, silver_asset
+from aislake.defs.sources import (
+    bronze_version,
+    download_and_publish_bronze,
+    only_if_active,
+    silver_asset,
+)
 from aislake.sources.dma.archive import download_day
 
 
@@ -21,7 +26,7 @@ def dma_ais_bronze_asset() -> dg.AssetsDefinition:
         kinds={"csv", "s3"},
         pool="dma_download",
         retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
-        code_version="2",
+        code_version=bronze_version("dma"),
     )
     def dma_ais_bronze(
         context: dg.AssetExecutionContext, storage: LakeStorage, dma: DmaArchive

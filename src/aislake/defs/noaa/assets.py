@@ -6,7 +6,12 @@ import dagster as dg
 from aislake.ais.days import parse_day
 from aislake.defs.partitions import daily_partitions
 from aislake.defs.resources import LakeStorage, NoaaArchive
-from aislake.defs.sources import download_and_publish_bronze, only_if_active, silver_asset
+from aislake.defs.sources import (
+    bronze_version,
+    download_and_publish_bronze,
+    only_if_active,
+    silver_asset,
+)
 from aislake.sources.noaa.archive import download_day
 
 
@@ -19,7 +24,7 @@ def noaa_ais_bronze_asset() -> dg.AssetsDefinition:
         kinds={"csv", "s3"},
         pool="noaa_download",
         retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
-        code_version="1",
+        code_version=bronze_version("noaa"),
     )
     def noaa_ais_bronze(
         context: dg.AssetExecutionContext, storage: LakeStorage, noaa: NoaaArchive

@@ -34,5 +34,9 @@ WITH stops AS (
 SELECT anchorage_id, port, source, round(lat, 6) AS lat, round(lon, 6) AS lon,
        vessels::INTEGER AS vessels, stops::INTEGER AS stops, nearest_port,
        round(nearest_port_km, 3) AS nearest_port_km
-FROM (SELECT * FROM lake UNION ALL SELECT * FROM fallback)
+FROM (
+    SELECT * FROM lake
+    UNION ALL
+    SELECT * FROM fallback
+)
 ORDER BY anchorage_id

@@ -50,20 +50,20 @@ WITH pos AS (
     SELECT * FROM within
 ), by_hours AS (
     SELECT cell_x, cell_y, vessel.ship_type, sum(hours) AS hours
-    FROM hours JOIN vessel USING (mmsi) GROUP BY ALL
+    FROM hours INNER JOIN vessel USING (mmsi) GROUP BY ALL
 ), by_positions AS (
     SELECT floor(x / $cell)::INTEGER AS cell_x, floor(y / $cell)::INTEGER AS cell_y,
            vessel.ship_type, count(DISTINCT mmsi)::INTEGER AS vessels,
            count(*)::BIGINT AS messages
-    FROM xy JOIN vessel USING (mmsi) GROUP BY ALL
+    FROM xy INNER JOIN vessel USING (mmsi) GROUP BY ALL
 ), cells AS (
     SELECT cell_x, cell_y, ship_type, coalesce(hours, 0) AS hours,
            coalesce(vessels, 0) AS vessels, coalesce(messages, 0) AS messages
-    FROM by_hours FULL JOIN by_positions USING (cell_x, cell_y, ship_type)
+    FROM by_hours FULL OUTER JOIN by_positions USING (cell_x, cell_y, ship_type)
 ), centres AS (
     SELECT cell_x, cell_y,
            ST_Transform(ST_Point((cell_x + 0.5) * $cell, (cell_y + 0.5) * $cell),
-                        'EPSG:3035', 'EPSG:4326', always_xy := true) AS c
+                        'EPSG:3035', 'EPSG:4326', always_xy := TRUE) AS c
     FROM (SELECT DISTINCT cell_x, cell_y FROM cells)
 )
 SELECT $day AS dt, cell_x, cell_y,
@@ -71,5 +71,5 @@ SELECT $day AS dt, cell_x, cell_y,
        round(ST_Y(c), 6) AS lat, round(ST_X(c), 6) AS lon, ship_type,
        round(hours, 6) AS hours, round(hours / pow($cell / 1000.0, 2), 6) AS hours_per_km2,
        vessels, messages
-FROM cells JOIN centres USING (cell_x, cell_y)
+FROM cells INNER JOIN centres USING (cell_x, cell_y)
 ORDER BY cell_y, cell_x, ship_type

@@ -9,7 +9,7 @@ WITH anchorages AS (
     -- meets every anchorage within a cell's width, which is more than $exit_km km below 75 N.
     SELECT port, lat AS a_lat, lon AS a_lon,
            floor(lat / 0.1)::INTEGER + dy AS ky, floor(lon / 0.2)::INTEGER + dx AS kx
-    FROM $anchorages, range(-1, 2) AS t1(dy), range(-1, 2) AS t2(dx)
+    FROM $anchorages, range(-1, 2) AS t1 (dy), range(-1, 2) AS t2 (dx)
 ), pos AS (
     SELECT mmsi, ts, lat, lon, sog, leg_nm,
            floor(lat / 0.1)::INTEGER AS ky, floor(lon / 0.2)::INTEGER AS kx
@@ -17,7 +17,7 @@ WITH anchorages AS (
 ), near AS (
     SELECT mmsi, ts, lat, lon, arg_min(port, (km, port)) AS near_port, min(km) AS km
     FROM (SELECT pos.mmsi, pos.ts, pos.lat, pos.lon, port, $pos_anchorage_km AS km
-          FROM pos JOIN anchorages USING (ky, kx))
+          FROM pos INNER JOIN anchorages USING (ky, kx))
     WHERE km <= $exit_km
     GROUP BY mmsi, ts, lat, lon
 ), classified AS (

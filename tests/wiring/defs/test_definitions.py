@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -122,3 +123,24 @@ def test_a_new_days_run_takes_every_gold_product_but_the_monthly_rollup() -> Non
     assert "traffic_density_monthly_gold" not in target
     monthly = graph.get(dg.AssetKey("traffic_density_monthly_gold"))
     assert monthly.automation_condition is not None
+
+
+def test_code_versions_are_hashes_of_the_files_a_step_runs(tmp_path: Path) -> None:
+    """Silver's and bronze's code versions change with any file they run (a package's .py and
+    .sql files, by path and content); each source's silver has its own (its reader differs)."""
+    from aislake.defs.sources import bronze_version, silver_version
+    from aislake.defs.versions import files_version
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "a.py").write_text("x = 1\n")
+    (package / "q.sql").write_text("SELECT 1;\n")
+    before = files_version(package)
+    (package / "q.sql").write_text("SELECT 2;\n")
+    assert files_version(package) != before
+    (package / "q.sql").write_text("SELECT 1;\n")
+    assert files_version(package) == before
+    assert silver_version("dma") != silver_version("noaa")
+    assert bronze_version("dma") != bronze_version("noaa")
+    spec = defs().resolve_assets_def("dma_ais_silver").get_asset_spec()
+    assert spec.code_version == silver_version("dma")

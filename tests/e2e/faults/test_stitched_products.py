@@ -19,11 +19,11 @@ from aislake.duck.engine import connect
 from aislake.gold.registry import PRODUCTS, build_product
 from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import write_dma_zip
-from aislake.simulate.mirror import serve_folder
 from aislake.sources.registry import bronze_key
 from aislake.storage.pointers import dataset_keys
 from aislake.storage.store import LocalStore
 from conftest import SIM_DAY, SMALL_FLEET
+from support.archive import serve_folder
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 

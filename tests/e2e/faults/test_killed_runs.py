@@ -7,12 +7,10 @@ while its bronze step holds the `dma_download` pool slot of the local instance (
 
 from __future__ import annotations
 
-import http.server
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,52 +19,21 @@ import pytest
 
 from aislake.instance import prepare_home
 from conftest import SIM_DAY
+from support.archive import Archive, serve
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
 CLI = "from aislake.cli import main; raise SystemExit(main({args!r}))"
 
 
-class SlowMirror:
-    """Serves one zip; while ``slow`` it sends 16 kB every 0.5 s and sets ``started``."""
-
-    def __init__(self, zip_path: Path) -> None:
-        self.data = zip_path.read_bytes()
-        self.name = "/" + zip_path.name
-        self.slow = True
-        self.started = threading.Event()
-
-
 @pytest.fixture
-def mirror(sim_file) -> Iterator[tuple[SlowMirror, str]]:
-    state = SlowMirror(sim_file.path)
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            if self.path != state.name:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(state.data)))
-            self.end_headers()
-            slow = state.slow
-            state.started.set()
-            try:
-                for i in range(0, len(state.data), 16_384):
-                    self.wfile.write(state.data[i : i + 16_384])
-                    if slow:
-                        time.sleep(0.5)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def mirror(sim_file) -> Iterator[tuple[Archive, str]]:  # type: ignore[no-untyped-def]
+    """Serves the simulated day's zip 16 kB every 0.5 s until a test clears ``chunk_pause``;
+    ``began`` is set when the download starts."""
+    path = "/" + sim_file.path.name
+    state = Archive(files={path: sim_file.path.read_bytes()}, chunk_pause={path: 0.5})
+    with serve(state) as url:
+        yield state, url
 
 
 def _env(tmp_path: Path, url: str) -> dict[str, str]:
@@ -98,16 +65,16 @@ def _materialize(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_killed_runs_pool_slot_is_freed_by_the_next_command(
-    tmp_path: Path, mirror: tuple[SlowMirror, str]
+    tmp_path: Path, mirror: tuple[Archive, str]
 ) -> None:
     state, url = mirror
     env = _env(tmp_path, url)
     child = _start(env)
-    assert state.started.wait(60), child.communicate()
+    assert state.began.wait(60), child.communicate()
     time.sleep(1)  # inside the download: the step holds the dma_download slot
     child.kill()  # kill -9: no cleanup of its own
     child.wait(30)
-    state.slow = False
+    state.chunk_pause.clear()
     done = _materialize(env)  # waited for ever on the dead run's slot before
     assert done.returncode == 0, done.stdout + done.stderr
     assert "marked failed, its pool slots freed" in done.stdout
@@ -117,12 +84,12 @@ def test_a_killed_runs_pool_slot_is_freed_by_the_next_command(
 
 
 def test_the_cli_stops_on_sigterm_even_started_with_signals_ignored(
-    tmp_path: Path, mirror: tuple[SlowMirror, str]
+    tmp_path: Path, mirror: tuple[Archive, str]
 ) -> None:
     state, url = mirror
     env = _env(tmp_path, url)
     child = _start(env, ignore_signals=True)
-    assert state.started.wait(60), child.communicate()
+    assert state.began.wait(60), child.communicate()
     time.sleep(1)
     stopped = time.monotonic()
     child.send_signal(signal.SIGTERM)
@@ -130,7 +97,7 @@ def test_the_cli_stops_on_sigterm_even_started_with_signals_ignored(
     assert time.monotonic() - stopped < 30
     assert child.returncode == 130, out + err
     assert "stopped by a signal" in err
-    state.slow = False
+    state.chunk_pause.clear()
     done = _materialize(env)  # its slot was given back as it stopped
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -145,7 +112,7 @@ def _dagster_materialize(env: dict[str, str]) -> subprocess.Popen[str]:
 
 
 def test_a_slot_of_a_run_dagster_launched_is_freed_by_the_next_run(
-    tmp_path: Path, mirror: tuple[SlowMirror, str]
+    tmp_path: Path, mirror: tuple[Archive, str]
 ) -> None:
     """The fault probe (issue 26): after kill -9 of `dagster asset materialize` holding the
     pool slot, the next one waited on "Step blocked by limit for pool" for 90 s and more. A run
@@ -154,11 +121,11 @@ def test_a_slot_of_a_run_dagster_launched_is_freed_by_the_next_run(
     state, url = mirror
     env = _env(tmp_path, url)
     child = _dagster_materialize(env)
-    assert state.started.wait(90), child.communicate()
+    assert state.began.wait(90), child.communicate()
     time.sleep(1)  # inside the download: the step holds the dma_download slot
     child.kill()
     child.wait(30)
-    state.slow = False
+    state.chunk_pause.clear()
     started = time.monotonic()
     again = _dagster_materialize(env)
     out, _ = again.communicate(timeout=120)
@@ -170,20 +137,20 @@ def test_a_slot_of_a_run_dagster_launched_is_freed_by_the_next_run(
 
 
 def test_a_step_already_waiting_gets_the_slot_of_a_holder_killed_meanwhile(
-    tmp_path: Path, mirror: tuple[SlowMirror, str]
+    tmp_path: Path, mirror: tuple[Archive, str]
 ) -> None:
     """Run A holds the download slot; run B starts and waits ("blocked by limit for pool");
     A is killed: B's own watch frees the dead holder's slot and B finishes."""
     state, url = mirror
     env = {**_env(tmp_path, url), "AISLAKE_SLOT_WATCH_SECONDS": "1"}
     holder = _dagster_materialize(env)
-    assert state.started.wait(90), holder.communicate()
+    assert state.began.wait(90), holder.communicate()
     waiter = _dagster_materialize(env)
     time.sleep(8)  # B has started and waits for the slot
     assert waiter.poll() is None
     holder.kill()
     holder.wait(30)
-    state.slow = False
+    state.chunk_pause.clear()
     killed = time.monotonic()
     out, _ = waiter.communicate(timeout=120)
     assert waiter.returncode == 0, out[-3000:]

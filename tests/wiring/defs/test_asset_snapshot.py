@@ -2,7 +2,7 @@
 group, partitions, dependencies, kinds, pool, code version, automation condition and checks,
 for the default sources and for both. A change to any of them shows in review as a change to
 ``__snapshots__/test_asset_snapshot.ambr``; accept an intended one with
-``pytest tests/defs/test_asset_snapshot.py --snapshot-update``."""
+``pytest tests/wiring/defs/test_asset_snapshot.py --snapshot-update``."""
 
 from __future__ import annotations
 

@@ -19,10 +19,10 @@ from aislake.gold.core import IS_VESSEL
 from aislake.ops.demo import materialize_day
 from aislake.settings import Settings
 from aislake.simulate.dmafile import SimulatedFile
-from aislake.simulate.mirror import serve_folder
 from aislake.simulate.noaafile import write_noaa_day
 from aislake.sources.registry import bronze_key
 from conftest import SIM_DAY
+from support.archive import serve_folder
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,8 @@ from aislake.sources.dma.archive import (
     published_days,
 )
 from aislake.sources.fetch import read_ahead
-from archive_server import Archive, make_zip
 from conftest import SIM_DAY
+from support.archive import Archive, make_zip
 
 FAST = RetryPolicy(attempts=3, backoff_seconds=0.01)
 HEADER_26 = (

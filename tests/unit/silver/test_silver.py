@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,42 +10,12 @@ import pytest
 from aislake.ais.schema import REJECT_REASONS, SILVER_COLUMN_NAMES
 from aislake.bronze.manifest import BronzeManifest, CollapseError, write_manifest
 from aislake.duck.engine import connect
-from aislake.duck.sql import ROW_GROUP_ROWS
-from aislake.silver.build import SilverResult, build_silver
+from aislake.silver.build import build_silver
 from aislake.silver.read import RowsLostError
-from aislake.silver.write import SLICE_ROWS
 from aislake.sources.dma.archive import NotDmaCsvError
 from aislake.storage.store import LocalStore, ObjectStore
 from dmarows import HEADER, TAIL, row
-
-DAY = dt.date(2024, 1, 15)
-
-
-def run(store: ObjectStore, tmp_path: Path, lines: list[str], day: dt.date = DAY) -> SilverResult:
-    csv = tmp_path / "day.csv"
-    csv.write_text("\n".join([HEADER, *lines]) + "\n")
-    store.put_file(csv, "bronze/dma/day.csv")
-    return build_silver(connect(store), store, "bronze/dma/day.csv", day)
-
-
-def query(store: ObjectStore, key: str, sql: str) -> list[tuple]:
-    """Run ``sql`` with ``{t}`` standing for the Parquet file at ``key`` (its own columns only)."""
-    table = f"read_parquet('{store.uri(key)}', hive_partitioning = false)"
-    return connect(store).execute(sql.format(t=table)).fetchall()
-
-
-def silver_rows(store: ObjectStore, result: SilverResult, columns: str = "*") -> list[tuple]:
-    return query(store, result.silver_keys[0], f"SELECT {columns} FROM {{t}}")
-
-
-def reject_rows(store: ObjectStore, result: SilverResult, columns: str = "*") -> list[tuple]:
-    return query(store, result.rejects_keys[0], f"SELECT {columns} FROM {{t}} ORDER BY ALL")
-
-
-@pytest.fixture
-def local(tmp_path: Path) -> LocalStore:
-    return LocalStore(tmp_path / "lake")
-
+from support.silver import DAY, query, reject_rows, run, silver_rows
 
 CASES = [
     ("bad_timestamp", row(ts="2024-01-15T10:00:00")),
@@ -241,139 +209,6 @@ def test_foreign_csv_is_refused_before_anything_is_written(
     assert local.list_keys("silver/") == []
 
 
-def test_silver_is_sorted_by_mmsi_then_ts(store: ObjectStore, sim_file, tmp_path: Path) -> None:
-    result = _silver_of_sim_day(store, sim_file, tmp_path)
-    keys = silver_rows(store, result, "mmsi, ts")
-    assert keys == sorted(keys)
-    assert result.rows_in == sim_file.rows == result.rows + result.rejects
-
-
-def test_row_group_statistics_let_readers_skip_to_one_vessel(
-    local: LocalStore, sim_file, tmp_path: Path
-) -> None:
-    """Sorted by (mmsi, ts), each row group covers its own run of MMSIs: its min/max statistics
-    (which DuckDB reads to skip row groups) overlap a neighbour's at one MMSI at most, so a query
-    for one vessel reads only the row groups its own rows fill, plus at most two shared edges."""
-    import pyarrow.parquet as pq
-
-    result = _silver_of_sim_day(local, sim_file, tmp_path, row_group_rows=5_000)
-    meta = pq.ParquetFile(local.uri(result.silver_keys[0])).metadata
-    names = meta.schema.to_arrow_schema().names
-    ranges = []
-    for i in range(meta.num_row_groups):
-        group = meta.row_group(i)
-        mmsi, ts = (group.column(names.index(c)).statistics for c in ("mmsi", "ts"))
-        assert mmsi.has_min_max and ts.has_min_max
-        ranges.append((mmsi.min, mmsi.max))
-    assert meta.num_row_groups >= 5
-    assert all(a[1] <= b[0] for a, b in itertools.pairwise(ranges))
-    per_vessel = "SELECT mmsi, count(*) FROM {t} GROUP BY mmsi"
-    for vessel, n in query(local, result.silver_keys[0], per_vessel):
-        touched = sum(lo <= vessel <= hi for lo, hi in ranges)
-        assert touched <= n // 5_000 + 2  # the groups its own rows fill, plus two shared edges
-
-
-def test_a_rerun_yields_identical_rows(store: ObjectStore, sim_file, tmp_path: Path) -> None:
-    first = _silver_of_sim_day(store, sim_file, tmp_path)
-    rows1 = silver_rows(store, first)
-    rejects1 = reject_rows(store, first)
-    second = _silver_of_sim_day(store, sim_file, tmp_path)
-    assert silver_rows(store, second) == rows1
-    assert reject_rows(store, second) == rejects1
-    one_version = sorted(second.silver_keys + second.rejects_keys)
-    assert store.list_keys("silver/") == one_version
-    assert store.list_keys("_staging/") == []
-
-
-def test_a_day_written_in_slices_has_the_same_rows_in_the_same_order(
-    store: ObjectStore, sim_file, tmp_path: Path
-) -> None:
-    """A large day is written by one writer per DuckDB thread, each a slice of consecutive rows
-    in a file of its own (on S3 too, from connections of their own): the files in key order are
-    the one-file silver, row for row, and the rejects are the same."""
-    whole = _silver_of_sim_day(store, sim_file, tmp_path)
-    rows = [r for k in whole.silver_keys for r in query(store, k, "SELECT * FROM {t}")]
-    rejects = reject_rows(store, whole)
-    sliced = _silver_of_sim_day(store, sim_file, tmp_path, slice_rows=1_000)
-    threads = connect(store).execute("SELECT current_setting('threads')").fetchone()
-    assert threads and len(sliced.silver_keys) == len(whole.silver_keys) - 1 + int(threads[0])
-    assert [r for k in sliced.silver_keys for r in query(store, k, "SELECT * FROM {t}")] == rows
-    assert reject_rows(store, sliced) == rejects
-    assert (sliced.rows, sliced.rejects) == (whole.rows, whole.rejects)
-
-
-@pytest.mark.faults
-def test_a_failed_run_leaves_the_previous_silver_untouched(
-    local: LocalStore, sim_file, tmp_path: Path
-) -> None:
-    first = _silver_of_sim_day(local, sim_file, tmp_path)
-    before = silver_rows(local, first)
-    con = connect(local)
-    con.execute("SET memory_limit = '1MB'")  # the next run cannot finish its sort
-    with pytest.raises(Exception, match=r"(?i)memory"):
-        build_silver(con, local, "bronze/dma/sim.csv", DAY)
-    assert silver_rows(local, first) == before
-    assert local.list_keys("_staging/") == []
-
-
-def test_simulated_glitches_are_exactly_the_flagged_rows(
-    local: LocalStore, sim_file, tmp_path: Path
-) -> None:
-    result = _silver_of_sim_day(local, sim_file, tmp_path)
-    flagged = set(
-        query(local, result.silver_keys[0], "SELECT mmsi, ts FROM {t} WHERE speed_anomaly")
-    )
-    # The call-sign comma vessel's rows are rejects: its glitches have no neighbours in silver.
-    unprovable = sim_file.truth.quirk_vessels["unquoted_comma_callsign"]
-    truth = {(m, t) for m, v in sim_file.truth.vessels.items() for t in v.glitches
-             if m != unprovable}  # fmt: skip
-    assert truth and flagged == truth
-
-
-def test_simulated_quirks_land_in_the_right_reject_reasons(
-    local: LocalStore, sim_file, tmp_path: Path
-) -> None:
-    result = _silver_of_sim_day(local, sim_file, tmp_path)
-    injected = sim_file.truth.injected
-    assert result.rejects_by_reason["duplicate"] == injected["duplicate"]
-    # Unquoted commas: names and destinations repaired, every row; call signs not provable.
-    assert result.repaired_by_field == {
-        "destination": injected["unquoted_comma_destination"],
-        "name": injected["unquoted_comma_name"],
-    }
-    refused = injected["unquoted_comma_callsign"]  # its exact copies included
-    assert (
-        result.rejects_by_reason["unparseable_field"] + result.rejects_by_reason["malformed_csv"]
-        == refused
-    )
-    assert result.rows + result.rejects == result.rows_in == sim_file.rows
-    assert result.rejects_by_reason["invalid_mmsi"] == injected["invalid_mmsi"]
-    assert result.rejects_by_reason["invalid_position"] == injected["lat91_lon0"]
-    assert result.rejects_by_reason["ts_outside_day"] == injected["next_day"]
-    blanks = query(
-        local, result.silver_keys[0], "SELECT count(*) FROM {t} WHERE destination IS NULL"
-    )
-    assert blanks[0][0] > 0
-
-
-def _silver_of_sim_day(
-    store: ObjectStore,
-    sim_file,
-    tmp_path: Path,
-    row_group_rows: int = ROW_GROUP_ROWS,
-    slice_rows: int = SLICE_ROWS,
-) -> SilverResult:
-    csv = tmp_path / "sim.csv"
-    if not csv.exists():
-        with zipfile.ZipFile(sim_file.path) as zf:
-            csv.write_bytes(zf.read("aisdk-2024-01-15.csv"))
-    store.put_file(csv, "bronze/dma/sim.csv")
-    return build_silver(
-        connect(store), store, "bronze/dma/sim.csv", DAY, row_group_rows=row_group_rows,
-        slice_rows=slice_rows,
-    )  # fmt: skip
-
-
 def test_silver_file_has_exactly_the_documented_schema(local: LocalStore, tmp_path: Path) -> None:
     from aislake.ais.schema import SILVER_COLUMNS
 
@@ -436,25 +271,6 @@ def test_a_shifted_row_that_duckdb_parsed_is_repaired(local: LocalStore, tmp_pat
     assert len(result.silver_keys) == 2 and silver_rows(local, result) == []  # all in part-1
     (got,) = query(local, result.silver_keys[-1], "SELECT destination, eta, repaired FROM {t}")
     assert got == ("GUARD, CH16", dt.datetime(2024, 1, 16, 6), "destination")
-
-
-@pytest.mark.faults
-def test_lines_the_parallel_reader_loses_are_read_again(local: LocalStore, tmp_path: Path) -> None:
-    """Every third line semicolon-separated: DuckDB 1.5.5's parallel reader skips lines near
-    its buffer boundaries (a small buffer shows it on 40,000 lines). Silver notices the count
-    and reads the day again with one thread: every broken line becomes a reject."""
-    lines = [row(ts=f"15/01/2024 {i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}",
-                 mmsi=str(219000001 + i % 500)) for i in range(40_000)]  # fmt: skip
-    damaged = [x.replace(",", ";") if i % 3 == 2 else x for i, x in enumerate(lines)]
-    csv = tmp_path / "damaged.csv"
-    csv.write_text("\n".join([HEADER, *damaged]) + "\n")
-    local.put_file(csv, "bronze/dma/damaged.csv")
-    result = build_silver(
-        connect(local), local, "bronze/dma/damaged.csv", DAY, csv_buffer_size=1 << 20
-    )
-    assert result.reread_single_threaded
-    assert result.rejects_by_reason["malformed_csv"] == len(damaged) // 3
-    assert result.rows + result.rejects == 40_000
 
 
 @pytest.mark.faults

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import http.server
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +12,6 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from aislake.simulate.mirror import serve_folder
 from aislake.simulate.noaafile import write_noaa_day
 from aislake.sources.noaa.archive import (
     BadArchiveError,
@@ -28,8 +25,8 @@ from aislake.sources.noaa.archive import (
     noaa_layout,
     published_days,
 )
-from archive_server import Archive, make_zip
 from conftest import SIM_DAY
+from support.archive import Archive, make_zip, serve, serve_folder
 
 FAST = RetryPolicy(attempts=2, backoff_seconds=0.01)
 CSV2_HEADER = (
@@ -200,28 +197,16 @@ def azure_container() -> Iterator[str]:
         "m2": ("<Name>csv2/csv2024/ais-2024-01-16.csv.zst</Name>", "<NextMarker />"),
     }
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
+    def list_blobs(path: str) -> bytes:
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(path).query)
+        assert query["comp"] == ["list"] and query["prefix"] == ["csv2/csv2024/"]
+        names, marker = pages[query.get("marker", [""])[0]]
+        return (
+            f"<EnumerationResults><Blobs><Blob>{names}</Blob></Blobs>{marker}</EnumerationResults>"
+        ).encode()
 
-        def do_GET(self) -> None:
-            query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
-            assert query["comp"] == ["list"] and query["prefix"] == ["csv2/csv2024/"]
-            names, marker = pages[query.get("marker", [""])[0]]
-            body = (
-                f"<EnumerationResults><Blobs><Blob>{names}</Blob></Blobs>{marker}"
-                "</EnumerationResults>"
-            )
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body.encode())
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/ais/csv2/"
-    server.shutdown()
-    server.server_close()
+    with serve(Archive(routes={"/ais": list_blobs})) as url:
+        yield f"{url}ais/csv2/"
 
 
 def test_an_azure_container_listing_is_read_page_by_page(azure_container: str) -> None:

@@ -1,0 +1,1 @@
+"""What the tests share: the one scriptable HTTP archive server (:mod:`support.archive`)."""
