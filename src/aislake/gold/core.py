@@ -81,9 +81,15 @@ class Inputs:
     buckets: int = 1
 
     @property
+    def date(self) -> dt.date:
+        """The partition's day, for a product that has one (daily or monthly)."""
+        if self.day is None:
+            raise ValueError("a product over the whole history has no day")
+        return self.day
+
+    @property
     def day_sql(self) -> str:
-        assert self.day is not None
-        return f"DATE {sql_literal(self.day.isoformat())}"
+        return f"DATE {sql_literal(self.date.isoformat())}"
 
 
 def day_files(store: ObjectStore, day: dt.date) -> tuple[str, str]:

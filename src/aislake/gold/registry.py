@@ -238,7 +238,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         ),
         partitioning="daily",
         reads=("silver",),
-        sql=lambda i: vessel_positions_sql(i.silver, i.day, i.params.motion()),  # type: ignore[arg-type]
+        sql=lambda i: vessel_positions_sql(i.silver, i.date, i.params.motion()),
         measures=lambda p: {
             "rows_out_of_range": "count(*) FILTER (WHERE segment < 1 OR step_s < 0 "
             "OR step_nm < 0 OR leg_nm < 0 OR abs(lat) > 90 OR abs(lon) > 180)",
@@ -266,7 +266,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         sql=lambda i: daily_summary_sql(
             i.silver,
             i.upstream["vessel_positions"],
-            i.day,  # type: ignore[arg-type]
+            i.date,
             i.params.motion(),
         ),
         measures=lambda p: {
@@ -304,7 +304,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         ),
         partitioning="daily",
         reads=("silver",),
-        sql=lambda i: vessel_registry_sql(i.silver, i.rejects, i.day),  # type: ignore[arg-type]
+        sql=lambda i: vessel_registry_sql(i.silver, i.rejects, i.date),
         measures=lambda p: {
             "duplicate_mmsi": _dup("mmsi"),
             "rows_out_of_range": "count(*) FILTER (WHERE last_seen < first_seen OR length < 0 "
@@ -335,7 +335,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         sql=lambda i: [
             vessel_tracks_sql(
                 i.upstream["vessel_positions"],
-                i.day,  # type: ignore[arg-type]
+                i.date,
                 i.params,
                 (b, i.buckets),
             )
@@ -379,7 +379,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
         ),
         partitioning="daily",
         reads=("silver",),
-        sql=lambda i: vessel_stops_sql(i.silver, i.day, i.params),  # type: ignore[arg-type]
+        sql=lambda i: vessel_stops_sql(i.silver, i.date, i.params),
         measures=lambda p: {
             "duplicate_stops": _dup("mmsi, arrival"),
             "shorter_than_minimum": "count(*) FILTER "
