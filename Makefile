@@ -39,8 +39,9 @@ test-wiring: ## unit + wiring: the real assets materialised in-process
 test: ## the whole suite, as CI runs it (README's test command)
 	$(BIN)/pytest
 
-docs: ## regenerate what docs are made from code (README's configuration table)
+docs: ## regenerate what docs are made from code (README's settings table, docs/gold.md's tables)
 	$(BIN)/python -m aislake.settings README.md
+	$(BIN)/python -m aislake.gold.docs docs/gold.md
 
 demo: ## the offline demo (README's first command)
 	$(BIN)/aislake demo

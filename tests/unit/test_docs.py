@@ -42,3 +42,16 @@ def test_gold_doc_lists_every_parameter_with_its_default() -> None:
     assert table == defaults
     # The resource's settings are the parameters, with the same defaults.
     assert GoldSettings().params() == GoldParams()
+
+
+def test_gold_doc_is_rendered_from_the_registry() -> None:
+    """docs/gold.md's overview, each product's description, column table and checks are the
+    registry's (``make docs`` writes them); only the prose around them is written by hand."""
+    from aislake.gold.docs import render
+
+    text = (REPO / "docs" / "gold.md").read_text()
+    assert render(text) == text
+    assert (
+        render(text.replace("| `dt` | `DATE` | the day (UTC) |", "| `dt` | `DATE` | x |", 1))
+        == text
+    )

@@ -65,6 +65,7 @@ class NoInputError(RuntimeError):
 class GoldProduct:
     name: str
     description: str
+    row: str  # what a row is, in a phrase (docs/gold.md's overview)
     columns: Columns
     partitioning: Partitioning
     reads: tuple[str, ...]  # "silver" and the products it is built from
@@ -213,6 +214,7 @@ def _area_mismatch(p: GoldParams) -> str:
 PRODUCTS: tuple[GoldProduct, ...] = (
     GoldProduct(
         name="vessel_positions",
+        row="a vessel position with its step, segment and distance leg",
         description=(
             "The day's vessel positions (of a ship's MMSI form that reported as Class A/B: every "
             "row of such a transmitter, whatever mobile type it carries; not flagged as a position "
@@ -249,6 +251,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="ais_daily_summary",
+        row="a day and ship type: vessels, messages, distance, hours under way",
         description=(
             "Per day and ship type: vessels, messages, distance sailed and hours under way, at "
             "gold/ais_daily_summary/dt=YYYY-MM-DD/part-0.<version>.parquet."
@@ -278,6 +281,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="vessel_registry",
+        row="a vessel seen that day, with its static data",
         description=(
             "One row per vessel (Class A/B, of a ship's MMSI form) seen on the day with its "
             "resolved static data, first and last seen and message counts, at "
@@ -313,6 +317,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="vessel_tracks",
+        row="a track segment of a vessel's day, with its line",
         description=(
             "Per ship and day, its track in segments (cut at gaps and impossible speeds) with "
             "extent, distance, SOG and a simplified WKT line, at "
@@ -356,6 +361,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="vessel_stops",
+        row="a stop within the day (clipped at midnight)",
         description=(
             "A day's stops of ships (slow for long enough, in one place), clipped to the day, with "
             "the nearest bundled port and moored / at anchor: the evidence anchorages are derived "
@@ -391,6 +397,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="traffic_density",
+        row="a 1 km cell and ship type: vessel hours that day",
         description=(
             "Vessel density in hours (EMODnet's method) per 1 km cell of EPSG:3035 and ship type, "
             "with distinct vessels and positions, and a PNG heatmap of the hours beside the data, "
@@ -415,6 +422,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="traffic_density_monthly",
+        row="a 1 km cell and ship type: vessel hours per km2 in the month",
         description=(
             "Vessel density in hours per km2 per month (EMODnet's unit), per 1 km cell of EPSG:3035"
             " and ship type: the month's days of traffic_density summed, at "
@@ -439,6 +447,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="anchorages",
+        row="a place where ships stop, and its port",
         description=(
             "Where ships stop, as Global Fishing Watch derives anchorages: cells where at least "
             "anchorage_min_vessels distinct vessels stopped, named after the nearest known port; "
@@ -469,6 +478,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="vessel_runs",
+        row="a vessel's run in a port or at sea within a day",
         description=(
             "Per vessel and day, its positions cut into runs in a port (entered within 3 km of an "
             "anchorage, left beyond 4 km) or at sea, and at silences of gap_min_hours: the pieces "
@@ -515,6 +525,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="port_visits",
+        row="a port visit, however many days it spans (GFW)",
         description=(
             "Port visits as Global Fishing Watch defines them (entry within 3 km of an anchorage, "
             "exit beyond 4 km, a stop or a port gap as evidence, confidence 2-4), one row per visit"
@@ -551,6 +562,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="voyages",
+        row="a voyage from one port visit to the next (GFW)",
         description=(
             "Voyages as Global Fishing Watch defines them: from a port visit's departure to the "
             "vessel's next visit's arrival, with distance; an end the lake has not seen is NULL. "
@@ -582,6 +594,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     ),
     GoldProduct(
         name="ais_gaps",
+        row="a silence of 6 h or more while under way",
         description=(
             "AIS gaps ('going dark'): a vessel under way whose reports stop for gap_min_hours or "
             "more (6 h by default), with its positions before and after, across midnight and days; "
