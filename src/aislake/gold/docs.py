@@ -8,7 +8,8 @@ import re
 import sys
 from pathlib import Path
 
-from aislake.gold.registry import PRODUCTS, GoldProduct
+from aislake.gold.registry import PRODUCTS
+from aislake.gold.spec import GoldProduct
 
 OVERVIEW_HEADER = "| product | partitioned | built from | what a row is |"
 

@@ -23,15 +23,8 @@ from aislake.defs.sources import active_sources
 from aislake.duck.sql import partition_files
 from aislake.gold.core import GoldParams, NoSilverError
 from aislake.gold.heatmap import land_shapes, port_marks, render_heatmap
-from aislake.gold.registry import (
-    BY_NAME,
-    PRODUCTS,
-    Figure,
-    GoldProduct,
-    NoInputError,
-    build_product,
-    partition_prefix,
-)
+from aislake.gold.registry import BY_NAME, PRODUCTS, NoInputError, build_product, partition_prefix
+from aislake.gold.spec import Figure, GoldProduct
 from aislake.storage.store import ObjectStore
 
 

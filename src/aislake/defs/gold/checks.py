@@ -12,7 +12,7 @@ import duckdb
 
 from aislake.defs.partitions import partitions_for
 from aislake.gold.core import GoldParams
-from aislake.gold.registry import GoldProduct
+from aislake.gold.spec import GoldProduct
 
 
 def gold_check_specs(product: GoldProduct) -> list[dg.AssetCheckSpec]:

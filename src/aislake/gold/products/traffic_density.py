@@ -1,0 +1,39 @@
+"""The gold product ``traffic_density_gold``: its one definition."""
+
+from __future__ import annotations
+
+from aislake.gold.density import traffic_density_sql
+from aislake.gold.figures import (
+    DENSITY_CHECKS,
+    DENSITY_COLUMNS,
+    area_mismatch,
+    density_figures,
+    dup,
+)
+from aislake.gold.spec import GoldProduct
+
+PRODUCT = GoldProduct(
+    name="traffic_density",
+    row="a 1 km cell and ship type: vessel hours that day",
+    description=(
+        "Vessel density in hours (EMODnet's method) per 1 km cell of EPSG:3035 and ship type, "
+        "with distinct vessels and positions, and a PNG heatmap of the hours beside the data, "
+        "at gold/traffic_density/dt=YYYY-MM-DD/ (part-0.<version>.parquet, heatmap.png)."
+    ),
+    columns=(
+        ("dt", "DATE", "the day (UTC)"),
+        *DENSITY_COLUMNS,
+        ("vessels", "INTEGER", "distinct MMSIs with a position in the cell"),
+        ("messages", "BIGINT", "positions in the cell"),
+    ),
+    partitioning="daily",
+    reads=("vessel_positions",),
+    sql=traffic_density_sql,
+    measures=lambda p: {
+        "duplicate_cells": dup("cell_x, cell_y, ship_type"),
+        "rows_out_of_range": f"{DENSITY_CHECKS} + count(*) FILTER "
+        f"(WHERE {area_mismatch(p)} OR messages < vessels)",
+    },
+    summary=density_figures("traffic density"),
+    spatial=True,
+)
