@@ -73,8 +73,11 @@ def run(rows: int) -> dict:
         started = time.perf_counter()
         result = build_product(con, store, p.name, None if p.partitioning == "history" else DAY)
         seconds = time.perf_counter() - started
-        products[p.name] = {"seconds": round(seconds, 2), "rows": result.rows,
-                            "x_sort": round(seconds / baseline, 2)}  # fmt: skip
+        products[p.name] = {
+            "seconds": round(seconds, 2),
+            "rows": result.rows,
+            "x_sort": round(seconds / baseline, 2),
+        }
 
     runs_keys = dataset_keys(store, "gold/vessel_runs/", 3)
     one_day = "[" + ", ".join(f"'{store.uri(k)}'" for k in runs_keys) + "]"
@@ -94,10 +97,14 @@ def run(rows: int) -> dict:
     con.execute(f"CREATE TABLE visits AS {visits_sql}")
     stitched["port_visits"] = round(time.perf_counter() - started, 2)
     for name, sql in (
-        ("voyages", voyages_sql(Inputs(None, params, upstream={"port_visits": "visits",
-                                                               "vessel_runs": runs}))),
+        (
+            "voyages",
+            voyages_sql(
+                Inputs(None, params, upstream={"port_visits": "visits", "vessel_runs": runs})
+            ),
+        ),
         ("ais_gaps", ais_gaps_sql(Inputs(None, params, upstream={"vessel_runs": runs}))),
-    ):  # fmt: skip
+    ):
         started = time.perf_counter()
         con.execute(f"SELECT count(*) FROM ({sql})").fetchone()
         stitched[name] = round(time.perf_counter() - started, 2)
@@ -122,8 +129,10 @@ def markdown(r: dict) -> str:
         "| product | seconds | x the sort | rows |",
         "| --- | ---: | ---: | ---: |",
     ]
-    lines += [f"| `{n}` | {v['seconds']} | {v['x_sort']} | {v['rows']:,} |"
-              for n, v in r["products"].items()]  # fmt: skip
+    lines += [
+        f"| `{n}` | {v['seconds']} | {v['x_sort']} | {v['rows']:,} |"
+        for n, v in r["products"].items()
+    ]
     y = r["year_of_runs"]
     lines += [
         "",

@@ -150,10 +150,21 @@ def dagster_chain(mirror: Path) -> dict:
     (OUT / "spill").mkdir(exist_ok=True)
     started = time.perf_counter()
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "asset", "materialize",
-         "-m", "aislake.definitions", "--select", DAY_SELECTION, "--partition", DAY.isoformat()],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "aislake.definitions",
+            "--select",
+            DAY_SELECTION,
+            "--partition",
+            DAY.isoformat(),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise RuntimeError("the Dagster chain failed:\n" + done.stderr[-3000:])
     total = time.perf_counter() - started
@@ -170,8 +181,9 @@ def dagster_chain(mirror: Path) -> dict:
     }
 
 
-def table(rows: int, results: dict[str, dict], zst_mb: float, csv_mb: float,
-          chain: dict | None) -> str:  # fmt: skip
+def table(
+    rows: int, results: dict[str, dict], zst_mb: float, csv_mb: float, chain: dict | None
+) -> str:
     base = results["duckdb_zst"]["seconds"]
     lines = [
         f"NOAA csv2 day, {rows:,} rows: {zst_mb:,.0f} MB zstd, {csv_mb:,.0f} MB decoded.",
@@ -234,11 +246,15 @@ def main() -> None:
         else:
             argv = (str(decoded / "day.csv"), str(work / name))
         results[name] = measure(code, *argv)
-        print(f"  {name:15} {results[name]['seconds']:7.1f} s  "
-              f"{results[name]['peak_rss_mb']:7.0f} MB RSS", flush=True)  # fmt: skip
+        print(
+            f"  {name:15} {results[name]['seconds']:7.1f} s  "
+            f"{results[name]['peak_rss_mb']:7.0f} MB RSS",
+            flush=True,
+        )
     chain = None if args.no_chain else dagster_chain(mirror)
-    text = table(rows, results, zst.stat().st_size / 1e6,
-                 (decoded / "day.csv").stat().st_size / 1e6, chain)  # fmt: skip
+    text = table(
+        rows, results, zst.stat().st_size / 1e6, (decoded / "day.csv").stat().st_size / 1e6, chain
+    )
     (OUT / "results.json").write_text(json.dumps({"results": results, "chain": chain}, indent=1))
     subprocess.run(["rm", "-rf", str(work)], check=True)
     print(text)

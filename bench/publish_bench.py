@@ -103,8 +103,10 @@ def measure(name: str, silver: Path) -> dict:
         started = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-c", CONTENDERS[name] + PEAK, str(silver), work],
-            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        )
         seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{name} failed: {done.stderr[-2000:]}")
@@ -126,8 +128,10 @@ def main() -> None:
     base = results.get("copy", {}).get("seconds")
     for name, r in results.items():
         ratio = f"x{r['seconds'] / base:.2f}" if base else ""
-        print(f"{name:8s} {r['seconds']:7.2f} s  {2 * rows / r['seconds']:>12,.0f} rows/s  "
-              f"{ratio:>6s}  peak {r['peak_mb']:6.0f} MB")  # fmt: skip
+        print(
+            f"{name:8s} {r['seconds']:7.2f} s  {2 * rows / r['seconds']:>12,.0f} rows/s  "
+            f"{ratio:>6s}  peak {r['peak_mb']:6.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -74,15 +74,22 @@ def run(src: Path, csv: Path, lake: Path) -> dict:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", RUN, str(csv), str(lake), DAY.isoformat()],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
     counts, phases, peak = done.stdout.strip().splitlines()[-3:]
     rows, rejects = (int(x) for x in counts.split())
-    return {"seconds": seconds, "rows": rows, "rejects": rejects, "phases": json.loads(phases),
-            "peak_mb": int(peak.split()[1]) / 1024}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "rejects": rejects,
+        "phases": json.loads(phases),
+        "peak_mb": int(peak.split()[1]) / 1024,
+    }
 
 
 def main() -> None:
@@ -94,8 +101,11 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aislake-baseline-") as tmp:
         base = Path(tmp) / "baseline"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base),
-                        args.baseline], check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            ["git", "-C", str(REPO), "worktree", "add", "--detach", str(base), args.baseline],
+            check=True,
+            capture_output=True,
+        )
         try:
             for day in ("clean", "commas"):
                 csv = simulated(args.rows, day == "commas")
@@ -116,8 +126,11 @@ def main() -> None:
                     if runs[-1]["phases"]:
                         print(f"{'':16}phases of the last run (s): {runs[-1]['phases']}")
         finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)],
-                           check=False, capture_output=True)  # fmt: skip
+            subprocess.run(
+                ["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)],
+                check=False,
+                capture_output=True,
+            )
 
 
 if __name__ == "__main__":

@@ -75,8 +75,10 @@ def compare(a: Path, b: Path) -> int:
     for prefix in differing:
         print(f"ONLY IN {'A' if prefix in da else 'B'}: {prefix}")
     for prefix in sorted(set(da) & set(db)):
-        ra, rb = (f"read_parquet({files!r}, hive_partitioning = false, union_by_name = true)"
-                  for files in (da[prefix], db[prefix]))  # fmt: skip
+        ra, rb = (
+            f"read_parquet({files!r}, hive_partitioning = false, union_by_name = true)"
+            for files in (da[prefix], db[prefix])
+        )
         cols_a = con.execute(f"DESCRIBE SELECT * FROM {ra}").fetchall()
         cols_b = con.execute(f"DESCRIBE SELECT * FROM {rb}").fetchall()
         if cols_a != cols_b:

@@ -120,10 +120,23 @@ def dagster_materialize(select: str, env: dict[str, str]) -> dict:
     the peak RSS of the run's process."""
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", DAGSTER_CLI, "asset", "materialize", "-m", "aislake.definitions",
-         "--select", select, "--partition", DAY.isoformat()],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            DAGSTER_CLI,
+            "asset",
+            "materialize",
+            "-m",
+            "aislake.definitions",
+            "--select",
+            select,
+            "--partition",
+            DAY.isoformat(),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         failures = [ln for ln in done.stderr.splitlines() if "FAILURE" in ln or "Error" in ln]
@@ -171,8 +184,11 @@ def dagster_silver(csv: Path, rows: int) -> dict:
         while chunk := f.read(8 << 20):
             digest.update(chunk)
             counter.feed(chunk)
-    write_manifest(store, key, BronzeManifest(csv.stat().st_size, digest.hexdigest(),
-                                              counter.lines, csv.as_uri()))  # fmt: skip
+    write_manifest(
+        store,
+        key,
+        BronzeManifest(csv.stat().st_size, digest.hexdigest(), counter.lines, csv.as_uri()),
+    )
     result = dagster_materialize("dma_ais_silver", lake_env(lake, home))
     subprocess.run(["rm", "-rf", str(lake), str(home)], check=True)
     return result
@@ -295,15 +311,23 @@ def table(results: list[dict], chains: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+",
-                        default=[1_000_000, 4_000_000, 15_000_000, 30_000_000])  # fmt: skip
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000, 15_000_000, 30_000_000]
+    )
     parser.add_argument("--skip", nargs="*", default=[], help="contenders to leave out")
     parser.add_argument(
-        "--pandas-max", type=int, default=4_000_000,
+        "--pandas-max",
+        type=int,
+        default=4_000_000,
         help="largest day pandas is given (it needs about 0.75 GB per M rows)",
-    )  # fmt: skip
-    parser.add_argument("--chain-sizes", type=int, nargs="*", default=[200_000, 15_000_000],
-                        help="days taken through the whole chain in Dagster")  # fmt: skip
+    )
+    parser.add_argument(
+        "--chain-sizes",
+        type=int,
+        nargs="*",
+        default=[200_000, 15_000_000],
+        help="days taken through the whole chain in Dagster",
+    )
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -327,8 +351,7 @@ def main() -> None:
                 r = measure(code, str(csv), str(lake), *extra)
             r.update(name=name, rows=rows, csv_mb=csv_mb)
             results.append(r)
-            print(f"  {name:14} {r['seconds']:7.1f} s  {r['peak_rss_mb']:7.0f} MB RSS",
-                  flush=True)  # fmt: skip
+            print(f"  {name:14} {r['seconds']:7.1f} s  {r['peak_rss_mb']:7.0f} MB RSS", flush=True)
             subprocess.run(["rm", "-rf", str(work)], check=True)
         (OUT / "results.json").write_text(json.dumps({"results": results}, indent=1))
     chains = []
@@ -336,8 +359,10 @@ def main() -> None:
         chain = dagster_chain(*simulated_csv(size))
         chain["rows"] = simulated_csv(size)[1]
         chains.append(chain)
-        print(f"  chain {size:,}: {chain['total_seconds']:.1f} s, "
-              f"{chain['peak_rss_mb']:.0f} MB RSS", flush=True)  # fmt: skip
+        print(
+            f"  chain {size:,}: {chain['total_seconds']:.1f} s, {chain['peak_rss_mb']:.0f} MB RSS",
+            flush=True,
+        )
     text = table(results, chains)
     (OUT / "results.json").write_text(json.dumps({"results": results, "chains": chains}, indent=1))
     print(text)

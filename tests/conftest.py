@@ -23,8 +23,9 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "samples"
 SIM_DAY = dt.date(2024, 1, 15)
 # A small fleet: about 60 k rows a day, enough for the 10 k-row check, quick to build.
-SMALL_FLEET = FleetSize(cargo=4, tanker=1, ferry_per_pair=1, fishing=2, anchored=2, pleasure=2,
-                        base_stations=1, atons=2)  # fmt: skip
+SMALL_FLEET = FleetSize(
+    cargo=4, tanker=1, ferry_per_pair=1, fishing=2, anchored=2, pleasure=2, base_stations=1, atons=2
+)
 
 
 def free_port() -> int:

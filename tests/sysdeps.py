@@ -31,8 +31,9 @@ def require(package: str, find: Callable[[], Path | None]) -> Path:
     if not _updated:
         subprocess.run([apt, "update", "-qq"], check=True, env=env, capture_output=True)
         _updated = True
-    done = subprocess.run([apt, "install", "-y", "-qq", package], env=env, capture_output=True,
-                          text=True)  # fmt: skip
+    done = subprocess.run(
+        [apt, "install", "-y", "-qq", package], env=env, capture_output=True, text=True
+    )
     found = find()
     if not found:
         pytest.fail(f"installing {package} failed: {done.stderr[-2000:]}")

@@ -44,9 +44,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"aislake demo: simulating {what} day {args.date} into {args.workdir}/mirror ...")
     with _instance() as instance:
         report = run_demo(
-            args.date, Path(args.workdir), instance=instance, source=args.source,
+            args.date,
+            Path(args.workdir),
+            instance=instance,
+            source=args.source,
             noaa_format=args.noaa_format,
-        )  # fmt: skip
+        )
     part = f"source={report.source}/dt={report.day}/"
     print(f"\nlake:    {report.lake}")
     print(f"bronze:  {report.bronze}")
@@ -152,9 +155,10 @@ def cmd_materialize(args: argparse.Namespace) -> int:
         tags = {**cli_run_tags(), **({ACCEPT_TAG: "true"} if args.accept_replacement else {})}
         # One run per partition key: the day (with what has no partitions), then the month.
         monthly = [
-            k for k in selection
+            k
+            for k in selection
             if isinstance(graph.get(k).partitions_def, dg.MonthlyPartitionsDefinition)
-        ]  # fmt: skip
+        ]
         runs = [[k for k in selection if k not in monthly], monthly]
         success = True
         for part in (r for r in runs if r):
@@ -163,9 +167,13 @@ def cmd_materialize(args: argparse.Namespace) -> int:
                 None,
             )
             run = functools.partial(
-                job.execute_in_process, partition_key=partition, instance=instance,
-                asset_selection=part, raise_on_error=False, tags=tags,
-            )  # fmt: skip
+                job.execute_in_process,
+                partition_key=partition,
+                instance=instance,
+                asset_selection=part,
+                raise_on_error=False,
+                tags=tags,
+            )
             try:
                 result = _interruptible(run)
             except KeyboardInterrupt:
@@ -386,9 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--source", choices=("dma", "noaa"), default="dma", help="which archive")
     demo.add_argument(
-        "--noaa-format", choices=("csv2", "legacy"), default="csv2",
+        "--noaa-format",
+        choices=("csv2", "legacy"),
+        default="csv2",
         help="NOAA layout: csv2 (zstd CSV, every year) or legacy (daily zip, 2018-2024)",
-    )  # fmt: skip
+    )
     demo.add_argument("--date", type=_day, default=dt.date(2024, 1, 15), help="YYYY-MM-DD")
     demo.add_argument("--workdir", default="data", help="folder for the mirror and the lake")
     demo.set_defaults(func=cmd_demo)
@@ -403,10 +413,11 @@ def build_parser() -> argparse.ArgumentParser:
     mat.add_argument("asset", help="e.g. dma_ais_silver, vessel_tracks_gold")
     mat.add_argument("--date", type=_day, required=True, help="the day, YYYY-MM-DD")
     mat.add_argument(
-        "--accept-replacement", action="store_true",
+        "--accept-replacement",
+        action="store_true",
         help="let a re-fetched day replace the stored one even if it has fewer valid rows or "
         "more rejects (the run tag aislake/accept_replacement=true)",
-    )  # fmt: skip
+    )
     mat.set_defaults(func=cmd_materialize)
 
     back = sub.add_parser(

@@ -118,10 +118,14 @@ def test_every_stay_is_one_visit_even_across_midnight(lake: Lake) -> None:
     stays = _stays(lake)
     for mmsi, v, s in stays:
         match = [
-            x for x in visits
-            if x[0] == mmsi and x[1] == s.port and x[2] <= s.arrival <= x[2] + EDGE
-            and x[3] is not None and x[3] - EDGE <= s.departure <= x[3]
-        ]  # fmt: skip
+            x
+            for x in visits
+            if x[0] == mmsi
+            and x[1] == s.port
+            and x[2] <= s.arrival <= x[2] + EDGE
+            and x[3] is not None
+            and x[3] - EDGE <= s.departure <= x[3]
+        ]
         assert len(match) == 1, (v.kind, s, [x for x in visits if x[0] == mmsi])
         assert match[0][4] == 4  # entry, stop and exit all seen
         across_midnight += s.arrival.date() != s.departure.date()
@@ -136,8 +140,10 @@ def test_liners_make_no_visit_the_simulator_did_not(lake: Lake) -> None:
         for s in v.stays:  # heard or not: a visit cut short by a silence is still a true stay
             stays.setdefault((m, s.port), []).append(s)
     liners = {m for m, v in lake.vessels().items() if v.kind in LINERS}
-    visits = lake.rows("port_visits", "SELECT mmsi, port, arrival, departure, entry_observed, "
-                       "exit_observed, confidence FROM {t}")  # fmt: skip
+    visits = lake.rows(
+        "port_visits",
+        "SELECT mmsi, port, arrival, departure, entry_observed, exit_observed, confidence FROM {t}",
+    )
     unseen_entries = 0
     for mmsi, port, arrival, departure, entry, exit_, confidence in visits:
         if mmsi not in liners or mmsi in lake.unprovable():
@@ -154,8 +160,10 @@ def test_liners_make_no_visit_the_simulator_did_not(lake: Lake) -> None:
 
 
 def test_voyages_go_between_the_true_ports(lake: Lake) -> None:
-    voyages = lake.rows("voyages", "SELECT mmsi, origin_port, destination_port, departure, "
-                        "arrival, distance_nm FROM {t}")  # fmt: skip
+    voyages = lake.rows(
+        "voyages",
+        "SELECT mmsi, origin_port, destination_port, departure, arrival, distance_nm FROM {t}",
+    )
     checked = 0
     for mmsi, v in lake.vessels().items():
         if v.kind not in ("cargo", "tanker", "ferry") or mmsi in lake.unprovable():
@@ -166,10 +174,14 @@ def test_voyages_go_between_the_true_ports(lake: Lake) -> None:
             if departure < START + dt.timedelta(minutes=30) or arrival > END:
                 continue
             match = [
-                x for x in voyages
-                if x[0] == mmsi and x[1] == origin and x[2] == destination
-                and departure <= x[3] <= departure + EDGE and arrival - EDGE <= x[4] <= arrival
-            ]  # fmt: skip
+                x
+                for x in voyages
+                if x[0] == mmsi
+                and x[1] == origin
+                and x[2] == destination
+                and departure <= x[3] <= departure + EDGE
+                and arrival - EDGE <= x[4] <= arrival
+            ]
             assert len(match) == 1, (v.kind, origin, destination, departure, arrival)
             # From 4 km out of the origin to 3 km into the destination: ~3.8 nm short of the
             # berth-to-berth passage.
@@ -181,17 +193,20 @@ def test_voyages_go_between_the_true_ports(lake: Lake) -> None:
 
 
 def test_a_vessel_going_dark_at_sea_is_a_gap_even_across_midnight(lake: Lake) -> None:
-    gaps = lake.rows("ais_gaps", "SELECT mmsi, gap_start, gap_end, duration_hours, start_port "
-                     "FROM {t}")  # fmt: skip
+    gaps = lake.rows(
+        "ais_gaps", "SELECT mmsi, gap_start, gap_end, duration_hours, start_port FROM {t}"
+    )
     dark = {m: v for m, v in lake.vessels().items() if v.kind == "dark"}
     truth = {(m, g) for m, v in dark.items() for g in v.gaps if g.start >= START and g.end <= END}
     found = 0
     for mmsi, g in truth:
         match = [
-            x for x in gaps
-            if x[0] == mmsi and g.start - dt.timedelta(minutes=10) <= x[1] <= g.start
+            x
+            for x in gaps
+            if x[0] == mmsi
+            and g.start - dt.timedelta(minutes=10) <= x[1] <= g.start
             and g.end <= x[2] <= g.end + dt.timedelta(minutes=10)
-        ]  # fmt: skip
+        ]
         assert len(match) == (1 if g.under_way else 0), (g, [x for x in gaps if x[0] == mmsi])
         found += len(match)
     assert found >= 3 and any(g.start.date() != g.end.date() and g.under_way for _, g in truth)
@@ -205,16 +220,20 @@ def test_density_hours_add_up_to_the_time_vessels_were_observed(lake: Lake) -> N
         observed = sum(
             v.observed_seconds for m, v in truth.vessels.items() if m not in lake.unprovable()
         )
-        ((hours,),) = lake.rows("traffic_density", f"SELECT sum(hours) FROM {{t}} "
-                                f"WHERE dt = DATE '{day}'")  # fmt: skip
+        ((hours,),) = lake.rows(
+            "traffic_density", f"SELECT sum(hours) FROM {{t}} WHERE dt = DATE '{day}'"
+        )
         assert hours == pytest.approx(observed / 3600, rel=0.01), day
 
 
 def test_monthly_density_sums_the_days(lake: Lake) -> None:
-    daily = lake.rows("traffic_density", "SELECT cell_code, ship_type, sum(hours), "
-                      "count(*) FROM {t} GROUP BY ALL ORDER BY 1, 2")  # fmt: skip
-    monthly = lake.rows("traffic_density_monthly", "SELECT cell_code, ship_type, hours, days "
-                        "FROM {t} ORDER BY 1, 2")  # fmt: skip
+    daily = lake.rows(
+        "traffic_density",
+        "SELECT cell_code, ship_type, sum(hours), count(*) FROM {t} GROUP BY ALL ORDER BY 1, 2",
+    )
+    monthly = lake.rows(
+        "traffic_density_monthly", "SELECT cell_code, ship_type, hours, days FROM {t} ORDER BY 1, 2"
+    )
     assert [(c, s) for c, s, _, _ in daily] == [(c, s) for c, s, _, _ in monthly]
     for (_, _, h, n), (_, _, mh, days) in zip(daily, monthly, strict=True):
         assert mh == pytest.approx(h, abs=1e-5) and days == n <= len(DAYS)
@@ -239,8 +258,9 @@ def test_anchorages_come_from_the_lakes_stops_where_enough_vessels_stopped(lake:
     assert {r[0] for r in lake.rows("anchorages", "SELECT source FROM {t}")} == {"port_list"}
     thin = GoldParams(anchorage_min_vessels=2)
     build_product(con, lake.store, "anchorages", None, thin)
-    rows = lake.rows("anchorages", "SELECT source, port, lat, lon, vessels, nearest_port_km "
-                     "FROM {t}")  # fmt: skip
+    rows = lake.rows(
+        "anchorages", "SELECT source, port, lat, lon, vessels, nearest_port_km FROM {t}"
+    )
     found = [r for r in rows if r[0] == "lake"]
     assert found and all(r[4] >= 2 and r[5] <= 20 for r in found)
     for source, port, lat, lon, *_ in rows:
@@ -262,8 +282,10 @@ def test_a_line_between_two_positions_is_split_across_cells_by_length(tmp_path: 
         "'EPSG:4326', always_xy := true) AS g, x FROM (VALUES (4484400.0), (4485900.0)) AS t(x)) "
         "ORDER BY x"
     ).fetchall()
-    lines = [row(ts=f"15/01/2024 {t}", lat=f"{lat:.7f}", lon=f"{lon:.7f}", sog="5.0")
-             for t, (lat, lon) in zip(("10:00:00", "10:10:00"), ends, strict=True)]  # fmt: skip
+    lines = [
+        row(ts=f"15/01/2024 {t}", lat=f"{lat:.7f}", lon=f"{lon:.7f}", sog="5.0")
+        for t, (lat, lon) in zip(("10:00:00", "10:10:00"), ends, strict=True)
+    ]
     csv = tmp_path / "d.csv"
     csv.write_text("\n".join([HEADER, *lines]) + "\n")
     store.put_file(csv, "bronze/dma/d.csv")

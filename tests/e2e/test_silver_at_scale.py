@@ -51,8 +51,13 @@ def test_lines_the_parallel_reader_loses_are_read_again(local: LocalStore, tmp_p
     """Every third line semicolon-separated: DuckDB 1.5.5's parallel reader skips lines near
     its buffer boundaries (a small buffer shows it on 40,000 lines). Silver notices the count
     and reads the day again with one thread: every broken line becomes a reject."""
-    lines = [row(ts=f"15/01/2024 {i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}",
-                 mmsi=str(219000001 + i % 500)) for i in range(40_000)]  # fmt: skip
+    lines = [
+        row(
+            ts=f"15/01/2024 {i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}",
+            mmsi=str(219000001 + i % 500),
+        )
+        for i in range(40_000)
+    ]
     damaged = [x.replace(",", ";") if i % 3 == 2 else x for i, x in enumerate(lines)]
     csv = tmp_path / "damaged.csv"
     csv.write_text("\n".join([HEADER, *damaged]) + "\n")
@@ -106,8 +111,9 @@ def test_simulated_glitches_are_exactly_the_flagged_rows(
     )
     # The call-sign comma vessel's rows are rejects: its glitches have no neighbours in silver.
     unprovable = sim_file.truth.quirk_vessels["unquoted_comma_callsign"]
-    truth = {(m, t) for m, v in sim_file.truth.vessels.items() for t in v.glitches
-             if m != unprovable}  # fmt: skip
+    truth = {
+        (m, t) for m, v in sim_file.truth.vessels.items() for t in v.glitches if m != unprovable
+    }
     assert truth and flagged == truth
 
 

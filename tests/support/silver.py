@@ -52,6 +52,10 @@ def silver_of_sim_day(
             csv.write_bytes(zf.read("aisdk-2024-01-15.csv"))
     store.put_file(csv, "bronze/dma/sim.csv")
     return build_silver(
-        connect(store), store, "bronze/dma/sim.csv", DAY, row_group_rows=row_group_rows,
+        connect(store),
+        store,
+        "bronze/dma/sim.csv",
+        DAY,
+        row_group_rows=row_group_rows,
         slice_rows=slice_rows,
-    )  # fmt: skip
+    )

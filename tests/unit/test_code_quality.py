@@ -75,6 +75,7 @@ def _needs_its_own_import(name: str) -> bool:
 def test_every_module_imports_the_submodules_it_uses() -> None:
     """`sources/dma/archive.py` used `urllib.request` and `urllib.error` importing only
     `urllib.parse`: it worked by the accident of another module's import order."""
-    missing = [m for f in sorted((REPO / "src").rglob("*.py")) for m in
-               _submodules_used_without_import(f)]  # fmt: skip
+    missing = [
+        m for f in sorted((REPO / "src").rglob("*.py")) for m in _submodules_used_without_import(f)
+    ]
     assert missing == []

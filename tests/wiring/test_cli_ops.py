@@ -60,8 +60,12 @@ def test_materialize_a_monthly_and_a_history_product(
     assert "for 2024-01-15 (upstream already there: " in capsys.readouterr().out
     assert main(["status", "port_visits_gold"]) == 0
     assert "  all  materialized  port_visits_not_empty=succeeded" in capsys.readouterr().out
-    assert main(["status", "traffic_density_monthly_gold", "--from", "2024-01-15",
-                 "--to", "2024-02-10"]) == 0  # fmt: skip
+    assert (
+        main(
+            ["status", "traffic_density_monthly_gold", "--from", "2024-01-15", "--to", "2024-02-10"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "2024-01-01  materialized" in out and "2024-02-01  missing" in out
     assert main(["query", "--csv", "SELECT count(*) > 0 AS visits FROM port_visits"]) == 0
@@ -111,9 +115,12 @@ def test_query_runs_sql_over_the_lake_views(
 
 
 def test_query_works_over_s3(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, s3_env: dict[str, str], mirror_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    s3_env: dict[str, str],
+    mirror_url: str,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     for k, v in {
         **s3_env,
         "AISLAKE_DMA_BASE_URL": mirror_url,
@@ -152,8 +159,11 @@ def test_two_commands_at_once_on_a_fresh_home_share_one_instance(tmp_path: Path)
     fresh homes, two commands each at once, then a third command: all succeed."""
     code = "from aislake.cli import main; raise SystemExit(main(['status', 'dma_ais_silver']))"
     for attempt in range(3):
-        env = {**os.environ, "DAGSTER_HOME": str(tmp_path / f"home-{attempt}"),
-               "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}  # fmt: skip
+        env = {
+            **os.environ,
+            "DAGSTER_HOME": str(tmp_path / f"home-{attempt}"),
+            "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
+        }
         env.pop("MINIO_ENDPOINT", None)
         both = [
             subprocess.Popen(
@@ -168,6 +178,7 @@ def test_two_commands_at_once_on_a_fresh_home_share_one_instance(tmp_path: Path)
         for proc in both:
             _, err = proc.communicate(timeout=120)
             assert proc.returncode == 0, err[-2000:]
-        after = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                               text=True, timeout=120)  # fmt: skip
+        after = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
         assert after.returncode == 0, after.stderr[-2000:]

@@ -25,7 +25,11 @@ def test_dagster_validates_the_code_location(tmp_path: Path, command: tuple[str,
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     done = subprocess.run(
         [str(BIN / command[0]), *command[1:]],
-        cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
-    )  # fmt: skip
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "successful" in (done.stdout + done.stderr).lower()

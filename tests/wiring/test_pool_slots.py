@@ -18,8 +18,11 @@ pytestmark = pytest.mark.faults
 
 
 def _run(instance: dg.DagsterInstance, holder: str) -> str:
-    run = DagsterRun(job_name="__ASSET_JOB", status=dg.DagsterRunStatus.STARTED,
-                     tags={f"{STEP_OWNER_TAG}vessel_stops_gold": holder})  # fmt: skip
+    run = DagsterRun(
+        job_name="__ASSET_JOB",
+        status=dg.DagsterRunStatus.STARTED,
+        tags={f"{STEP_OWNER_TAG}vessel_stops_gold": holder},
+    )
     instance.add_run(run)
     instance.event_log_storage.claim_concurrency_slot("duckdb", run.run_id, "vessel_stops_gold")
     return run.run_id
@@ -27,8 +30,12 @@ def _run(instance: dg.DagsterInstance, holder: str) -> str:
 
 def _dead_owner() -> str:
     """``<host>@<pid>`` of a process that has ended."""
-    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                           capture_output=True, text=True, check=True)  # fmt: skip
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return owner().rsplit("@", 1)[0] + "@" + child.stdout.strip()
 
 

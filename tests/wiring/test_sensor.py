@@ -18,12 +18,20 @@ from aislake.sources.dma.archive import DmaError, list_archive
 def dma_bucket(s3_endpoint: str) -> str:
     """A bucket laid out like DMA's archive (root dailies, a year folder, a monthly archive)."""
     s3 = boto3.client(
-        "s3", endpoint_url=f"http://{s3_endpoint}", region_name="us-east-1",
-        aws_access_key_id="k", aws_secret_access_key="s",
-    )  # fmt: skip
+        "s3",
+        endpoint_url=f"http://{s3_endpoint}",
+        region_name="us-east-1",
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+    )
     s3.create_bucket(Bucket="dma-archive")
-    for key in ["aisdk-2024-01-20.zip", "aisdk-2024-01-21.zip", "2024/aisdk-2024-01-19.zip",
-                "2023/aisdk-2023-12.zip", "README.txt"]:  # fmt: skip
+    for key in [
+        "aisdk-2024-01-20.zip",
+        "aisdk-2024-01-21.zip",
+        "2024/aisdk-2024-01-19.zip",
+        "2023/aisdk-2023-12.zip",
+        "README.txt",
+    ]:
         s3.put_object(Bucket="dma-archive", Key=key, Body=b"x")
     return f"http://{s3_endpoint}/dma-archive/"
 

@@ -82,17 +82,46 @@ DMA_TIMESTAMP_FORMAT = "%d/%m/%Y %H:%M:%S"
 # NOAA MarineCadastre's layouts (docs/noaa.md). csv2: every year from 2015, the only one from
 # 2025; longitude before latitude, times "2025-12-31 00:00:00", not-available values empty.
 NOAA_CSV2_HEADER = (
-    "mmsi", "base_date_time", "longitude", "latitude", "sog", "cog", "heading", "vessel_name",
-    "imo", "call_sign", "vessel_type", "status", "length", "width", "draft", "cargo",
+    "mmsi",
+    "base_date_time",
+    "longitude",
+    "latitude",
+    "sog",
+    "cog",
+    "heading",
+    "vessel_name",
+    "imo",
+    "call_sign",
+    "vessel_type",
+    "status",
+    "length",
+    "width",
+    "draft",
+    "cargo",
     "transceiver",
-)  # fmt: skip
+)
 # Legacy daily zips (2018-2024): times "2023-01-11T00:00:01", IMO as "IMO9307839", heading 511
 # and SOG 102.3 for not available. Public downloaders show the class column misspelt
 # ("TranscieverClass") in some years: accepted, as are the same names in lower case.
 NOAA_LEGACY_HEADER = (
-    "MMSI", "BaseDateTime", "LAT", "LON", "SOG", "COG", "Heading", "VesselName", "IMO",
-    "CallSign", "VesselType", "Status", "Length", "Width", "Draft", "Cargo", "TransceiverClass",
-)  # fmt: skip
+    "MMSI",
+    "BaseDateTime",
+    "LAT",
+    "LON",
+    "SOG",
+    "COG",
+    "Heading",
+    "VesselName",
+    "IMO",
+    "CallSign",
+    "VesselType",
+    "Status",
+    "Length",
+    "Width",
+    "Draft",
+    "Cargo",
+    "TransceiverClass",
+)
 NOAA_LAYOUTS = (
     NOAA_CSV2_HEADER,
     NOAA_LEGACY_HEADER,
@@ -101,14 +130,32 @@ NOAA_LAYOUTS = (
 
 # NOAA column (any layout, lower case) -> the name silver's NOAA reader reads it under.
 NOAA_READ_NAMES = {
-    "mmsi": "mmsi", "base_date_time": "ts", "basedatetime": "ts", "latitude": "lat",
-    "lat": "lat", "longitude": "lon", "lon": "lon", "sog": "sog", "cog": "cog",
-    "heading": "heading", "vessel_name": "name", "vesselname": "name", "imo": "imo",
-    "call_sign": "callsign", "callsign": "callsign", "vessel_type": "vessel_type",
-    "vesseltype": "vessel_type", "status": "status", "length": "length", "width": "width",
-    "draft": "draught", "cargo": "cargo", "transceiver": "transceiver",
-    "transceiverclass": "transceiver", "transcieverclass": "transceiver",
-}  # fmt: skip
+    "mmsi": "mmsi",
+    "base_date_time": "ts",
+    "basedatetime": "ts",
+    "latitude": "lat",
+    "lat": "lat",
+    "longitude": "lon",
+    "lon": "lon",
+    "sog": "sog",
+    "cog": "cog",
+    "heading": "heading",
+    "vessel_name": "name",
+    "vesselname": "name",
+    "imo": "imo",
+    "call_sign": "callsign",
+    "callsign": "callsign",
+    "vessel_type": "vessel_type",
+    "vesseltype": "vessel_type",
+    "status": "status",
+    "length": "length",
+    "width": "width",
+    "draft": "draught",
+    "cargo": "cargo",
+    "transceiver": "transceiver",
+    "transceiverclass": "transceiver",
+    "transcieverclass": "transceiver",
+}
 
 SILVER_COLUMNS: tuple[Column, ...] = (
     Column("ts", "TIMESTAMP", "time of the report, UTC"),

@@ -57,9 +57,11 @@ class LakeStorage(dg.ConfigurableResource):  # type: ignore[type-arg]
             log.info(f"aislake: {line}")
         if context.run_id:
             watch_slots(
-                context.instance, context.run_id, lambda line: log.warning(f"aislake: {line}"),
+                context.instance,
+                context.run_id,
+                lambda line: log.warning(f"aislake: {line}"),
                 self.slot_watch_seconds,
-            )  # fmt: skip
+            )
 
     def store(self) -> ObjectStore:
         if not self.endpoint:

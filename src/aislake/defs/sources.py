@@ -201,9 +201,15 @@ def silver_version(source: str) -> str:
     DuckDB macros, bronze's line handling, and the source's own package (its reader; DMA's
     repair)."""
     return files_version(
-        aislake.silver, aislake.ais, engine.MACROS, bronze_lines, bronze_sanitize, bronze_zstd,
-        SRC / "sources" / "base.py", SRC / "sources" / source,
-    )  # fmt: skip
+        aislake.silver,
+        aislake.ais,
+        engine.MACROS,
+        bronze_lines,
+        bronze_sanitize,
+        bronze_zstd,
+        SRC / "sources" / "base.py",
+        SRC / "sources" / source,
+    )
 
 
 def silver_asset(
@@ -315,17 +321,30 @@ class SilverCheck:
 
 
 SILVER_CHECKS = (
-    SilverCheck("min_rows", False, "A day has millions of rows; fewer than the threshold "
-                "(AISLAKE_MIN_SILVER_ROWS) warns of a thin file or an extract."),
-    SilverCheck("hours_covered", False, "Every hour of the UTC day has positions (real days "
-                "with missing hours exist: the receivers' feed stopped); the missing hours are "
-                "listed."),
-    SilverCheck("keys_valid", True, "No NULL ts, mmsi, lat or lon, and no duplicate (mmsi, ts, "
-                "lat, lon)."),
-    SilverCheck("reject_rate", False, "Rejected rows (not counting static reports and exact "
-                "duplicates, which are normal traffic) stay below a configurable share of the "
-                "day."),
-)  # fmt: skip
+    SilverCheck(
+        "min_rows",
+        False,
+        "A day has millions of rows; fewer than the threshold "
+        "(AISLAKE_MIN_SILVER_ROWS) warns of a thin file or an extract.",
+    ),
+    SilverCheck(
+        "hours_covered",
+        False,
+        "Every hour of the UTC day has positions (real days "
+        "with missing hours exist: the receivers' feed stopped); the missing hours are "
+        "listed.",
+    ),
+    SilverCheck(
+        "keys_valid", True, "No NULL ts, mmsi, lat or lon, and no duplicate (mmsi, ts, lat, lon)."
+    ),
+    SilverCheck(
+        "reject_rate",
+        False,
+        "Rejected rows (not counting static reports and exact "
+        "duplicates, which are normal traffic) stay below a configurable share of the "
+        "day.",
+    ),
+)
 
 
 def silver_check_specs(source: str) -> list[dg.AssetCheckSpec]:
@@ -352,11 +371,13 @@ def silver_check_results(
     warn = dg.AssetCheckSeverity.WARN
     outcomes: dict[str, tuple[bool, dg.AssetCheckSeverity, dict[str, Any]]] = {
         "min_rows": (
-            s.rows >= thresholds.min_silver_rows, warn,
+            s.rows >= thresholds.min_silver_rows,
+            warn,
             {"rows": s.rows, "min_rows": thresholds.min_silver_rows},
         ),
         "hours_covered": (
-            not s.missing_hours, warn,
+            not s.missing_hours,
+            warn,
             {
                 "hours_with_positions": len(s.hours_with_positions),
                 "missing_hours": dg.MetadataValue.json(s.missing_hours),
@@ -364,18 +385,20 @@ def silver_check_results(
             },
         ),
         "keys_valid": (
-            s.null_key_rows == 0 and s.duplicate_keys == 0, dg.AssetCheckSeverity.ERROR,
+            s.null_key_rows == 0 and s.duplicate_keys == 0,
+            dg.AssetCheckSeverity.ERROR,
             {"null_key_rows": s.null_key_rows, "duplicate_keys": s.duplicate_keys},
         ),
         "reject_rate": (
-            s.reject_share <= thresholds.max_reject_share, warn,
+            s.reject_share <= thresholds.max_reject_share,
+            warn,
             {
                 "reject_share": round(s.reject_share, 6),
                 "max_reject_share": thresholds.max_reject_share,
                 "rejects_by_reason": dg.MetadataValue.json(s.rejects_by_reason),
             },
         ),
-    }  # fmt: skip
+    }
     return [
         dg.AssetCheckResult(
             check_name=f"{source}_silver_{c.suffix}",

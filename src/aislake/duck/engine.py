@@ -21,8 +21,18 @@ from aislake.duck.sql import sql_literal
 from aislake.storage.leftovers import clean_folders, owner
 from aislake.storage.store import LocalStore, ObjectStore, S3Store
 
-_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}  # fmt: skip
+_UNITS = {
+    "": 1,
+    "B": 1,
+    "KB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "TB": 10**12,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+    "TIB": 2**40,
+}
 
 # The process's memory budget when AISLAKE_MEMORY_BUDGET is unset: one run (a day) in 2 GB.
 DEFAULT_MEMORY_BUDGET = "2GB"

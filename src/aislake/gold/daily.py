@@ -156,8 +156,17 @@ def vessel_registry_sql(files: str, rejects: str, day: dt.date) -> str:
 def registry_latest_sql(registry: str) -> str:
     """All-time registry: per MMSI, the latest known non-NULL value of each attribute across
     every day of ``vessel_registry`` (a table or ``read_parquet(...)`` expression)."""
-    attrs = ("mobile_type", "name", "callsign", "imo", "ship_type", "length", "width", "draught",
-             "destination")  # fmt: skip
+    attrs = (
+        "mobile_type",
+        "name",
+        "callsign",
+        "imo",
+        "ship_type",
+        "length",
+        "width",
+        "draught",
+        "destination",
+    )
     latest = ",\n".join(
         f"arg_max({a}, last_seen) FILTER (WHERE {a} IS NOT NULL) AS {a}" for a in attrs
     )

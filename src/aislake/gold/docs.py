@@ -16,8 +16,9 @@ OVERVIEW_HEADER = "| product | partitioned | built from | what a row is |"
 
 def overview() -> str:
     lines = [OVERVIEW_HEADER, "| --- | --- | --- | --- |"]
-    lines += [f"| `{p.asset}` | {p.partitioning} | {', '.join(p.reads)} | {p.row} |"
-              for p in PRODUCTS]  # fmt: skip
+    lines += [
+        f"| `{p.asset}` | {p.partitioning} | {', '.join(p.reads)} | {p.row} |" for p in PRODUCTS
+    ]
     return "\n".join(lines)
 
 

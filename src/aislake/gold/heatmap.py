@@ -40,8 +40,9 @@ FONT_FILES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
 )
-_ASCII = str.maketrans({"ø": "o", "Ø": "O", "å": "a", "Å": "A", "æ": "ae", "ö": "o", "ä": "a",
-                        "ü": "u", "ń": "n"})  # fmt: skip
+_ASCII = str.maketrans(
+    {"ø": "o", "Ø": "O", "å": "a", "Å": "A", "æ": "ae", "ö": "o", "ä": "a", "ü": "u", "ń": "n"}
+)
 
 
 def _font() -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, bool]:
@@ -168,8 +169,12 @@ def place_labels(
     boxes: list[tuple[float, float, float, float]] = []
     for name, x, y in points:
         w, h = size(name)
-        for left, top in ((x + 5, y - h / 2), (x - 5 - w, y - h / 2), (x - w / 2, y - 6 - h),
-                          (x - w / 2, y + 6)):  # fmt: skip
+        for left, top in (
+            (x + 5, y - h / 2),
+            (x - 5 - w, y - h / 2),
+            (x - w / 2, y - 6 - h),
+            (x - w / 2, y + 6),
+        ):
             box = (left, top, left + w, top + h)
             inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
             if inside and not any(_overlap(box, other) for other in boxes):
@@ -283,5 +288,7 @@ def _legend(
         draw.text((x - 10 if share else x, bar_top + 13), text, fill=LABEL, font=font)
     draw.text(
         (bar_left + bar_width + 12, bar_top - 2),
-        f"{unit} per km\u00b2 (log scale)", fill=LABEL, font=font,
-    )  # fmt: skip
+        f"{unit} per km\u00b2 (log scale)",
+        fill=LABEL,
+        font=font,
+    )

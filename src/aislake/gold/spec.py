@@ -52,9 +52,13 @@ class GoldProduct:
         """A hash of the product's SQL as its default parameters render it, and of the DuckDB
         macros it may call (``aislake/duck/*.sql``)."""
         sample = Inputs(
-            dt.date(2000, 1, 1), GoldParams(), silver="<silver>", rejects="<rejects>",
-            upstream={u: f"<{u}>" for u in self.reads}, buckets=1,
-        )  # fmt: skip
+            dt.date(2000, 1, 1),
+            GoldParams(),
+            silver="<silver>",
+            rejects="<rejects>",
+            upstream={u: f"<{u}>" for u in self.reads},
+            buckets=1,
+        )
         sql = self.sql(sample)
         text = sql if isinstance(sql, str) else "\n".join(sql)
         macros = MACROS.read_text() + SPATIAL_MACROS.read_text()

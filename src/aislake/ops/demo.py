@@ -57,9 +57,10 @@ def materialize_day(
     one run has one partition key); without ``gold``, the sources' bronze and silver only."""
     everything = all_assets_and_checks(env.get("AISLAKE_SOURCES"))
     chosen = [
-        a for a in everything
+        a
+        for a in everything
         if not _monthly(a) and (gold or "gold" not in getattr(a, "group_names_by_key", {}).values())
-    ]  # fmt: skip
+    ]
     return _materialize(chosen, day.isoformat(), env, instance)
 
 
@@ -123,8 +124,12 @@ def run_demo(
     else:
         raise ValueError(f"unknown source {source!r}: expected dma or noaa")
     with serve_folder(mirror) as base_url:
-        url_setting = {"dma": "AISLAKE_DMA_BASE_URL", "noaa": "AISLAKE_NOAA_CSV2_BASE_URL"
-                       if noaa_format == "csv2" else "AISLAKE_NOAA_BASE_URL"}  # fmt: skip
+        url_setting = {
+            "dma": "AISLAKE_DMA_BASE_URL",
+            "noaa": "AISLAKE_NOAA_CSV2_BASE_URL"
+            if noaa_format == "csv2"
+            else "AISLAKE_NOAA_BASE_URL",
+        }
         env[url_setting[source]] = base_url
         result = materialize_day(day, env, instance)
     month = materialize_month(day, env, instance) if result.success else None

@@ -134,18 +134,34 @@ def build_silver(
     lap("count_lines_s")
     with workspace(con, store) as ws:
         read = read_reconciled(
-            con, store, bronze_key, reader, day, ws.main_file, count.lines, csv_buffer_size,
-            ws.workdir, count.long_lines,
-        )  # fmt: skip
+            con,
+            store,
+            bronze_key,
+            reader,
+            day,
+            ws.main_file,
+            count.lines,
+            csv_buffer_size,
+            ws.workdir,
+            count.long_lines,
+        )
         lap("read_sort_s")
         repaired_rows = repair_lines(con, reader, day, ws)
         lap("repair_s")
         find_neighbours(con, ws, read.rows, repaired_rows, motion)
         lap("neighbours_s")
         written = write_day(
-            con, store, ws, reader, source, motion, read.rows, repaired_rows, row_group_rows,
+            con,
+            store,
+            ws,
+            reader,
+            source,
+            motion,
+            read.rows,
+            repaired_rows,
+            row_group_rows,
             slice_rows,
-        )  # fmt: skip
+        )
         lap("write_s")  # silver and the rejects
         counted = count_written(con, store, written, bronze_key, read.data_lines)
         lap("reconcile_s")

@@ -59,9 +59,13 @@ def count_written(
         )
     repaired = con.execute("SELECT repaired, count(*) FROM repaired_ids GROUP BY 1 ORDER BY 1")
     return Counted(
-        int(stats[0]), int(stats[1]), stats[2], stats[3], by_reason,
+        int(stats[0]),
+        int(stats[1]),
+        stats[2],
+        stats[3],
+        by_reason,
         {str(k): int(v) for k, v in repaired.fetchall()},
-    )  # fmt: skip
+    )
 
 
 def publish_day(
@@ -76,12 +80,16 @@ def publish_day(
     """Publish the staged day as its new version (silver and rejects at once, one pointer),
     unless it is worse than the stored one (``CollapseError``); the published keys."""
     refuse_worse_day(
-        f"silver {source} {day}", stored_counts(con, store, source, day),
-        DayCounts.of(counted.rows, counted.rejects_by_reason), rules.replace_max_drop,
+        f"silver {source} {day}",
+        stored_counts(con, store, source, day),
+        DayCounts.of(counted.rows, counted.rejects_by_reason),
+        rules.replace_max_drop,
         rules.replace_max_reject_rise,
-    )  # fmt: skip
-    final = {silver_prefix(source, day): f"{ws.staged}/silver",
-             rejects_prefix(source, day): f"{ws.staged}/rejects"}  # fmt: skip
+    )
+    final = {
+        silver_prefix(source, day): f"{ws.staged}/silver",
+        rejects_prefix(source, day): f"{ws.staged}/rejects",
+    }
     published = store.publish(final, pointer_key(silver_prefix(source, day)))
     silver_keys, rejects_keys = published.values()
     return silver_keys, rejects_keys

@@ -125,12 +125,15 @@ def read_reconciled(
     )
 
     def clean() -> Sanitized:
-        log.warning("%s: reading the day through the sanitizer (lines DuckDB cannot read taken "
-                    "aside)", bronze_key)  # fmt: skip
+        log.warning(
+            "%s: reading the day through the sanitizer (lines DuckDB cannot read taken aside)",
+            bronze_key,
+        )
         done = sanitize(
             text_chunks(bronze_key, store.iter_bytes(bronze_key)),
-            workdir / "sanitized.csv", workdir / "aside.csv",
-        )  # fmt: skip
+            workdir / "sanitized.csv",
+            workdir / "aside.csv",
+        )
         con.execute(
             f"INSERT INTO lines_aside SELECT * FROM read_csv({sql_literal(str(done.aside))}, "
             "header = true, auto_detect = false, quote = '\"', escape = '\"', "
@@ -162,8 +165,12 @@ def read_reconciled(
                 return Read(rows, exact, not parallel, taken)
             log.warning(
                 "%s: DuckDB read %d rows and refused %d lines (%d taken aside) of %d data lines",
-                bronze_key, rows, refused, aside, exact,
-            )  # fmt: skip
+                bronze_key,
+                rows,
+                refused,
+                aside,
+                exact,
+            )
         if cleaned is None:
             cleaned = clean()
             if cleaned.rewritten:

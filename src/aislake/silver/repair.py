@@ -23,8 +23,12 @@ from aislake.sources.dma.repair import Repair, repair_fields, split_line
 
 # A repaired line's provenance, before its fields: the refused line's number or the shifted
 # row's id in the main file, the raw line, and the field the repair moved.
-REPAIR_LEADING = {"src_line": "BIGINT", "src_rid": "BIGINT", "raw_line": "VARCHAR",
-                  "repaired": "VARCHAR"}  # fmt: skip
+REPAIR_LEADING = {
+    "src_line": "BIGINT",
+    "src_rid": "BIGINT",
+    "raw_line": "VARCHAR",
+    "repaired": "VARCHAR",
+}
 
 Found = tuple[int | None, int | None, str | None, Repair]
 

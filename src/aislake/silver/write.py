@@ -54,10 +54,13 @@ def write_day(
     """Write silver's files and the rejects' file under ``ws.staged``."""
     workers = _threads(con)
     parts = [
-        (f"(SELECT * FROM {ws.main} WHERE file_row_number BETWEEN {a} AND {b - 1})",
-         "NULL::VARCHAR", f"rid BETWEEN {a} AND {b - 1}")
+        (
+            f"(SELECT * FROM {ws.main} WHERE file_row_number BETWEEN {a} AND {b - 1})",
+            "NULL::VARCHAR",
+            f"rid BETWEEN {a} AND {b - 1}",
+        )
         for a, b in _slices(rows_read, workers, slice_rows)
-    ]  # fmt: skip
+    ]
     if repaired_rows:
         parts.append((ws.repaired, "repaired", f"rid >= {rows_read}"))
     silver_keys, writes = [], []

@@ -165,9 +165,13 @@ def prepend_header(path: Path, header: str, body: Path) -> None:
 
 
 def spool_reports(
-    spool: Path, day: dt.date, fleet: FleetSize | None, seed: int,
-    region: Region = DANISH_WATERS, cadence: Cadence = DMA_CADENCE,
-) -> Truth:  # fmt: skip
+    spool: Path,
+    day: dt.date,
+    fleet: FleetSize | None,
+    seed: int,
+    region: Region = DANISH_WATERS,
+    cadence: Cadence = DMA_CADENCE,
+) -> Truth:
     """The simulator's batches in a Parquet file, each row numbered (``seq``) in the order made."""
     schema = REPORT_SCHEMA.append(pa.field("seq", pa.int64()))
     pending: list[pa.RecordBatch] = []
@@ -273,8 +277,10 @@ def _write_body(
     ]
     odd += [(86_400.0 + i, "Class A", 219_000_888, 55.6, 12.6) for i in range(quirks.next_day_rows)]
     # A harbour's coast station (002190047) reporting as Class A once a minute, as real days show.
-    odd += [(30.0 + 60 * i, "Class A", COAST_STATION_AS_CLASS_A, 55.4627, 8.4383)
-            for i in range(quirks.coast_station_as_class_a_rows)]  # fmt: skip
+    odd += [
+        (30.0 + 60 * i, "Class A", COAST_STATION_AS_CLASS_A, 55.4627, 8.4383)
+        for i in range(quirks.coast_station_as_class_a_rows)
+    ]
     for t, mobile, mmsi, lat, lon in odd:
         con.execute(
             "INSERT INTO odd (t, mobile_type, mmsi, lat, lon, seq, glitch, space, comma) "

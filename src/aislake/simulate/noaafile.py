@@ -117,9 +117,12 @@ def write_noaa_csv(
         assert counts is not None
         rows = int(counts[0])
         truth.injected.update(
-            zip(("comma_name", "doc_number_imo", "sog_not_available", "zero_size"),
-                map(int, counts[1:]), strict=True)
-        )  # fmt: skip
+            zip(
+                ("comma_name", "doc_number_imo", "sog_not_available", "zero_size"),
+                map(int, counts[1:]),
+                strict=True,
+            )
+        )
         truth.quirk_vessels.update(quirky)
         con.execute(
             f"""COPY (SELECT {_line_sql(fmt, day)} FROM reports ORDER BY t, mmsi, seq)
@@ -159,9 +162,15 @@ def noaa_fleet_for_rows(rows: int) -> FleetSize:
         return max(1, round(n * k))
 
     return FleetSize(
-        s(default.cargo), s(default.tanker), s(default.ferry_per_pair), s(default.fishing),
-        s(default.anchored), max(2, s(default.pleasure)), 0, 0,
-    )  # fmt: skip
+        s(default.cargo),
+        s(default.tanker),
+        s(default.ferry_per_pair),
+        s(default.fishing),
+        s(default.anchored),
+        max(2, s(default.pleasure)),
+        0,
+        0,
+    )
 
 
 def write_noaa_day(

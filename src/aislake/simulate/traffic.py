@@ -236,17 +236,33 @@ class Reports:
 # One row a report; ``t`` is seconds of the day. Types as DMA's fields hold them.
 REPORT_SCHEMA = pa.schema(
     [
-        ("t", pa.float64()), ("mobile_type", pa.string()), ("mmsi", pa.int64()),
-        ("lat", pa.float64()), ("lon", pa.float64()), ("nav_status", pa.string()),
-        ("rot", pa.float64()), ("sog", pa.float64()), ("cog", pa.float64()),
-        ("heading", pa.int64()), ("imo", pa.int64()), ("callsign", pa.string()),
-        ("name", pa.string()), ("ship_type", pa.string()), ("cargo_type", pa.string()),
-        ("width", pa.int64()), ("length", pa.int64()), ("pos_fix_device", pa.string()),
-        ("draught", pa.float64()), ("destination", pa.string()), ("eta", pa.timestamp("us")),
-        ("size_a", pa.int64()), ("size_b", pa.int64()), ("size_c", pa.int64()),
+        ("t", pa.float64()),
+        ("mobile_type", pa.string()),
+        ("mmsi", pa.int64()),
+        ("lat", pa.float64()),
+        ("lon", pa.float64()),
+        ("nav_status", pa.string()),
+        ("rot", pa.float64()),
+        ("sog", pa.float64()),
+        ("cog", pa.float64()),
+        ("heading", pa.int64()),
+        ("imo", pa.int64()),
+        ("callsign", pa.string()),
+        ("name", pa.string()),
+        ("ship_type", pa.string()),
+        ("cargo_type", pa.string()),
+        ("width", pa.int64()),
+        ("length", pa.int64()),
+        ("pos_fix_device", pa.string()),
+        ("draught", pa.float64()),
+        ("destination", pa.string()),
+        ("eta", pa.timestamp("us")),
+        ("size_a", pa.int64()),
+        ("size_b", pa.int64()),
+        ("size_c", pa.int64()),
         ("size_d", pa.int64()),
     ]
-)  # fmt: skip
+)
 REPORT_FIELDS = tuple(REPORT_SCHEMA.names)
 
 
@@ -293,9 +309,14 @@ def _at(day0: dt.datetime, t: float) -> dt.datetime:
 
 
 def _liner_legs(
-    who: np.random.Generator, speed: float, truth: VesselTruth, day0: dt.datetime,
-    ports: tuple[str, ...], dwell_h: tuple[float, float], direct: bool = False,
-) -> list[Leg]:  # fmt: skip
+    who: np.random.Generator,
+    speed: float,
+    truth: VesselTruth,
+    day0: dt.datetime,
+    ports: tuple[str, ...],
+    dwell_h: tuple[float, float],
+    direct: bool = False,
+) -> list[Leg]:
     """A vessel on a fixed rotation of ports (all of ``ports`` in turn when ``direct``, else
     three or four of them), each call's berth and dwell and each passage drawn once from
     ``who``: the rotation repeats for ever from :data:`EPOCH` at a phase of its own, so the legs
@@ -455,9 +476,13 @@ def _distance_sailed(legs: list[Leg]) -> float:
 
 
 def _new_vessel(
-    rng: np.random.Generator, mmsi: int, kind: str, index: int, mobile_type: str = "Class A",
+    rng: np.random.Generator,
+    mmsi: int,
+    kind: str,
+    index: int,
+    mobile_type: str = "Class A",
     region: Region = DANISH_WATERS,
-) -> VesselTruth:  # fmt: skip
+) -> VesselTruth:
     """A vessel's identity: ``rng`` is the vessel's own (the same every day)."""
     ship_type = SHIP_TYPES[kind][0]
     length = int(rng.integers(10, 16) if kind == "pleasure" else rng.integers(40, 230))
@@ -495,10 +520,15 @@ def _static_fields(v: VesselTruth, n: int, destination: str | None) -> dict[str,
 
 
 def _emit_vessel(
-    reports: Reports, v: VesselTruth, legs: list[Leg], rng: np.random.Generator,
-    glitch_share: float, day0: dt.datetime, cadence: Cadence,
+    reports: Reports,
+    v: VesselTruth,
+    legs: list[Leg],
+    rng: np.random.Generator,
+    glitch_share: float,
+    day0: dt.datetime,
+    cadence: Cadence,
     dark: list[tuple[float, float]] = (),  # type: ignore[assignment]
-) -> None:  # fmt: skip
+) -> None:
     def audible(times: np.ndarray) -> np.ndarray:
         keep = np.ones(len(times), dtype=bool)
         for a, b in dark:
@@ -556,9 +586,15 @@ def _emit_vessel(
 
 
 def _emit_fixed(
-    reports: Reports, mmsi: int, mobile_type: str, lat: float, lon: float, every: float,
-    rng: np.random.Generator, name: str | None = None,
-) -> None:  # fmt: skip
+    reports: Reports,
+    mmsi: int,
+    mobile_type: str,
+    lat: float,
+    lon: float,
+    every: float,
+    rng: np.random.Generator,
+    name: str | None = None,
+) -> None:
     t = np.arange(rng.uniform(0, every), DAY_SECONDS - 1, every).astype(int).astype(float)
     n = len(t)
     reports.add(
@@ -624,9 +660,13 @@ DEFAULT_VESSEL_ROWS = 214_000
 
 
 def simulate(
-    day: dt.date, fleet: FleetSize | None = None, seed: int = 0, glitch_share: float = 0.0002,
-    region: Region = DANISH_WATERS, cadence: Cadence = DMA_CADENCE,
-) -> tuple[dict[str, np.ndarray], Truth]:  # fmt: skip
+    day: dt.date,
+    fleet: FleetSize | None = None,
+    seed: int = 0,
+    glitch_share: float = 0.0002,
+    region: Region = DANISH_WATERS,
+    cadence: Cadence = DMA_CADENCE,
+) -> tuple[dict[str, np.ndarray], Truth]:
     """AIS reports of one day (columns in DMA field order, ``t`` = seconds of the day), sorted by
     time, with the ground truth, in memory: for days of up to a few million rows (larger ones
     stream through :func:`simulate_into`)."""
@@ -679,12 +719,17 @@ def simulate_into(
         add("cargo" if i < fleet.cargo else "tanker", liner)
     for a, b in region.ferry_pairs:
         for _ in range(fleet.ferry_per_pair):
-            add("ferry", lambda rng, who, v, a=a, b=b: _liner_legs(
-                who, float(who.uniform(12, 16)), v, day0, (a, b), (0.25, 0.5), direct=True
-            ))  # fmt: skip
+            add(
+                "ferry",
+                lambda rng, who, v, a=a, b=b: _liner_legs(
+                    who, float(who.uniform(12, 16)), v, day0, (a, b), (0.25, 0.5), direct=True
+                ),
+            )
     for _ in range(fleet.fishing):
-        add("fishing", lambda rng, who, v: _fishing_legs(
-            rng, who, str(who.choice(region.fishing_ports))))  # fmt: skip
+        add(
+            "fishing",
+            lambda rng, who, v: _fishing_legs(rng, who, str(who.choice(region.fishing_ports))),
+        )
     for _ in range(fleet.anchored):
 
         def anchored(
@@ -720,10 +765,17 @@ def simulate_into(
         p = stations[i % len(stations)]
         # Base stations are 00MIDxxxx: DMA prints them without the leading zeros (7 digits).
         every = max(10.0, cadence.min_interval_s)
-        _emit_fixed(reports, region.base_station_mmsi + i, "Base Station", p.lat, p.lon, every,
-                    rng)  # fmt: skip
+        _emit_fixed(reports, region.base_station_mmsi + i, "Base Station", p.lat, p.lon, every, rng)
     for i in range(fleet.atons):
         p = stations[(i * 5) % len(stations)]
-        _emit_fixed(reports, region.aton_mmsi + i, "AtoN", p.lat + 0.05, p.lon - 0.05, 180.0, rng,
-                    name=f"WIND FARM {i}")  # fmt: skip
+        _emit_fixed(
+            reports,
+            region.aton_mmsi + i,
+            "AtoN",
+            p.lat + 0.05,
+            p.lon - 0.05,
+            180.0,
+            rng,
+            name=f"WIND FARM {i}",
+        )
     return truth

@@ -88,9 +88,13 @@ class _Progress:
     is too slow or too long (:class:`RetryPolicy`)."""
 
     def __init__(
-        self, what: str, total: int | None, policy: RetryPolicy, on_log: Say | None,
+        self,
+        what: str,
+        total: int | None,
+        policy: RetryPolicy,
+        on_log: Say | None,
         every: float = 5.0,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.what, self.total, self.policy, self.on_log = what, total, policy, on_log
         self.every = every
         self.start = self.last = time.monotonic()

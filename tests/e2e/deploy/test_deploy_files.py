@@ -51,8 +51,14 @@ def test_compose_wires_every_service() -> None:
     services = compose["services"]
     assert {"postgres", "minio", "minio-init", "code", "webserver", "daemon"} <= set(services)
     env = services["code"]["environment"]
-    for key in ("DAGSTER_PG_HOST", "DAGSTER_PG_PASSWORD", "MINIO_ENDPOINT", "MINIO_ACCESS_KEY",
-                "MINIO_SECRET_KEY", "AISLAKE_BUCKET"):  # fmt: skip
+    for key in (
+        "DAGSTER_PG_HOST",
+        "DAGSTER_PG_PASSWORD",
+        "MINIO_ENDPOINT",
+        "MINIO_ACCESS_KEY",
+        "MINIO_SECRET_KEY",
+        "AISLAKE_BUCKET",
+    ):
         assert key in env, key
     assert env["MINIO_ENDPOINT"] == "minio:9000" and env["DAGSTER_PG_HOST"] == "postgres"
     for name in ("code", "webserver", "daemon"):
@@ -112,33 +118,50 @@ def _implied_manifests() -> list[dict]:
     launcher = values["runLauncher"]["config"]["k8sRunLauncher"]["runK8sConfig"]
     return [
         {
-            "apiVersion": "apps/v1", "kind": "Deployment",
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
             "metadata": {"name": "aislake-user-code", "labels": labels},
             "spec": {
-                "replicas": 1, "selector": {"matchLabels": labels},
+                "replicas": 1,
+                "selector": {"matchLabels": labels},
                 "template": {
                     "metadata": {"labels": labels},
                     "spec": {
                         "securityContext": d["podSecurityContext"],
-                        "containers": [{
-                            "name": "aislake", "image": image,
-                            "imagePullPolicy": d["image"]["pullPolicy"],
-                            "args": ["dagster", "api", "grpc", "-h", "0.0.0.0", "-p",
-                                     str(d["port"]), *d["dagsterApiGrpcArgs"]],
-                            "ports": [{"name": "grpc", "containerPort": d["port"]}],
-                            "env": env, "envFrom": env_from, "resources": d["resources"],
-                        }],
+                        "containers": [
+                            {
+                                "name": "aislake",
+                                "image": image,
+                                "imagePullPolicy": d["image"]["pullPolicy"],
+                                "args": [
+                                    "dagster",
+                                    "api",
+                                    "grpc",
+                                    "-h",
+                                    "0.0.0.0",
+                                    "-p",
+                                    str(d["port"]),
+                                    *d["dagsterApiGrpcArgs"],
+                                ],
+                                "ports": [{"name": "grpc", "containerPort": d["port"]}],
+                                "env": env,
+                                "envFrom": env_from,
+                                "resources": d["resources"],
+                            }
+                        ],
                     },
                 },
             },
         },
         {
-            "apiVersion": "v1", "kind": "Service",
+            "apiVersion": "v1",
+            "kind": "Service",
             "metadata": {"name": "aislake", "labels": labels},
             "spec": {"selector": labels, "ports": [{"port": d["port"], "name": "grpc"}]},
         },
         {
-            "apiVersion": "batch/v1", "kind": "Job",
+            "apiVersion": "batch/v1",
+            "kind": "Job",
             "metadata": {"name": "dagster-run-0123456789abcdef"},
             "spec": {
                 "backoffLimit": 0,
@@ -146,17 +169,21 @@ def _implied_manifests() -> list[dict]:
                     "spec": {
                         "restartPolicy": "Never",
                         "securityContext": launcher["podSpecConfig"]["securityContext"],
-                        "containers": [{
-                            "name": "dagster", "image": image,
-                            "args": ["dagster", "api", "execute_run", "{}"],
-                            "env": env, "envFrom": env_from,
-                            "resources": launcher["containerConfig"]["resources"],
-                        }],
+                        "containers": [
+                            {
+                                "name": "dagster",
+                                "image": image,
+                                "args": ["dagster", "api", "execute_run", "{}"],
+                                "env": env,
+                                "envFrom": env_from,
+                                "resources": launcher["containerConfig"]["resources"],
+                            }
+                        ],
                     },
                 },
             },
         },
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize("manifest", _implied_manifests(), ids=lambda m: m["kind"])

@@ -47,8 +47,11 @@ def test_a_final_failure_is_not_retried(tmp_path: Path, sim_file, case: str) -> 
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     write(mirror / f"{NAME}.zip", sim_file)
-    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri() + "/", "AISLAKE_LAKE_DIR": str(tmp_path / "l"),
-           "AISLAKE_WORKDIR": str(tmp_path)}  # fmt: skip
+    env = {
+        "AISLAKE_DMA_BASE_URL": mirror.as_uri() + "/",
+        "AISLAKE_LAKE_DIR": str(tmp_path / "l"),
+        "AISLAKE_WORKDIR": str(tmp_path),
+    }
     started = time.monotonic()
     result = materialize_day(SIM_DAY, env, gold=False)
     seconds = time.monotonic() - started

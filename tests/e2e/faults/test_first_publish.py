@@ -56,8 +56,14 @@ def _spec(store: ObjectStore) -> str:
     if isinstance(store, LocalStore):
         return json.dumps({"root": str(store.root)})
     assert isinstance(store, S3Store)
-    return json.dumps({"endpoint": store.endpoint, "bucket": store.bucket,
-                       "access_key": store.access_key, "secret_key": store.secret_key})  # fmt: skip
+    return json.dumps(
+        {
+            "endpoint": store.endpoint,
+            "bucket": store.bucket,
+            "access_key": store.access_key,
+            "secret_key": store.secret_key,
+        }
+    )
 
 
 def test_a_killed_first_publish_is_not_read_as_the_day(store: ObjectStore) -> None:
@@ -77,8 +83,11 @@ def test_a_lake_from_before_pointers_is_adopted_once(tmp_path: Path) -> None:
 
     store = LocalStore(tmp_path / "lake")
     con = connect(store)
-    for key in (f"{DAY}part-0.parquet", f"{REJECTS}part-0.parquet",
-                "gold/vessel_stops/dt=2024-01-15/part-0.parquet"):  # fmt: skip
+    for key in (
+        f"{DAY}part-0.parquet",
+        f"{REJECTS}part-0.parquet",
+        "gold/vessel_stops/dt=2024-01-15/part-0.parquet",
+    ):
         store.prepare_write(key)
         con.execute(f"COPY (SELECT 1 AS mmsi) TO '{store.uri(key)}' (FORMAT parquet)")
     assert lake_connection(store)[1] == []  # no pointers: nothing is there

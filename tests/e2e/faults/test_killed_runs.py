@@ -37,9 +37,13 @@ def mirror(sim_file) -> Iterator[tuple[Archive, str]]:  # type: ignore[no-untype
 
 
 def _env(tmp_path: Path, url: str) -> dict[str, str]:
-    env = {**os.environ, "DAGSTER_HOME": str(prepare_home(tmp_path / "home")),
-           "AISLAKE_LAKE_DIR": str(tmp_path / "lake"), "AISLAKE_DMA_BASE_URL": url,
-           "AISLAKE_WORKDIR": str(tmp_path)}  # fmt: skip
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(prepare_home(tmp_path / "home")),
+        "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
+        "AISLAKE_DMA_BASE_URL": url,
+        "AISLAKE_WORKDIR": str(tmp_path),
+    }
     env.pop("MINIO_ENDPOINT", None)
     return env
 
@@ -52,16 +56,24 @@ def _start(env: dict[str, str], ignore_signals: bool = False) -> subprocess.Pope
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     return subprocess.Popen(
-        [sys.executable, "-c", CLI.format(args=args)], env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-c", CLI.format(args=args)],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         preexec_fn=ignore if ignore_signals else None,
-    )  # fmt: skip
+    )
 
 
 def _materialize(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     args = ["materialize", "dma_ais_bronze", "--date", str(SIM_DAY)]
-    return subprocess.run([sys.executable, "-c", CLI.format(args=args)], env=env, text=True,
-                          capture_output=True, timeout=180)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", CLI.format(args=args)],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=180,
+    )
 
 
 def test_a_killed_runs_pool_slot_is_freed_by_the_next_command(
@@ -105,10 +117,22 @@ def test_the_cli_stops_on_sigterm_even_started_with_signals_ignored(
 def _dagster_materialize(env: dict[str, str]) -> subprocess.Popen[str]:
     dagster = str(Path(sys.executable).with_name("dagster"))
     return subprocess.Popen(
-        [dagster, "asset", "materialize", "-m", "aislake.definitions", "--select",
-         "dma_ais_bronze", "--partition", str(SIM_DAY)],
-        env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            dagster,
+            "asset",
+            "materialize",
+            "-m",
+            "aislake.definitions",
+            "--select",
+            "dma_ais_bronze",
+            "--partition",
+            str(SIM_DAY),
+        ],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def test_a_slot_of_a_run_dagster_launched_is_freed_by_the_next_run(

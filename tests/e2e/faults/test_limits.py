@@ -67,9 +67,12 @@ def test_a_step_that_cannot_write_fails_and_keeps_the_stored_day(
 
     done = subprocess.run(
         [sys.executable, "-c", code, str(lake.root), str(tmp_path / "spill")],
-        capture_output=True, text=True, timeout=300, preexec_fn=small_files,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=small_files,
         env={**os.environ},
-    )  # fmt: skip
+    )
     assert done.returncode != 0
     assert "File too large" in done.stderr or "Could not write" in done.stderr, done.stderr[-1500:]
     assert sorted(lake.list_keys("silver/")) == keys  # the stored day, as it was
@@ -91,8 +94,11 @@ def test_one_giant_line_is_a_reject_within_the_memory_budget(tmp_path: Path) -> 
         zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf,
         zf.open("aisdk-2024-01-15.csv", "w", force_zip64=True) as out,
     ):
-        out.write(("\n".join([HEADER, *(row(mmsi=str(219000001 + i)) for i in range(500))])
-                   + "\n").encode())  # fmt: skip
+        out.write(
+            (
+                "\n".join([HEADER, *(row(mmsi=str(219000001 + i)) for i in range(500))]) + "\n"
+            ).encode()
+        )
         head, tail = row(mmsi="219999999", tail=TAIL.replace("Undefined", "\0")).split("\0")
         out.write(head.encode())
         block = b"X" * (16 * 1024 * 1024)
@@ -116,9 +122,11 @@ def test_one_giant_line_is_a_reject_within_the_memory_budget(tmp_path: Path) -> 
         "print(r.rows, r.rejects_by_reason, hwm)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(store.root)], capture_output=True, text=True,
+        [sys.executable, "-c", code, str(store.root)],
+        capture_output=True,
+        text=True,
         timeout=300,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("1000 {'line_too_long': 1} "), done.stdout
     peak = int(done.stdout.split()[-1]) * 1024

@@ -76,9 +76,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[
     command = [str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port)]
     proc = subprocess.Popen(
         [*command, "-m", "aislake.definitions"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True, preexec_fn=_default_signals,
-    )  # fmt: skip
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_default_signals,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -103,16 +107,21 @@ def _aislake(
     env: dict[str, str], *args: str, timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "aislake"), *args], env=env, cwd=REPO, capture_output=True, text=True,
+        [str(BIN / "aislake"), *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
         timeout=timeout,
-    )  # fmt: skip
+    )
 
 
 def _graphql(url: str, query: str) -> dict:
     request = urllib.request.Request(
-        f"{url}/graphql", data=json.dumps({"query": query}).encode(),
+        f"{url}/graphql",
+        data=json.dumps({"query": query}).encode(),
         headers={"Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -126,9 +135,21 @@ def test_backfill_retry_the_failed_day_then_see_them_in_the_ui(
     url, env = stack
     late = dt.date(2024, 1, 4)  # not in the mirror yet: DMA has not published it
     first = _aislake(
-        env, "backfill", "dma_ais_silver", "--from", str(DAYS[0]), "--to", str(late),
-        "--upstream", "--url", url, "--timeout", "480", "--poll", "1",
-    )  # fmt: skip
+        env,
+        "backfill",
+        "dma_ais_silver",
+        "--from",
+        str(DAYS[0]),
+        "--to",
+        str(late),
+        "--upstream",
+        "--url",
+        url,
+        "--timeout",
+        "480",
+        "--poll",
+        "1",
+    )
     assert first.returncode == 1, first.stdout + first.stderr
     assert "dma_ais_silver               3/4 materialised, 1 failed" in first.stdout
     backfill_id = first.stdout.split("backfill ", 1)[1].split()[0]
@@ -145,9 +166,17 @@ def test_backfill_retry_the_failed_day_then_see_them_in_the_ui(
     mirror = Path(urllib.request.url2pathname(env["AISLAKE_DMA_BASE_URL"].removeprefix("file://")))
     write_dma_zip(late, mirror, SMALL_FLEET)  # DMA publishes the day
     retry = _aislake(
-        env, "backfill", "--retry-failed", backfill_id, "--url", url, "--timeout", "480",
-        "--poll", "1",
-    )  # fmt: skip
+        env,
+        "backfill",
+        "--retry-failed",
+        backfill_id,
+        "--url",
+        url,
+        "--timeout",
+        "480",
+        "--poll",
+        "1",
+    )
     assert retry.returncode == 0, retry.stdout + retry.stderr
     assert "dma_ais_silver               1/1 materialised, 0 failed" in retry.stdout
     status = _aislake(env, "status", "dma_ais_silver", "--from", str(late), "--to", str(late))
@@ -167,11 +196,18 @@ def test_backfill_retry_the_failed_day_then_see_them_in_the_ui(
     ARTIFACTS.mkdir(exist_ok=True)
     page = f"{url}/assets/dma_ais_silver?view=partitions"
     flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        f"--user-data-dir={ARTIFACTS / 'chromium-profile'}", "--virtual-time-budget=20000",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        f"--user-data-dir={ARTIFACTS / 'chromium-profile'}",
+        "--virtual-time-budget=20000",
         "--window-size=1400,900",
-    ]  # fmt: skip
+    ]
     dom = subprocess.run(
         [browser, *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120
     ).stdout

@@ -94,11 +94,15 @@ def test_statements_run_concurrently_and_the_first_may_read_temporary_tables(
     out = [tmp_path / f"{n}.parquet" for n in range(3)]
     execute_concurrently(
         con,
-        [f"COPY (SELECT * FROM mine) TO {sql_literal(str(out[0]))}",
-         *(f"COPY (SELECT * FROM shared WHERE i % 2 = {n - 1}) TO {sql_literal(str(out[n]))}"
-           for n in (1, 2))],
+        [
+            f"COPY (SELECT * FROM mine) TO {sql_literal(str(out[0]))}",
+            *(
+                f"COPY (SELECT * FROM shared WHERE i % 2 = {n - 1}) TO {sql_literal(str(out[n]))}"
+                for n in (1, 2)
+            ),
+        ],
         workers=2,
-    )  # fmt: skip
+    )
     counts = [con.execute(f"SELECT count(*) FROM {sql_literal(str(f))}").fetchone() for f in out]
     assert counts == [(1000,), (500,), (500,)]
     # A temporary table is its connection's own: a cursor does not see it, and the error is
@@ -107,8 +111,7 @@ def test_statements_run_concurrently_and_the_first_may_read_temporary_tables(
     with pytest.raises(duckdb.CatalogException, match="mine"):
         execute_concurrently(
             con,
-            [f"COPY (SELECT * FROM shared) TO {sql_literal(str(late))}",
-             "SELECT * FROM mine"],
+            [f"COPY (SELECT * FROM shared) TO {sql_literal(str(late))}", "SELECT * FROM mine"],
             workers=2,
-        )  # fmt: skip
+        )
     assert late.exists()

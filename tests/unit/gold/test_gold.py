@@ -75,10 +75,13 @@ def test_stops_match_the_simulators_stays(lake: LocalStore, sim_file: SimulatedF
                 continue
             expected += 1
             match = [
-                d for d in detected
-                if d[0] == mmsi and d[1] == stay.port
-                and abs(d[2] - arrival) <= tolerance and abs(d[3] - departure) <= tolerance
-            ]  # fmt: skip
+                d
+                for d in detected
+                if d[0] == mmsi
+                and d[1] == stay.port
+                and abs(d[2] - arrival) <= tolerance
+                and abs(d[3] - departure) <= tolerance
+            ]
             assert len(match) == 1, (vessel.name, stay, [d for d in detected if d[0] == mmsi])
             assert match[0][4] == "moored"
     assert expected >= 5
@@ -86,8 +89,12 @@ def test_stops_match_the_simulators_stays(lake: LocalStore, sim_file: SimulatedF
 
 def test_ships_at_anchor_are_one_stop_at_anchor(lake: LocalStore, sim_file: SimulatedFile) -> None:
     anchored = [m for m, v in sim_file.truth.vessels.items() if v.kind == "anchored"]
-    got = rows(lake, "vessel_stops", "SELECT mmsi, stop_type, arrival_clipped, departure_clipped, "
-               "duration_minutes FROM {t} WHERE stop_type = 'at_anchor' ORDER BY mmsi")  # fmt: skip
+    got = rows(
+        lake,
+        "vessel_stops",
+        "SELECT mmsi, stop_type, arrival_clipped, departure_clipped, "
+        "duration_minutes FROM {t} WHERE stop_type = 'at_anchor' ORDER BY mmsi",
+    )
     assert [g[0] for g in got] == sorted(anchored)
     assert all(g[2] and g[3] and g[4] > 23 * 60 for g in got)
 
@@ -113,8 +120,12 @@ def test_track_distance_matches_the_distance_sailed(
 def test_tracks_without_gaps_are_one_segment_and_never_too_fast(
     lake: LocalStore, sim_file: SimulatedFile
 ) -> None:
-    segments = rows(lake, "vessel_tracks", "SELECT mmsi, count(*), max(distance_nm * 3600 / "
-                    "greatest(epoch(end_ts - start_ts), 1)) FROM {t} GROUP BY 1")  # fmt: skip
+    segments = rows(
+        lake,
+        "vessel_tracks",
+        "SELECT mmsi, count(*), max(distance_nm * 3600 / "
+        "greatest(epoch(end_ts - start_ts), 1)) FROM {t} GROUP BY 1",
+    )
     unprovable = sim_file.truth.quirk_vessels["unquoted_comma_callsign"]  # rows are rejects
     dark = {m for m, v in sim_file.truth.vessels.items() if v.gaps}  # silent for hours
     assert dark and all(n == 1 for m, n, _ in segments if m != unprovable and m not in dark)
@@ -123,8 +134,9 @@ def test_tracks_without_gaps_are_one_segment_and_never_too_fast(
 
 
 def test_tracks_are_simplified_lines_along_the_route(lake: LocalStore) -> None:
-    (wkt, points) = rows(lake, "vessel_tracks", "SELECT geometry_wkt, points FROM {t} "
-                         "ORDER BY points DESC LIMIT 1")[0]  # fmt: skip
+    (wkt, points) = rows(
+        lake, "vessel_tracks", "SELECT geometry_wkt, points FROM {t} ORDER BY points DESC LIMIT 1"
+    )[0]
     assert wkt.startswith("LINESTRING (")
     vertices = wkt.count(",") + 1
     assert 2 <= vertices < points / 20  # far fewer vertices than positions
@@ -198,15 +210,22 @@ def test_density_counts_every_vessel_position_once(lake: LocalStore) -> None:
 
 
 def test_summary_distance_agrees_with_tracks(lake: LocalStore) -> None:
-    (summary,) = rows(lake, "ais_daily_summary", "SELECT sum(distance_nm) FROM {t} "
-                      "WHERE ship_type NOT IN ('Base Station', 'AtoN')")[0]  # fmt: skip
+    (summary,) = rows(
+        lake,
+        "ais_daily_summary",
+        "SELECT sum(distance_nm) FROM {t} WHERE ship_type NOT IN ('Base Station', 'AtoN')",
+    )[0]
     (tracks,) = rows(lake, "vessel_tracks", "SELECT sum(distance_nm) FROM {t}")[0]
     assert summary == pytest.approx(tracks, rel=0.01)
 
 
 def test_heatmap_is_a_png_of_the_grid() -> None:
-    png = render_heatmap([(3624, 4484, 0.1), (3625, 4485, 24.0)], 1000, "t",
-                         marks=[("Copenhagen", 4484_530.0, 3624_685.0)])  # fmt: skip
+    png = render_heatmap(
+        [(3624, 4484, 0.1), (3625, 4485, 24.0)],
+        1000,
+        "t",
+        marks=[("Copenhagen", 4484_530.0, 3624_685.0)],
+    )
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 500
     with pytest.raises(ValueError):
         render_heatmap([], 1000, "t")
@@ -245,9 +264,15 @@ def test_gold_on_the_real_2023_sample(samples: Path, tmp_path: Path) -> None:
 
 def test_an_injected_position_jump_still_cuts_the_track(tmp_path: Path) -> None:
     """Noise is not a jump, but a real one is: 20 km in 10 s, then the track goes on there."""
-    points = [("10:00:00", 55.0), ("10:00:10", 55.0005), ("10:00:10", 55.0008),  # 2 receivers
-              ("10:00:20", 55.001), ("10:00:30", 55.2), ("10:00:40", 55.2005),
-              ("10:00:50", 55.201)]  # fmt: skip
+    points = [
+        ("10:00:00", 55.0),
+        ("10:00:10", 55.0005),
+        ("10:00:10", 55.0008),  # 2 receivers
+        ("10:00:20", 55.001),
+        ("10:00:30", 55.2),
+        ("10:00:40", 55.2005),
+        ("10:00:50", 55.201),
+    ]
     got = segments_of(tmp_path, points)
     assert got == [(1, 4), (2, 3)]
 
@@ -304,10 +329,12 @@ def test_a_position_two_sources_hold_is_counted_once(
         f"TO {sql_literal(store.uri(f'{staged}/rejects/part-0.parquet'))} (FORMAT parquet)"
     )
     store.publish(
-        {silver_prefix("noaa", SIM_DAY): f"{staged}/silver",
-         rejects_prefix("noaa", SIM_DAY): f"{staged}/rejects"},
+        {
+            silver_prefix("noaa", SIM_DAY): f"{staged}/silver",
+            rejects_prefix("noaa", SIM_DAY): f"{staged}/rejects",
+        },
         pointer_key(silver_prefix("noaa", SIM_DAY)),
-    )  # fmt: skip
+    )
     assert figures() == one_source
 
 
@@ -324,8 +351,14 @@ def test_a_transmitter_reporting_under_several_mobile_types_is_counted_once(
     for i in range(720):
         t = DAY0 + dt.timedelta(hours=10, seconds=10 * i)
         mobile = "Class A" if i % 2 == 0 else "Undefined"
-        lines.append(row(ts=t.strftime("%d/%m/%Y %H:%M:%S"), lat=f"{55 + i * 0.0005:.4f}",
-                         mobile=mobile, tail=TAIL.replace("Undefined", "Cargo")))  # fmt: skip
+        lines.append(
+            row(
+                ts=t.strftime("%d/%m/%Y %H:%M:%S"),
+                lat=f"{55 + i * 0.0005:.4f}",
+                mobile=mobile,
+                tail=TAIL.replace("Undefined", "Cargo"),
+            )
+        )
     csv = tmp_path / "d.csv"
     csv.write_text("\n".join([HEADER, *lines]) + "\n")
     store.put_file(csv, "bronze/dma/d.csv")

@@ -89,11 +89,15 @@ def test_the_cli_refuses_and_writable_lifts_it(
 def test_query_uses_read_only_keys_where_configured() -> None:
     from aislake.defs.resources import query_storage
 
-    env = {"MINIO_ENDPOINT": "127.0.0.1:9000", "MINIO_ACCESS_KEY": "writer",
-           "MINIO_SECRET_KEY": "writer-secret"}  # fmt: skip
+    env = {
+        "MINIO_ENDPOINT": "127.0.0.1:9000",
+        "MINIO_ACCESS_KEY": "writer",
+        "MINIO_SECRET_KEY": "writer-secret",
+    }
     assert query_storage(env).access_key == "writer"
-    reader = query_storage({**env, "AISLAKE_QUERY_ACCESS_KEY": "reader",
-                            "AISLAKE_QUERY_SECRET_KEY": "reader-secret"})  # fmt: skip
+    reader = query_storage(
+        {**env, "AISLAKE_QUERY_ACCESS_KEY": "reader", "AISLAKE_QUERY_SECRET_KEY": "reader-secret"}
+    )
     assert (reader.access_key, reader.secret_key) == ("reader", "reader-secret")
 
 
@@ -144,9 +148,12 @@ def test_another_bucket_is_neither_read_nor_written_on_s3(
     s3_store.list_keys("silver/")  # makes the lake's bucket
     _publish_day(s3_store)
     s3 = boto3.client(
-        "s3", endpoint_url=f"http://{s3_env['MINIO_ENDPOINT']}", region_name="us-east-1",
-        aws_access_key_id="k", aws_secret_access_key="s",
-    )  # fmt: skip
+        "s3",
+        endpoint_url=f"http://{s3_env['MINIO_ENDPOINT']}",
+        region_name="us-east-1",
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+    )
     payroll = f"payroll-{s3_env['AISLAKE_BUCKET']}"
     s3.create_bucket(Bucket=payroll)
     s3.put_object(Bucket=payroll, Key="salaries.csv", Body=b"name,salary\nana,1\n")

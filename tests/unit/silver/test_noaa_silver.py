@@ -53,10 +53,27 @@ def test_the_2023_sample_is_parsed_exactly(samples: Path, tmp_path: Path) -> Non
     # 636021061,2023-01-11T00:00:00,26.09241,-80.04806,8.8,272.7,270.0,MSC NAISHA III,
     # IMO9307839,5LCB4,70,8.0,208.0,30.0,8.0,70.0,A
     assert row(con, silver, 636021061, cols) == (
-        dt.datetime(2023, 1, 11), 26.09241, -80.04806, 8.8, 272.7, 270, "MSC NAISHA III",
-        9307839, "5LCB4", "Cargo", "Under way sailing", 208.0, 30.0, 8.0,
-        "No additional information", "Class A", "ship", None, None, "noaa",
-    )  # fmt: skip
+        dt.datetime(2023, 1, 11),
+        26.09241,
+        -80.04806,
+        8.8,
+        272.7,
+        270,
+        "MSC NAISHA III",
+        9307839,
+        "5LCB4",
+        "Cargo",
+        "Under way sailing",
+        208.0,
+        30.0,
+        8.0,
+        "No additional information",
+        "Class A",
+        "ship",
+        None,
+        None,
+        "noaa",
+    )
     # 367752440,...,0.0,360.0,95.0,SAN JOSE,,WDI9818,31,0.0,,,,52.0,A: COG 360 = not available.
     found = row(con, silver, 367752440, "cog, heading, ship_type, nav_status, length, cargo_type")
     assert found == (None, 95, "Towing", "Under way using engine", None, None)
@@ -78,15 +95,29 @@ def test_the_2024_head_is_parsed_exactly(samples: Path, tmp_path: Path) -> None:
     )
     assert result.rows == result.rows_in == 99 and result.rejects == 0
     # 338075892,...,0.0,358.8,511.0,PILOT BOAT SPRING PT,,WDB8945,90,0,0,0,0.0,90,A (CRLF)
-    assert row(con, silver, 338075892, "heading, name, ship_type, nav_status, length, width, "
-               "draught, callsign") == (
-        None, "PILOT BOAT SPRING PT", "Other", "Under way using engine", None, None, None,
+    assert row(
+        con,
+        silver,
+        338075892,
+        "heading, name, ship_type, nav_status, length, width, draught, callsign",
+    ) == (
+        None,
+        "PILOT BOAT SPRING PT",
+        "Other",
+        "Under way using engine",
+        None,
+        None,
+        None,
         "WDB8945",
-    )  # fmt: skip
+    )
     # 367669550,...,IMO7938024,WDH9586,30,15,30,8,0.0,30,A: status 15 = not defined.
     assert row(con, silver, 367669550, "imo, ship_type, nav_status, length, width") == (
-        7938024, "Fishing", None, 30.0, 8.0,
-    )  # fmt: skip
+        7938024,
+        "Fishing",
+        None,
+        30.0,
+        8.0,
+    )
     counts = con.execute(
         f"SELECT count(*) FILTER (heading IS NULL), count(*) FILTER (mobile_type = 'Class B') "
         f"FROM {silver}"
@@ -111,16 +142,38 @@ def test_csv2_rows_from_noaas_fixture_are_parsed_exactly(tmp_path: Path) -> None
     assert result.rows == 3 and result.rejects == 0
     cols = "lat, lon, sog, cog, heading, name, callsign, ship_type, nav_status, length, draught"
     assert row(con, silver, 366996430, cols) == (
-        38.40362, -82.55641, 0.1, 295.2, 100, "CAPT JEFF IRBY", "WDK7088", "Towing",
-        "Reserved for future use [12]", 20.0, 3.3,
-    )  # fmt: skip
+        38.40362,
+        -82.55641,
+        0.1,
+        295.2,
+        100,
+        "CAPT JEFF IRBY",
+        "WDK7088",
+        "Towing",
+        "Reserved for future use [12]",
+        20.0,
+        3.3,
+    )
     assert row(con, silver, 368435310, cols) == (
-        40.51168, -80.11748, 5.0, 180.0, 180, "DANI Z", "WDQ5513", "Tug",
-        "Under way using engine", 15.0, None,
-    )  # fmt: skip
+        40.51168,
+        -80.11748,
+        5.0,
+        180.0,
+        180,
+        "DANI Z",
+        "WDQ5513",
+        "Tug",
+        "Under way using engine",
+        15.0,
+        None,
+    )
     assert row(con, silver, 367000001, "name, imo, ship_type, mobile_type, nav_status") == (
-        "SMITH, JOHN", None, "Pleasure", "Class B", None,
-    )  # fmt: skip
+        "SMITH, JOHN",
+        None,
+        "Pleasure",
+        "Class B",
+        None,
+    )
 
 
 def test_both_layouts_of_a_day_give_the_same_silver(tmp_path: Path) -> None:
@@ -177,9 +230,12 @@ def test_bad_noaa_lines_become_rejects_with_their_text(tmp_path: Path) -> None:
     con, result, _ = silver_of(store, csv, SIM_DAY)
     assert result.rows == 1 and result.rows + result.rejects == 6
     assert result.rejects_by_reason == {
-        "malformed_csv": 1, "bad_timestamp": 1, "position_out_of_range": 1,
-        "invalid_mmsi": 1, "ts_outside_day": 1,
-    }  # fmt: skip
+        "malformed_csv": 1,
+        "bad_timestamp": 1,
+        "position_out_of_range": 1,
+        "invalid_mmsi": 1,
+        "ts_outside_day": 1,
+    }
     rejects = "[" + ", ".join(sql_literal(store.uri(k)) for k in result.rejects_keys) + "]"
     kept = con.execute(
         f"SELECT raw_line FROM read_parquet({rejects}) WHERE reason = 'malformed_csv'"

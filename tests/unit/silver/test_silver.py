@@ -69,8 +69,12 @@ def test_not_available_sentinels_become_null(local: LocalStore, tmp_path: Path) 
 def test_dma_null_spellings_become_null(local: LocalStore, tmp_path: Path) -> None:
     tail = "Unknown, ,Undefined,Undefined,Unknown value,,,Undefined, , , ,AIS,,,,"
     result = run(local, tmp_path, [row(nav="Unknown value", tail=tail)])
-    got = silver_rows(local, result, "nav_status, imo, callsign, name, ship_type, cargo_type, "
-                                     "pos_fix_device, draught, destination, eta")  # fmt: skip
+    got = silver_rows(
+        local,
+        result,
+        "nav_status, imo, callsign, name, ship_type, cargo_type, "
+        "pos_fix_device, draught, destination, eta",
+    )
     assert got == [(None,) * 10]
 
 
@@ -114,7 +118,10 @@ def test_base_stations_and_atons_are_kept_apart_by_mobile_type(
     ]
     result = run(local, tmp_path, lines)
     assert sorted(silver_rows(local, result, "mmsi, mobile_type")) == [
-        (2190064, "Base Station"), (219000001, "Class A"), (992191000, "AtoN")]  # fmt: skip
+        (2190064, "Base Station"),
+        (219000001, "Class A"),
+        (992191000, "AtoN"),
+    ]
 
 
 def test_exact_duplicates_keep_one_copy_and_the_rest_are_rejected(
@@ -125,8 +132,10 @@ def test_exact_duplicates_keep_one_copy_and_the_rest_are_rejected(
     )
     assert result.rows == 2
     assert result.rejects_by_reason == {"duplicate": 2}
-    assert reject_rows(local, result, "reason, ts, mmsi") == [
-        ("duplicate", "15/01/2024 10:00:00", "219000001")] * 2  # fmt: skip
+    assert (
+        reject_rows(local, result, "reason, ts, mmsi")
+        == [("duplicate", "15/01/2024 10:00:00", "219000001")] * 2
+    )
 
 
 def test_malformed_lines_are_rejected_with_the_raw_line(local: LocalStore, tmp_path: Path) -> None:
@@ -170,8 +179,21 @@ def test_real_2018_sample_22_columns(samples: Path, local: LocalStore, tmp_path:
         "SELECT ts, lat, lon, nav_status, rot, sog, cog, heading, imo, "
         "ship_type, size_a FROM {t} WHERE mmsi = 215810000",
     )
-    assert got == [(dt.datetime(2018, 6, 1), 55.921028, 17.320418, "Constrained by her draught",
-                    0.0, 12.5, 255.5, 256, None, None, None)]  # fmt: skip
+    assert got == [
+        (
+            dt.datetime(2018, 6, 1),
+            55.921028,
+            17.320418,
+            "Constrained by her draught",
+            0.0,
+            12.5,
+            255.5,
+            256,
+            None,
+            None,
+            None,
+        )
+    ]
     kinds = dict(query(local, key, "SELECT mobile_type, count(*) FROM {t} GROUP BY ALL"))
     # Counted with awk: rows of each type not at lat 91 / lon 181.
     assert kinds == {"Class A": 111, "Class B": 5, "Base Station": 8, "AtoN": 4}
@@ -388,10 +410,12 @@ COMMA_ROW = row(
     "layout",
     [
         pytest.param(lambda lines: "\r\n".join(lines) + "\r\n", id="crlf-throughout"),
-        pytest.param(lambda lines: "\ufeff" + "\n".join([*lines[:3], "", "", *lines[3:]]) + "\n",
-                     id="bom-and-blank-lines"),
+        pytest.param(
+            lambda lines: "\ufeff" + "\n".join([*lines[:3], "", "", *lines[3:]]) + "\n",
+            id="bom-and-blank-lines",
+        ),
     ],
-)  # fmt: skip
+)
 def test_line_endings_do_not_stop_the_comma_repair(
     local: LocalStore, tmp_path: Path, layout
 ) -> None:

@@ -188,8 +188,9 @@ def test_a_trickling_download_is_abandoned_retried_and_logged(
     state, url = archive
     state.files["/aisdk-2024-01-15.zip"] = make_zip({"a.csv": f"{HEADER_26}\n{ROW}\n".encode()})
     state.trickle["/aisdk-2024-01-15.zip"] = 0.05
-    slow = RetryPolicy(attempts=2, backoff_seconds=0.01, min_bytes_per_second=1000,
-                       grace_seconds=0.5)  # fmt: skip
+    slow = RetryPolicy(
+        attempts=2, backoff_seconds=0.01, min_bytes_per_second=1000, grace_seconds=0.5
+    )
     said: list[str] = []
     started = time.monotonic()
     with pytest.raises(TransientError, match=r"gave up after 2 attempts: too slow"):

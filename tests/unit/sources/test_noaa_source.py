@@ -117,9 +117,13 @@ def test_a_legacy_day_is_extracted(archive: tuple[Archive, str], tmp_path: Path)
     ],
 )
 def test_a_broken_csv2_day_is_refused_and_leaves_nothing(
-    archive: tuple[Archive, str], tmp_path: Path, name: str, body: bytes | None,
-    error: type[Exception], message: str,
-) -> None:  # fmt: skip
+    archive: tuple[Archive, str],
+    tmp_path: Path,
+    name: str,
+    body: bytes | None,
+    error: type[Exception],
+    message: str,
+) -> None:
     state, url = archive
     good = zst(f"{CSV2_HEADER}\n{CSV2_ROW}\n".encode() * 50)
     if name == "truncated zstd":
@@ -178,8 +182,9 @@ def test_listings_name_the_published_days(tmp_path: Path) -> None:
     write_noaa_day(dt.date(2024, 1, 17), tmp_path, "legacy")
     mirror = tmp_path.as_uri()
     assert published_days(list_archive("csv2", mirror, [2024]), "csv2") == [
-        dt.date(2024, 1, 15), dt.date(2024, 1, 16),
-    ]  # fmt: skip
+        dt.date(2024, 1, 15),
+        dt.date(2024, 1, 16),
+    ]
     assert published_days(list_archive("legacy", mirror, [2024]), "legacy") == [
         dt.date(2024, 1, 17)
     ]

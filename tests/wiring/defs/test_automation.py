@@ -52,8 +52,9 @@ def test_a_month_waits_for_its_days_blocking_checks(tmp_path: Path, passes: bool
     graph = dg.Definitions(assets=[day, month], asset_checks=[day_valid])
     with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
         first = dg.evaluate_automation_conditions(graph, instance)
-        dg.materialize([day, day_valid], partition_key="2024-01-15", instance=instance,
-                       raise_on_error=False)  # fmt: skip
+        dg.materialize(
+            [day, day_valid], partition_key="2024-01-15", instance=instance, raise_on_error=False
+        )
         second = dg.evaluate_automation_conditions(graph, instance, cursor=first.cursor)
         requested = set(second.get_requested_partitions(dg.AssetKey("month")))
     assert requested == ({"2024-01-01"} if passes else set())

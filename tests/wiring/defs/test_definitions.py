@@ -44,7 +44,9 @@ def test_graph_dependencies_kinds_and_groups() -> None:
     for gold in ("vessel_tracks_gold", "traffic_density_gold"):
         assert {k.to_user_string() for k in node(gold).parent_keys} == {"vessel_positions_gold"}
     assert {k.to_user_string() for k in node("ais_daily_summary_gold").parent_keys} == {
-        "dma_ais_silver", "vessel_positions_gold"}  # fmt: skip
+        "dma_ais_silver",
+        "vessel_positions_gold",
+    }
     assert node("dma_ais_bronze").group_name == "dma"
     assert node("ais_daily_summary_gold").group_name == "gold"
     assert set(node("dma_ais_silver").kinds) == {"duckdb", "parquet"}
@@ -59,8 +61,9 @@ def test_graph_dependencies_kinds_and_groups() -> None:
         "traffic_density_monthly": {"traffic_density_gold"},
     }
     assert node("port_visits_gold").partitions_def is None  # rebuilt whole from every day
-    assert isinstance(node("traffic_density_monthly_gold").partitions_def,
-                      dg.MonthlyPartitionsDefinition)  # fmt: skip
+    assert isinstance(
+        node("traffic_density_monthly_gold").partitions_def, dg.MonthlyPartitionsDefinition
+    )
 
 
 def test_partitions_are_daily_from_2024_and_end_lag_days_ago(monkeypatch) -> None:  # type: ignore[no-untyped-def]

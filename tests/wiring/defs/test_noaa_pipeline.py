@@ -44,9 +44,13 @@ def defined(sources: str) -> dg.Definitions:
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["s3"])  # the local lake: the demo test below
 def test_a_lake_with_both_sources_and_gold_over_both(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path, mirror_url: str,
-    sim_file: SimulatedFile, noaa_mirror: tuple[str, SimulatedFile],
-) -> None:  # fmt: skip
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    mirror_url: str,
+    sim_file: SimulatedFile,
+    noaa_mirror: tuple[str, SimulatedFile],
+) -> None:
     noaa_url, noaa_sim = noaa_mirror
     env = {
         "AISLAKE_SOURCES": "dma,noaa",
@@ -92,8 +96,10 @@ def test_a_lake_with_both_sources_and_gold_over_both(
     )
     assert noaa_rows == noaa_sim.rows and noaa_vessels == len(noaa_sim.truth.vessels)
     registry = partition_files(store, "gold/vessel_registry/dt=2024-01-15/")
-    vessels = {r[0]: r[1] for r in con.execute(
-        f"SELECT mmsi, positions FROM read_parquet({registry})").fetchall()}  # fmt: skip
+    vessels = {
+        r[0]: r[1]
+        for r in con.execute(f"SELECT mmsi, positions FROM read_parquet({registry})").fetchall()
+    }
     assert set(noaa_sim.truth.vessels) <= set(vessels)  # every US vessel ...
     assert {
         v.mmsi for v in sim_file.truth.vessels.values() if v.mobile_type in ("Class A", "Class B")
@@ -152,8 +158,11 @@ def test_a_day_noaa_has_not_published_fails_clearly(tmp_path: Path) -> None:
 
 
 def test_a_wrong_noaa_format_is_a_clear_failure(tmp_path: Path) -> None:
-    env = {"AISLAKE_SOURCES": "noaa", "AISLAKE_NOAA_FORMAT": "csv3",
-           "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}  # fmt: skip
+    env = {
+        "AISLAKE_SOURCES": "noaa",
+        "AISLAKE_NOAA_FORMAT": "csv3",
+        "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
+    }
     result = materialize_day(SIM_DAY, env)
     assert not result.success
     assert "AISLAKE_NOAA_FORMAT='csv3'" in str(
@@ -193,8 +202,9 @@ def test_the_sources_setting_decides_what_is_defined() -> None:
     assert "noaa_silver_keys_valid" in checks and "dma_silver_keys_valid" not in checks
     both = defined("dma, noaa")
     assert both.resolve_asset_graph().get(dg.AssetKey("vessel_stops_gold")).parent_keys == {
-        dg.AssetKey("dma_ais_silver"), dg.AssetKey("noaa_ais_silver"),
-    }  # fmt: skip
+        dg.AssetKey("dma_ais_silver"),
+        dg.AssetKey("noaa_ais_silver"),
+    }
     with settings.using(Settings.from_env({})):
         assert active_sources() == ("dma",)
     wrong = Settings.from_env({"AISLAKE_SOURCES": "dma,ais-hub"})
@@ -239,9 +249,11 @@ def test_a_noaa_day_republished_broken_does_not_replace_the_stored_one(tmp_path:
 
     def bronze() -> dg.ExecuteInJobResult:
         return dg.materialize(
-            only_bronze, partition_key=SIM_DAY.isoformat(), resources=build_resources(env),
+            only_bronze,
+            partition_key=SIM_DAY.isoformat(),
+            resources=build_resources(env),
             raise_on_error=False,
-        )  # fmt: skip
+        )
 
     assert bronze().success
     stored = (tmp_path / "lake" / "bronze" / "noaa" / "ais-2024-01-15.csv.zst").read_bytes()

@@ -94,8 +94,9 @@ def test_a_day_flows_through_bronze_silver_and_gold(env: dict[str, str], sim_fil
     assert monthly["hours"] == pytest.approx(density["hours"], rel=1e-6)
     assert monthly["uri"].endswith(".parquet") and "/month=2024-01/" in monthly["uri"]
     assert {e.check_name: e.passed for e in month.get_asset_check_evaluations()} == {
-        "traffic_density_monthly_valid": True, "traffic_density_monthly_not_empty": True,
-    }  # fmt: skip
+        "traffic_density_monthly_valid": True,
+        "traffic_density_monthly_not_empty": True,
+    }
     store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
     bronze_bytes = Path(env["AISLAKE_WORKDIR"]).parent / "bronze.csv"
     store.get_file(bronze_key("dma", SIM_DAY), bronze_bytes)
@@ -167,8 +168,12 @@ def test_a_thin_day_warns_but_does_not_block(tmp_path: Path, mirror_url: str) ->
     ]
     assert evaluation.passed is False and evaluation.severity == dg.AssetCheckSeverity.WARN
     assert evaluation.metadata["min_rows"].value == 10_000_000
-    for gold in ("ais_daily_summary_gold", "vessel_tracks_gold", "vessel_stops_gold",
-                 "port_visits_gold"):  # fmt: skip
+    for gold in (
+        "ais_daily_summary_gold",
+        "vessel_tracks_gold",
+        "vessel_stops_gold",
+        "port_visits_gold",
+    ):
         assert result.asset_materializations_for_node(gold) != []
 
 
@@ -194,8 +199,11 @@ def test_a_real_extract_passes_every_blocking_check(
     text = text.replace(written, "16/01/2024 ")  # the same rows on a partition day
     with zipfile.ZipFile(mirror / "aisdk-2024-01-16.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("aisdk-2024-01-16.csv", text)
-    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
-           "AISLAKE_MIN_SILVER_ROWS": "1000"}  # fmt: skip
+    env = {
+        "AISLAKE_DMA_BASE_URL": mirror.as_uri(),
+        "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
+        "AISLAKE_MIN_SILVER_ROWS": "1000",
+    }
     result = materialize_day(day, env)
     assert result.success
     evaluations = result.get_asset_check_evaluations()
@@ -216,9 +224,10 @@ def test_a_day_with_missing_hours_warns_and_lists_them(tmp_path: Path) -> None:
     result = materialize_day(SIM_DAY, env, gold=False)
     assert result.success
     (hours,) = [
-        e for e in result.get_asset_check_evaluations()
+        e
+        for e in result.get_asset_check_evaluations()
         if e.check_name == "dma_silver_hours_covered"
-    ]  # fmt: skip
+    ]
     assert hours.passed is False and hours.severity == dg.AssetCheckSeverity.WARN
     assert hours.metadata["missing_hours"].value == [3, 4, 17]
     assert hours.metadata["hours_with_positions"].value == 21
@@ -238,8 +247,11 @@ def _stored_day(tmp_path: Path, sim_file, **env: str) -> tuple[Path, dict[str, s
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())
-    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
-           **env}  # fmt: skip
+    env = {
+        "AISLAKE_DMA_BASE_URL": mirror.as_uri(),
+        "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
+        **env,
+    }
     assert materialize_day(SIM_DAY, env, gold=False).success
     return mirror, env, build_resources(env)["storage"].store()  # type: ignore[attr-defined]
 
@@ -332,8 +344,11 @@ def test_a_better_refetch_replaces_bronze_once_silver_accepts_it(
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     _refetch(mirror, sim_file, lambda lines: lines[: len(lines) * 9 // 10])
-    env = {"AISLAKE_DMA_BASE_URL": mirror.as_uri(), "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
-           **(request.getfixturevalue("s3_env") if backend == "s3" else {})}  # fmt: skip
+    env = {
+        "AISLAKE_DMA_BASE_URL": mirror.as_uri(),
+        "AISLAKE_LAKE_DIR": str(tmp_path / "lake"),
+        **(request.getfixturevalue("s3_env") if backend == "s3" else {}),
+    }
     assert materialize_day(SIM_DAY, env, gold=False).success
     (mirror / sim_file.path.name).write_bytes(sim_file.path.read_bytes())  # the whole day
     store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
@@ -355,9 +370,14 @@ def test_a_better_refetch_replaces_bronze_once_silver_accepts_it(
 
 
 @pytest.mark.parametrize(
-    "setting", ["AISLAKE_REPLACE_MIN_SHARE=-1", "AISLAKE_REPLACE_MAX_DROP=2",
-                "AISLAKE_REPLACE_MAX_REJECT_RISE=x", "AISLAKE_MAX_REJECT_SHARE=1.5"],
-)  # fmt: skip
+    "setting",
+    [
+        "AISLAKE_REPLACE_MIN_SHARE=-1",
+        "AISLAKE_REPLACE_MAX_DROP=2",
+        "AISLAKE_REPLACE_MAX_REJECT_RISE=x",
+        "AISLAKE_MAX_REJECT_SHARE=1.5",
+    ],
+)
 def test_settings_out_of_range_are_refused(setting: str) -> None:
     name, value = setting.split("=")
     with pytest.raises(ValueError, match=f"{name}=.*expected a share from 0 to 1"):

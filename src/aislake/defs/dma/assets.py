@@ -42,9 +42,12 @@ def dma_ais_bronze_asset() -> dg.AssetsDefinition:
         day = parse_day(context.partition_key)
         cache = Path(dma.cache_dir) if dma.cache_dir else None
         return download_and_publish_bronze(
-            context, storage, "dma", dma,
+            context,
+            storage,
+            "dma",
+            dma,
             lambda tmp: download_day(dma.base_url, day, tmp, dma.retry(), cache, context.log.info),
-        )  # fmt: skip
+        )
 
     return dma_ais_bronze
 

@@ -26,9 +26,12 @@ def dma_published_days_sensor(
     context: dg.SensorEvaluationContext, dma: DmaArchive
 ) -> dg.SensorResult | dg.SkipReason:
     return published_days_evaluation(
-        "dma", context, lambda: published_days(list_archive(dma.base_url)), dma.base_url,
+        "dma",
+        context,
+        lambda: published_days(list_archive(dma.base_url)),
+        dma.base_url,
         DmaError,
-    )  # fmt: skip
+    )
 
 
 @dg.definitions

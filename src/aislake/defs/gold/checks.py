@@ -19,16 +19,19 @@ def gold_check_specs(product: GoldProduct) -> list[dg.AssetCheckSpec]:
     partitions_def = partitions_for(product.partitioning)
     return [
         dg.AssetCheckSpec(
-            f"{product.name}_valid", asset=product.asset, blocking=True,
+            f"{product.name}_valid",
+            asset=product.asset,
+            blocking=True,
             partitions_def=partitions_def,
-            description=f"{product.name}: stored, and zero of: "
-            f"{', '.join(product.measure_names)}",
+            description=f"{product.name}: stored, and zero of: {', '.join(product.measure_names)}",
         ),
         dg.AssetCheckSpec(
-            f"{product.name}_not_empty", asset=product.asset, partitions_def=partitions_def,
+            f"{product.name}_not_empty",
+            asset=product.asset,
+            partitions_def=partitions_def,
             description=f"{product.name}: has rows (warns: a real day may have none)",
         ),
-    ]  # fmt: skip
+    ]
 
 
 def measure(
@@ -49,12 +52,16 @@ def gold_check_results(product: GoldProduct, values: dict[str, int]) -> list[dg.
     """The results of :func:`gold_check_specs` for the partition measured as ``values``."""
     return [
         dg.AssetCheckResult(
-            check_name=f"{product.name}_valid", asset_key=product.asset,
-            passed=all(v == 0 for k, v in values.items() if k != "rows"), metadata=values,
+            check_name=f"{product.name}_valid",
+            asset_key=product.asset,
+            passed=all(v == 0 for k, v in values.items() if k != "rows"),
+            metadata=values,
         ),
         dg.AssetCheckResult(
-            check_name=f"{product.name}_not_empty", asset_key=product.asset,
-            passed=values["rows"] > 0, severity=dg.AssetCheckSeverity.WARN,
+            check_name=f"{product.name}_not_empty",
+            asset_key=product.asset,
+            passed=values["rows"] > 0,
+            severity=dg.AssetCheckSeverity.WARN,
             metadata={"rows": values["rows"], "min_rows": 1},
         ),
-    ]  # fmt: skip
+    ]

@@ -46,9 +46,12 @@ def noaa_ais_bronze_asset() -> dg.AssetsDefinition:
         except ValueError as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
         return download_and_publish_bronze(
-            context, storage, "noaa", noaa,
+            context,
+            storage,
+            "noaa",
+            noaa,
             lambda tmp: download_day(fmt, base_url, day, tmp, noaa.retry(), context.log.info),
-        )  # fmt: skip
+        )
 
     return noaa_ais_bronze
 

@@ -31,8 +31,12 @@ def noaa_published_days_sensor(
     context: dg.SensorEvaluationContext, noaa: NoaaArchive
 ) -> dg.SensorResult | dg.SkipReason:
     return published_days_evaluation(
-        "noaa", context, lambda: noaa_days(noaa), noaa.layout_url, (SourceError, ValueError),
-    )  # fmt: skip
+        "noaa",
+        context,
+        lambda: noaa_days(noaa),
+        noaa.layout_url,
+        (SourceError, ValueError),
+    )
 
 
 @dg.definitions

@@ -36,9 +36,17 @@ from aislake.sources.fetch import (
 from aislake.sources.fetch import extract_day_csv as _extract
 
 __all__ = [
-    "BadArchiveError", "DayCsv", "DayNotPublishedError", "DmaError", "NotDmaCsvError",
-    "NotFoundError", "RetryPolicy", "TransientError", "download_day", "fetch",
-]  # fmt: skip
+    "BadArchiveError",
+    "DayCsv",
+    "DayNotPublishedError",
+    "DmaError",
+    "NotDmaCsvError",
+    "NotFoundError",
+    "RetryPolicy",
+    "TransientError",
+    "download_day",
+    "fetch",
+]
 
 DEFAULT_BASE_URL = "http://aisdata.ais.dk/"
 

@@ -194,9 +194,12 @@ def download_day(
         finally:
             csv.path.unlink(missing_ok=True)
         return replace(
-            csv, path=dest, csv_bytes=dest.stat().st_size, sha256=sha256,
+            csv,
+            path=dest,
+            csv_bytes=dest.stat().st_size,
+            sha256=sha256,
             decoded_bytes=csv.csv_bytes,
-        )  # fmt: skip
+        )
     finally:
         part.unlink(missing_ok=True)
 

@@ -49,31 +49,65 @@ CSV2_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 LEGACY_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 NAV_STATUS = {
-    0: "Under way using engine", 1: "At anchor", 2: "Not under command",
-    3: "Restricted maneuverability", 4: "Constrained by her draught", 5: "Moored",
-    6: "Aground", 7: "Engaged in fishing", 8: "Under way sailing",
-    9: "Reserved for future amendment [HSC]", 10: "Reserved for future amendment [WIG]",
-    11: "Reserved for future use [11]", 12: "Reserved for future use [12]",
-    13: "Reserved for future use [13]", 14: "AIS-SART",
-}  # fmt: skip
+    0: "Under way using engine",
+    1: "At anchor",
+    2: "Not under command",
+    3: "Restricted maneuverability",
+    4: "Constrained by her draught",
+    5: "Moored",
+    6: "Aground",
+    7: "Engaged in fishing",
+    8: "Under way sailing",
+    9: "Reserved for future amendment [HSC]",
+    10: "Reserved for future amendment [WIG]",
+    11: "Reserved for future use [11]",
+    12: "Reserved for future use [12]",
+    13: "Reserved for future use [13]",
+    14: "AIS-SART",
+}
 
 # Ship type codes (ITU-R M.1371 table 53) -> DMA's text; ranges as (first, last).
 SHIP_TYPES: tuple[tuple[int, int, str], ...] = (
-    (1, 19, "Reserved"), (20, 29, "WIG"), (30, 30, "Fishing"), (31, 31, "Towing"),
-    (32, 32, "Towing long/wide"), (33, 33, "Dredging"), (34, 34, "Diving"),
-    (35, 35, "Military"), (36, 36, "Sailing"), (37, 37, "Pleasure"), (38, 39, "Reserved"),
-    (40, 49, "HSC"), (50, 50, "Pilot"), (51, 51, "SAR"), (52, 52, "Tug"),
-    (53, 53, "Port tender"), (54, 54, "Anti-pollution"), (55, 55, "Law enforcement"),
-    (56, 56, "Spare 1"), (57, 57, "Spare 2"), (58, 58, "Medical"),
-    (59, 59, "Not party to conflict"), (60, 69, "Passenger"), (70, 79, "Cargo"),
-    (80, 89, "Tanker"), (90, 99, "Other"),
-)  # fmt: skip
+    (1, 19, "Reserved"),
+    (20, 29, "WIG"),
+    (30, 30, "Fishing"),
+    (31, 31, "Towing"),
+    (32, 32, "Towing long/wide"),
+    (33, 33, "Dredging"),
+    (34, 34, "Diving"),
+    (35, 35, "Military"),
+    (36, 36, "Sailing"),
+    (37, 37, "Pleasure"),
+    (38, 39, "Reserved"),
+    (40, 49, "HSC"),
+    (50, 50, "Pilot"),
+    (51, 51, "SAR"),
+    (52, 52, "Tug"),
+    (53, 53, "Port tender"),
+    (54, 54, "Anti-pollution"),
+    (55, 55, "Law enforcement"),
+    (56, 56, "Spare 1"),
+    (57, 57, "Spare 2"),
+    (58, 58, "Medical"),
+    (59, 59, "Not party to conflict"),
+    (60, 69, "Passenger"),
+    (70, 79, "Cargo"),
+    (80, 89, "Tanker"),
+    (90, 99, "Other"),
+)
 
 CARGO_CATEGORIES = {
-    0: "No additional information", 1: "Category X", 2: "Category Y", 3: "Category Z",
-    4: "Category OS", 5: "Reserved for future use", 6: "Reserved for future use",
-    7: "Reserved for future use", 8: "Reserved for future use", 9: "No additional information",
-}  # fmt: skip
+    0: "No additional information",
+    1: "Category X",
+    2: "Category Y",
+    3: "Category Z",
+    4: "Category OS",
+    5: "Reserved for future use",
+    6: "Reserved for future use",
+    7: "Reserved for future use",
+    8: "Reserved for future use",
+    9: "No additional information",
+}
 
 
 def read_names(layout: tuple[str, ...]) -> list[str]:
