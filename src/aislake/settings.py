@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -35,8 +35,9 @@ from pydantic.fields import FieldInfo
 
 from aislake.gold.core import GoldParams
 from aislake.silver.rules import SilverRules
-from aislake.sources.dma.archive import DEFAULT_BASE_URL as DMA_BASE_URL
-from aislake.sources.noaa.archive import CSV2_BASE_URL, LEGACY_BASE_URL
+from aislake.sources.registry import SOURCES
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _share(value: object) -> float:
@@ -134,37 +135,12 @@ class Settings(BaseModel):
     sources: str = _env(
         "AISLAKE_SOURCES",
         "dma",
-        (
-            "the sources defined: `dma`, `noaa` or `dma,noaa` (an inactive source's assets, checks "
-            "and sensor are not defined; `docs/noaa.md`)"
-        ),
-    )
-    dma_base_url: str = _env(
-        "AISLAKE_DMA_BASE_URL", DMA_BASE_URL, "DMA's archive; `http(s)://` or `file://`"
-    )
-    noaa_format: str = _env(
-        "AISLAKE_NOAA_FORMAT",
-        "csv2",
-        (
-            "NOAA's layout: `csv2` (zstd CSV, every year, the only one from 2025) or `legacy` "
-            "(daily zip, 2018-2024)"
-        ),
-    )
-    noaa_csv2_base_url: str = _env(
-        "AISLAKE_NOAA_CSV2_BASE_URL",
-        CSV2_BASE_URL,
-        "NOAA's csv2 files, laid out `csvYYYY/ais-YYYY-MM-DD.csv.zst`; `http(s)://` or `file://`",
-    )
-    noaa_base_url: str = _env(
-        "AISLAKE_NOAA_BASE_URL",
-        LEGACY_BASE_URL,
-        "NOAA's legacy zips, laid out `YYYY/AIS_YYYY_MM_DD.zip`",
+        f"the sources defined, comma-separated, of {', '.join(f'`{n}`' for n in SOURCES)} (an "
+        "inactive source's assets, checks and sensor are not defined; `docs/noaa.md`); each "
+        "source's archive settings follow",
     )
     dma_lag_days: int = _env(
         "AISLAKE_DMA_LAG_DAYS", 3, "partitions end this many days before today"
-    )
-    download_cache: str | None = _env(
-        "AISLAKE_DOWNLOAD_CACHE", None, "keep DMA's monthly archives (days before 2024-03) here"
     )
     workdir: str | None = _env(
         "AISLAKE_WORKDIR",
@@ -250,7 +226,10 @@ class Settings(BaseModel):
         "gold AIS gaps: shortest silence under way",
     )
 
-    @field_validator("noaa_format", "executor")
+    # Each source's archive settings (its Source.archive model, read by its own variables).
+    archives: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    @field_validator("executor")
     @classmethod
     def _lower(cls, value: str) -> str:
         return value.strip().lower()
@@ -259,17 +238,8 @@ class Settings(BaseModel):
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """The settings ``env`` gives (``os.environ`` by default); other variables are ignored."""
         env = os.environ if env is None else env
-        names = {f.alias for f in cls.model_fields.values()}
-        values = {k: v for k, v in env.items() if k in names and v != ""}
-        try:
-            return cls.model_validate(values)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{e['loc'][0]}={values.get(str(e['loc'][0]))!r}: "
-                + str(e["msg"]).removeprefix("Value error, ").split(": ", 1)[-1]
-                for e in exc.errors()
-            )
-            raise ValueError(f"aislake settings: {problems}") from None
+        archives = {n: _read(s.archive, env) for n, s in SOURCES.items()}
+        return _read(cls, env, archives=archives)
 
     @property
     def source_names(self) -> tuple[str, ...]:
@@ -277,12 +247,47 @@ class Settings(BaseModel):
         return tuple(dict.fromkeys(s.strip().lower() for s in self.sources.split(",") if s.strip()))
 
 
+def _aliases(model: type[BaseModel]) -> list[str]:
+    return [f.alias for f in model.model_fields.values() if f.alias]
+
+
+def _read(model: type[M], env: Mapping[str, str], **extra: object) -> M:
+    """``model`` from the variables ``env`` sets (an empty one counts as unset); a
+    ``ValueError`` naming each variable that is wrong, with its value."""
+    values = {k: v for k, v in env.items() if k in _aliases(model) and v != ""}
+    try:
+        return model.model_validate({**values, **extra})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{e['loc'][0]}={values.get(str(e['loc'][0]))!r}: "
+            + str(e["msg"]).removeprefix("Value error, ").split(": ", 1)[-1]
+            for e in exc.errors()
+        )
+        raise ValueError(f"aislake settings: {problems}") from None
+
+
+def names() -> list[str]:
+    """Every variable of the settings, the sources' archives' included, in README's order."""
+    return [n for field in _fields() for n in [field.alias] if n]
+
+
+def _fields() -> list[FieldInfo]:
+    """The settings' fields, each source's archive fields after ``AISLAKE_SOURCES``."""
+    fields: list[FieldInfo] = []
+    for name, field in Settings.model_fields.items():
+        if field.alias:
+            fields.append(field)
+        if name == "sources":
+            fields += [f for s in SOURCES.values() for f in s.archive.model_fields.values()]
+    return fields
+
+
 def variables(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The settings' variables that ``env`` (``os.environ`` by default) sets, as they are: for
     a caller that passes the environment on with changes (the demo)."""
     env = os.environ if env is None else env
-    names = {f.alias for f in Settings.model_fields.values()}
-    return {k: v for k, v in env.items() if k in names}
+    known = set(names())
+    return {k: v for k, v in env.items() if k in known}
 
 
 def _shown(field: FieldInfo) -> str:
@@ -304,7 +309,7 @@ def markdown_table() -> str:
     meaning, such as a key pair, share a row). ``make docs`` writes it; a test keeps README's
     equal to it."""
     rows: list[tuple[list[str], str, str]] = []
-    for field in Settings.model_fields.values():
+    for field in _fields():
         name, shown, meaning = f"`{field.alias}`", _shown(field), field.description or ""
         if rows and rows[-1][2] == meaning and rows[-1][1] == shown:
             rows[-1][0].append(name)
@@ -343,10 +348,8 @@ def using(settings: Settings) -> Iterator[Settings]:
 
 
 def with_changes(**changes: object) -> Settings:
-    """The current settings with ``changes`` (field names), validated like the environment's."""
-    values = current().model_dump(by_alias=False)
-    values.update(changes)
-    return Settings.model_validate(values)
+    """The current settings with ``changes`` (field names)."""
+    return current().model_copy(update=changes)
 
 
 def write_table(readme: Path) -> bool:

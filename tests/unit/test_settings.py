@@ -16,7 +16,9 @@ from conftest import REPO
 def test_defaults_are_stated_once_and_empty_counts_as_unset() -> None:
     s = Settings.from_env({"AISLAKE_LAKE_DIR": "", "AISLAKE_DUCKDB_THREADS": "2"})
     assert s.lake_dir == "data/lake" and s.duckdb_threads == 2
-    assert s.dma_base_url == "http://aisdata.ais.dk/" and s.source_names == ("dma",)
+    assert s.archives["dma"].base_url == "http://aisdata.ais.dk/" and s.source_names == ("dma",)
+    noaa = Settings.from_env({"AISLAKE_NOAA_FORMAT": "legacy"}).archives["noaa"]
+    assert noaa.layout == "legacy" and noaa.layout_url.startswith("https://coast.noaa.gov/")
     assert Settings.from_env({"AISLAKE_SOURCES": " DMA, noaa ,dma"}).source_names == ("dma", "noaa")
 
 

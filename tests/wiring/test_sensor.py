@@ -9,8 +9,8 @@ import boto3
 import dagster as dg
 import pytest
 
-from aislake.defs.dma.sensors import days_to_request, dma_published_days_sensor
-from aislake.defs.resources import DmaArchive
+from aislake.defs.resources import SourceArchive
+from aislake.defs.sources import days_to_request, published_days_sensor
 from aislake.sources.dma.archive import DmaError, list_archive
 
 
@@ -69,13 +69,23 @@ def test_only_new_published_partition_days_are_requested() -> None:
 
 def test_the_sensor_requests_runs_for_published_days_and_moves_its_cursor(dma_bucket: str) -> None:
     context = dg.build_sensor_context(
-        cursor="2024-01-19", resources={"dma": DmaArchive(base_url=dma_bucket)}
+        cursor="2024-01-19",
+        resources={
+            "dma": SourceArchive(source="dma", options={"AISLAKE_DMA_BASE_URL": dma_bucket})
+        },
     )
-    result = dma_published_days_sensor(context)
+    result = published_days_sensor("dma")(context)
     assert isinstance(result, dg.SensorResult)
     assert [r.partition_key for r in result.run_requests or []] == ["2024-01-20", "2024-01-21"]
     assert result.cursor == "2024-01-21"
     context = dg.build_sensor_context(
-        cursor="2024-01-21", resources={"dma": DmaArchive(base_url=dma_bucket)}
+        cursor="2024-01-21",
+        resources={
+            "dma": SourceArchive(source="dma", options={"AISLAKE_DMA_BASE_URL": dma_bucket})
+        },
     )
-    assert isinstance(dma_published_days_sensor(context), dg.SkipReason)
+    assert isinstance(published_days_sensor("dma")(context), dg.SkipReason)
+
+
+def _archive(url: str) -> SourceArchive:
+    return SourceArchive(source="dma", options={"AISLAKE_DMA_BASE_URL": url})

@@ -1,4 +1,4 @@
-"""The resources every asset uses: lake storage, the DMA and NOAA archives, DuckDB, rules and
+"""The resources every asset uses: lake storage, each source's archive, DuckDB, rules and
 thresholds.
 
 Every setting comes from ``aislake.settings`` (the one reader of the environment). Secrets (the
@@ -19,9 +19,8 @@ from aislake.duck.engine import DuckDBSettings, default_memory_limit
 from aislake.duck.engine import connect as duck_connect
 from aislake.gold.core import GoldParams
 from aislake.silver.rules import SilverRules
-from aislake.sources.dma.archive import DEFAULT_BASE_URL, RetryPolicy
-from aislake.sources.noaa.archive import CSV2_BASE_URL, LEGACY_BASE_URL
-from aislake.sources.noaa.archive import FORMATS as NOAA_FORMATS
+from aislake.sources.fetch import RetryPolicy
+from aislake.sources.registry import SOURCES
 from aislake.storage.store import LocalStore, ObjectStore, S3Store
 
 
@@ -107,33 +106,20 @@ class ArchiveDownloads(dg.ConfigurableResource):  # type: ignore[type-arg]
         )
 
 
-class DmaArchive(ArchiveDownloads):
-    """DMA's archive of daily files and how to download from it."""
+class SourceArchive(ArchiveDownloads):
+    """A source's archive: how its days are downloaded (``ArchiveDownloads``) and its own
+    settings (``options``: its ``Source.archive`` model's variables, by name). One resource a
+    registered source, keyed by the source's name."""
 
-    base_url: str = DEFAULT_BASE_URL
-    # Monthly archives (before 2024-03) are kept here so a month's backfill downloads them once.
-    cache_dir: str | None = None
+    source: str
+    options: dict[str, str]
 
+    def settings(self) -> Any:
+        """The source's archive settings (its ``Source.archive`` model)."""
+        return SOURCES[self.source].archive.model_validate(self.options)
 
-class NoaaArchive(ArchiveDownloads):
-    """NOAA MarineCadastre's archive: which layout to fetch and each layout's base URL."""
-
-    format: str = "csv2"  # 'csv2' (every year, the only one from 2025) or 'legacy' (2018-2024)
-    csv2_base_url: str = CSV2_BASE_URL
-    base_url: str = LEGACY_BASE_URL
-
-    @property
-    def layout_url(self) -> str:
-        """The configured layout's base URL (the legacy one for any format but ``csv2``)."""
-        return self.csv2_base_url if self.format == "csv2" else self.base_url
-
-    def layout_base_url(self) -> tuple[str, str]:
-        """(format, base URL) of the configured layout; ``ValueError`` for an unknown one."""
-        if self.format not in NOAA_FORMATS:
-            raise ValueError(
-                f"AISLAKE_NOAA_FORMAT={self.format!r}: expected one of {', '.join(NOAA_FORMATS)}"
-            )
-        return self.format, self.layout_url
+    def where(self) -> str:
+        return SOURCES[self.source].where(self.settings())
 
 
 class DuckDB(dg.ConfigurableResource):  # type: ignore[type-arg]
@@ -240,19 +226,19 @@ def build_resources(
         storage = LakeStorage(lake_dir=s.lake_dir, slot_watch_seconds=s.slot_watch_seconds)
     return {
         "storage": storage,
-        "dma": DmaArchive(
-            base_url=s.dma_base_url,
-            cache_dir=s.download_cache,
-            workdir=s.workdir,
-            replace_min_share=replace_min_share,
-        ),
-        "noaa": NoaaArchive(
-            format=s.noaa_format,
-            csv2_base_url=s.noaa_csv2_base_url,
-            base_url=s.noaa_base_url,
-            workdir=s.workdir,
-            replace_min_share=replace_min_share,
-        ),
+        **{
+            name: SourceArchive(
+                source=name,
+                options={
+                    k: str(v)
+                    for k, v in s.archives[name].model_dump(by_alias=True).items()
+                    if v is not None
+                },
+                workdir=s.workdir,
+                replace_min_share=replace_min_share,
+            )
+            for name in SOURCES
+        },
         "duckdb": DuckDB(
             memory_limit=s.duckdb_memory_limit or default_memory_limit(s.memory_budget),
             threads=s.duckdb_threads,

@@ -1,21 +1,24 @@
 """What every AIS source is in Dagster: which sources are active, and the parts each one gets
-from the same code (bronze publishing, the silver asset, its checks, the sensor's rule).
+from the same code: its bronze asset, its silver asset and checks, its published-days sensor.
 
-A source's own folder (``defs/dma/``, ``defs/noaa/``) supplies only what differs: how its day is
-downloaded and how its archive is listed. ``AISLAKE_SOURCES`` (``dma`` by default, ``noaa``, or
-``dma,noaa``) says which sources the code location defines: an inactive source's assets,
-checks and sensor are not defined at all (nothing to launch by mistake, nothing in "materialize
-all"), and gold depends on the active sources' silver. Gold reads whatever silver the lake
-holds for the day, so days stored while a source was active stay in gold's input.
+What differs between sources (how a day is downloaded, how the archive is listed, its
+settings) is the source's own, in its package (``aislake.sources.<name>``, registered in
+``aislake.sources.registry``): the wiring here is built from the registry for every active
+source. ``AISLAKE_SOURCES`` (``dma`` by default, ``noaa``, or ``dma,noaa``) says which sources
+the code location defines: an inactive source's assets, checks and sensor are not defined at
+all (nothing to launch by mistake, nothing in "materialize all"), and gold depends on the
+active sources' silver. Gold reads whatever silver the lake holds for the day, so days stored
+while a source was active stay in gold's input.
 """
 
 import datetime as dt
+import inspect
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import dagster as dg
 
@@ -36,13 +39,14 @@ from aislake.bronze.manifest import (
 )
 from aislake.bronze.zstd import ZstdDataError
 from aislake.defs.execution import DUCKDB_STEP_TAGS, record_step_process
-from aislake.defs.partitions import daily_partitions
+from aislake.defs.partitions import START_DATE, daily_partitions
 from aislake.defs.resources import (
     ArchiveDownloads,
     CleaningRules,
     DuckDB,
     LakeStorage,
     QualityThresholds,
+    SourceArchive,
 )
 from aislake.defs.versions import SRC, files_version
 from aislake.duck import engine
@@ -59,6 +63,8 @@ ACCEPT_TAG = "aislake/accept_replacement"
 # Real days' text is 4-12 times their download (DMA's deflate, NOAA's zstd); far beyond it, a
 # day holds something no AIS record is (the fault probe: 2 MB expanding to 2 GB).
 MAX_REAL_EXPANSION = 40.0
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 SILVER_SCHEMA = dg.TableSchema(
     columns=[dg.TableColumn(c.name, c.sql_type, description=c.meaning) for c in SILVER_COLUMNS]
@@ -92,18 +98,6 @@ def sources_selected(sources: str | None) -> Iterator[None]:
         yield
 
 
-def only_if_active(
-    source: str,
-    assets: Callable[[], list[dg.AssetsDefinition]] | None = None,
-    sensors: list[dg.SensorDefinition] | None = None,
-) -> dg.Definitions:
-    """The source's definitions when it is active (``AISLAKE_SOURCES``), else none; ``assets``
-    builds its assets (on the partitions the settings give) only when it is."""
-    if source not in active_sources():
-        return dg.Definitions()
-    return dg.Definitions(assets=assets() if assets else None, sensors=sensors)
-
-
 def download_and_publish_bronze(
     context: dg.AssetExecutionContext,
     storage: LakeStorage,
@@ -128,13 +122,19 @@ def download_and_publish_bronze(
         return publish_bronze(context, storage, source, csv, archive.replace_min_share)
 
 
+def source_package(source: str) -> Path:
+    """The folder of the package that defines ``source`` (its module where it has none)."""
+    module = Path(inspect.getfile(type(SOURCES[source])))
+    return module.parent if (module.parent / "__init__.py").exists() else module
+
+
 def bronze_version(source: str) -> str:
     """A hash of what bronze runs for ``source``: the shared download and publishing, and the
-    source's archive."""
+    source's package (its archive, its download)."""
     return files_version(
         SRC / "sources" / "fetch.py",
         SRC / "bronze",
-        SRC / "sources" / source / "archive.py",
+        source_package(source),
         SRC / "defs" / "sources.py",
     )
 
@@ -208,7 +208,7 @@ def silver_version(source: str) -> str:
         bronze_sanitize,
         bronze_zstd,
         SRC / "sources" / "base.py",
-        SRC / "sources" / source,
+        source_package(source),
     )
 
 
@@ -454,3 +454,122 @@ def day_run_selection(source: str) -> dg.AssetSelection:
 
     monthly = [p.asset for p in PRODUCTS if p.partitioning == "monthly"]
     return dg.AssetSelection.groups(source, "gold") - dg.AssetSelection.assets(*monthly)
+
+
+def resource_params(params: dict[str, type]) -> Callable[[F], F]:
+    """Give ``fn(context, **resources)`` the resource parameters ``params`` (name -> resource
+    class) in its signature, as Dagster's resource injection reads them: a factory's asset or
+    sensor then takes the resource keyed by its source's name (``dma``, ``noaa``)."""
+
+    def wrap(fn: F) -> F:
+        sig = inspect.signature(fn)
+        kept = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        added = [
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind)
+            for name, kind in params.items()
+        ]
+        fn.__signature__ = sig.replace(parameters=kept + added)  # type: ignore[attr-defined]
+        fn.__annotations__ = {**fn.__annotations__, **params}
+        return fn
+
+    return wrap
+
+
+def bronze_asset(source: str) -> dg.AssetsDefinition:
+    """``<source>_ais_bronze``: the source's day downloaded and verified
+    (``Source.download`` with its archive's settings), then published
+    (:func:`download_and_publish_bronze`), on the daily partitions the settings give."""
+    the_source = SOURCES[source]
+
+    @dg.asset(
+        name=f"{source}_ais_bronze",
+        partitions_def=daily_partitions(),
+        group_name=source,
+        kinds={"csv", "s3"},
+        pool=f"{source}_download",
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+        code_version=bronze_version(source),
+        description=the_source.bronze_description,
+    )
+    @resource_params({"storage": LakeStorage, source: SourceArchive})
+    def _bronze(context: dg.AssetExecutionContext, **resources: Any) -> dg.MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the bare annotation
+        day = parse_day(context.partition_key)
+        archive: SourceArchive = resources[source]
+        try:  # settings the source cannot use (an unknown layout) fail at once, not retried
+            return download_and_publish_bronze(
+                context,
+                resources["storage"],
+                source,
+                archive,
+                lambda tmp: the_source.download(
+                    archive.settings(), day, tmp, archive.retry(), context.log.info
+                ),
+            )
+        except ValueError as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+
+    return _bronze
+
+
+def published_days_sensor(source: str) -> dg.SensorDefinition:
+    """``<source>_published_days_sensor`` (stopped by default): lists the source's archive and
+    requests bronze, silver and gold for each newly published day."""
+    the_source = SOURCES[source]
+    hours = the_source.listing_every_seconds / 3600
+    every = "every hour" if hours == 1 else f"every {hours:g} hours"
+
+    @dg.sensor(
+        name=f"{source}_published_days_sensor",
+        target=day_run_selection(source),
+        minimum_interval_seconds=the_source.listing_every_seconds,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description=f"Lists {the_source.title}'s archive {every} and requests bronze, silver "
+        "and gold for each newly published day. A day not yet published is left alone until it "
+        "appears.",
+    )
+    @resource_params({source: SourceArchive})
+    def _sensor(
+        context: dg.SensorEvaluationContext, **resources: Any
+    ) -> dg.SensorResult | dg.SkipReason:
+        archive: SourceArchive = resources[source]
+        since = dt.date.fromisoformat(START_DATE)
+
+        def listed() -> list[dt.date]:
+            return the_source.published_days(archive.settings(), since, dt.date.today())
+
+        return published_days_evaluation(
+            source, context, listed, _where(archive), (SourceError, ValueError)
+        )
+
+    return _sensor
+
+
+def _where(archive: SourceArchive) -> str:
+    try:
+        return archive.where()
+    except ValueError:
+        return archive.source
+
+
+def silver_freshness(source: str) -> dg.FreshnessPolicy | None:
+    """By the source's cron time each day silver should have been materialised within the
+    last day (its sensor keeps it so); none for a source without a daily rhythm."""
+    cron = SOURCES[source].fresh_by_cron
+    if cron is None:
+        return None
+    return dg.FreshnessPolicy.cron(deadline_cron=cron, lower_bound_delta=dt.timedelta(days=1))
+
+
+@dg.definitions
+def source_definitions() -> dg.Definitions:
+    """Every active source's bronze, silver (with its checks) and published-days sensor, from
+    the registry (``AISLAKE_SOURCES``; an inactive source's are not defined at all)."""
+    active = active_sources()
+    return dg.Definitions(
+        assets=[
+            a
+            for name in active
+            for a in (bronze_asset(name), silver_asset(name, silver_freshness(name)))
+        ],
+        sensors=[published_days_sensor(name) for name in active],
+    )

@@ -11,8 +11,14 @@ repair step mends), never a test of the source's name.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from aislake.sources.fetch import DayCsv, RetryPolicy
 
 
 class Source(Protocol):
@@ -22,6 +28,36 @@ class Source(Protocol):
     title: str  # for people: "DMA", "NOAA"
     repairs_commas: bool  # lines broken by an unquoted comma are repaired (DMA)
     ts_format: str  # how a rejected row's timestamp is written back: the source's own form
+    # Its archive's settings: a model whose fields are read from the environment by their
+    # aliases (AISLAKE_DMA_BASE_URL, ...); aislake.settings reads them, README lists them.
+    archive: type[BaseModel]
+    bronze_description: str  # what its bronze asset holds and where (the asset's description)
+    listing_every_seconds: int  # how often its sensor lists the archive
+    # By this cron time each day silver should have been materialised within the last day
+    # (the silver asset's freshness policy); None: the archive has no daily rhythm.
+    fresh_by_cron: str | None
+
+    def download(
+        self,
+        archive: Any,
+        day: dt.date,
+        workdir: Path,
+        retry: RetryPolicy,
+        log: Callable[[str], None],
+    ) -> DayCsv:
+        """Fetch and verify the day's file into ``workdir`` (``archive``: its settings); a
+        ``SourceError`` (``DayNotPublishedError``, ``BadArchiveError``) or a ``ValueError`` for
+        settings it cannot use."""
+        ...
+
+    def published_days(self, archive: Any, since: dt.date, today: dt.date) -> list[dt.date]:
+        """The days its archive lists (at least those from ``since`` to ``today``); a
+        ``SourceError`` or ``ValueError`` when it cannot be listed."""
+        ...
+
+    def where(self, archive: Any) -> str:
+        """Where its archive is, for messages (a URL)."""
+        ...
 
     def bronze_name(self, day: dt.date) -> str:
         """The day's file name under ``bronze/<name>/``."""

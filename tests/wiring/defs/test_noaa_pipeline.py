@@ -11,7 +11,7 @@ import pytest
 
 from aislake import settings
 from aislake.bronze.manifest import read_manifest
-from aislake.defs.resources import NoaaArchive, build_resources
+from aislake.defs.resources import SourceArchive, build_resources
 from aislake.defs.sources import active_sources, sources_selected
 from aislake.duck.engine import connect
 from aislake.duck.sql import partition_files
@@ -218,11 +218,13 @@ def test_the_sources_setting_decides_what_is_defined() -> None:
 def test_the_sensor_requests_newly_published_noaa_days(tmp_path: Path) -> None:
     import datetime as dt
 
-    from aislake.defs.noaa.sensors import noaa_published_days_sensor
+    from aislake.defs.sources import published_days_sensor
+
+    noaa_published_days_sensor = published_days_sensor("noaa")
 
     for day in (15, 16):
         write_noaa_day(dt.date(2024, 1, day), tmp_path, "csv2")
-    noaa = NoaaArchive(csv2_base_url=tmp_path.as_uri())
+    noaa = SourceArchive(source="noaa", options={"AISLAKE_NOAA_CSV2_BASE_URL": tmp_path.as_uri()})
     context = dg.build_sensor_context(cursor="2024-01-15", resources={"noaa": noaa})
     result = noaa_published_days_sensor(context)
     assert isinstance(result, dg.SensorResult)
@@ -230,7 +232,7 @@ def test_the_sensor_requests_newly_published_noaa_days(tmp_path: Path) -> None:
     assert result.cursor == "2024-01-16"
     context = dg.build_sensor_context(cursor="2024-01-16", resources={"noaa": noaa})
     assert isinstance(noaa_published_days_sensor(context), dg.SkipReason)
-    broken = NoaaArchive(format="csv3")
+    broken = SourceArchive(source="noaa", options={"AISLAKE_NOAA_FORMAT": "csv3"})
     skip = noaa_published_days_sensor(dg.build_sensor_context(resources={"noaa": broken}))
     assert isinstance(skip, dg.SkipReason) and "csv3" in str(skip.skip_message)
 
