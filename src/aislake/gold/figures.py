@@ -122,3 +122,14 @@ DENSITY_CHECKS = (
 def area_mismatch(p: GoldParams) -> str:
     """SQL: the row's hours per km2 is not its hours over the cell's area."""
     return f"abs(hours_per_km2 * {(p.density_cell_m / 1000) ** 2} - hours) > 0.001"
+
+
+def density_measures(p: GoldParams, own: str) -> dict[str, str]:
+    """A density product's measurements: duplicate cells, and rows out of range (the bounds
+    every density row keeps, hours per km2 that is not hours over the cell's area, and ``own``,
+    the product's own condition)."""
+    return {
+        "duplicate_cells": dup("cell_x, cell_y, ship_type"),
+        "rows_out_of_range": f"{DENSITY_CHECKS} + count(*) FILTER "
+        f"(WHERE {own} OR {area_mismatch(p)})",
+    }

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from aislake.gold.density import traffic_density_sql
-from aislake.gold.figures import (
-    DENSITY_CHECKS,
-    DENSITY_COLUMNS,
-    area_mismatch,
-    density_figures,
-    dup,
-)
+from aislake.gold.figures import DENSITY_COLUMNS, density_figures, density_measures
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -29,11 +23,7 @@ PRODUCT = GoldProduct(
     partitioning="daily",
     reads=("vessel_positions",),
     sql=traffic_density_sql,
-    measures=lambda p: {
-        "duplicate_cells": dup("cell_x, cell_y, ship_type"),
-        "rows_out_of_range": f"{DENSITY_CHECKS} + count(*) FILTER "
-        f"(WHERE {area_mismatch(p)} OR messages < vessels)",
-    },
+    measures=lambda p: density_measures(p, "messages < vessels"),
     summary=density_figures("traffic density"),
     spatial=True,
 )

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from aislake.gold.density import traffic_density_monthly_sql
-from aislake.gold.figures import (
-    DENSITY_CHECKS,
-    DENSITY_COLUMNS,
-    area_mismatch,
-    density_figures,
-    dup,
-)
+from aislake.gold.figures import DENSITY_COLUMNS, density_figures, density_measures
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -30,10 +24,6 @@ PRODUCT = GoldProduct(
     partitioning="monthly",
     reads=("traffic_density",),
     sql=traffic_density_monthly_sql,
-    measures=lambda p: {
-        "duplicate_cells": dup("cell_x, cell_y, ship_type"),
-        "rows_out_of_range": f"{DENSITY_CHECKS} + count(*) FILTER "
-        f"(WHERE days NOT BETWEEN 1 AND 31 OR {area_mismatch(p)})",
-    },
+    measures=lambda p: density_measures(p, "days NOT BETWEEN 1 AND 31"),
     summary=density_figures("traffic density, month of"),
 )
