@@ -254,7 +254,7 @@ def _aliases(model: type[BaseModel]) -> list[str]:
 def _read(model: type[M], env: Mapping[str, str], **extra: object) -> M:
     """``model`` from the variables ``env`` sets (an empty one counts as unset); a
     ``ValueError`` naming each variable that is wrong, with its value."""
-    values = {k: v for k, v in env.items() if k in _aliases(model) and v != ""}
+    values = {name: env[name] for name in _aliases(model) if env.get(name)}
     try:
         return model.model_validate({**values, **extra})
     except ValidationError as exc:

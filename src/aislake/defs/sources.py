@@ -495,18 +495,16 @@ def bronze_asset(source: str) -> dg.AssetsDefinition:
     def _bronze(context: dg.AssetExecutionContext, **resources: Any) -> dg.MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the bare annotation
         day = parse_day(context.partition_key)
         archive: SourceArchive = resources[source]
-        try:  # settings the source cannot use (an unknown layout) fail at once, not retried
-            return download_and_publish_bronze(
-                context,
-                resources["storage"],
-                source,
-                archive,
-                lambda tmp: the_source.download(
+
+        def download(tmp: Path) -> DayCsv:
+            try:  # settings the source cannot use (an unknown layout) fail at once, not retried
+                return the_source.download(
                     archive.settings(), day, tmp, archive.retry(), context.log.info
-                ),
-            )
-        except ValueError as exc:
-            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+                )
+            except ValueError as exc:
+                raise dg.Failure(description=str(exc), allow_retries=False) from exc
+
+        return download_and_publish_bronze(context, resources["storage"], source, archive, download)
 
     return _bronze
 
