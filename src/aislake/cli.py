@@ -375,6 +375,47 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_receive(args: argparse.Namespace) -> int:
+    from aislake import settings
+    from aislake.defs.resources import lake_storage
+    from aislake.sources.nmea.receiver import Endpoint, Receiver
+
+    endpoint = Endpoint.parse("tcp", args.tcp) if args.tcp else Endpoint.parse("udp", args.udp)
+    journal = Path(args.journal or settings.current().archives["nmea"].journal_dir)
+    storage = lake_storage()
+    receiver = Receiver(
+        endpoint,
+        args.feed,
+        storage.store(),
+        journal,
+        chunk_seconds=args.chunk_seconds,
+        flush_seconds=args.flush_seconds,
+    )
+    where = f"{endpoint.protocol}://{endpoint.host}:{endpoint.port}"
+    print(
+        f"aislake receive: {where} as feed {args.feed!r}, journal {journal}, chunks of "
+        f"{args.chunk_seconds} s into {storage.describe()}",
+        flush=True,
+    )
+    try:
+        receiver.run()
+    except KeyboardInterrupt:
+        receiver.stop.set()
+        receiver.journal.flush(force=True)
+        print(f"aislake receive: stopped after {receiver.lines:,} lines", file=sys.stderr)
+        return 0
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from aislake.simulate.feed import replay_file
+
+    print(f"aislake replay: {args.file} on tcp://{args.host}:{args.port}", flush=True)
+    sent = replay_file(Path(args.file), args.host, args.port, args.rate, args.loop)
+    print(f"aislake replay: {sent:,} lines sent")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from aislake.gold.registry import PRODUCTS
 
@@ -480,6 +521,43 @@ def build_parser() -> argparse.ArgumentParser:
         "no pointer) are never adopted. Safe to run again.",
     )
     migrate.set_defaults(func=cmd_migrate)
+
+    receive = sub.add_parser(
+        "receive",
+        help="a live NMEA receiver: a TCP feed (or UDP) into the lake's bronze, hour by hour",
+        description="Connect to an NMEA feed (TCP; reconnects with backoff) or listen for UDP "
+        "datagrams; stamp each line without a time with its receive time (a tag block); "
+        "journal it (flushed every second, fsynced); publish each closed chunk atomically to "
+        "bronze/nmea/feed/FEED/YYYY-MM-DD/HHMMSS.nmea.zst. Killed and started again, it "
+        "recovers its journal (docs/nmea.md).",
+    )
+    where = receive.add_mutually_exclusive_group(required=True)
+    where.add_argument("--tcp", metavar="HOST:PORT", help="connect to this TCP feed")
+    where.add_argument("--udp", metavar="[HOST:]PORT", help="listen for UDP datagrams here")
+    receive.add_argument("--feed", default="feed", help="the feed's name (its chunks' folder)")
+    receive.add_argument(
+        "--journal", default=None, help="journal folder (default $AISLAKE_NMEA_JOURNAL)"
+    )
+    receive.add_argument(
+        "--chunk-seconds", type=int, default=3600, help="a chunk's span (a divisor of a day)"
+    )
+    receive.add_argument(
+        "--flush-seconds", type=float, default=1.0, help="journal flush interval (at most 1)"
+    )
+    receive.set_defaults(func=cmd_receive)
+
+    replay = sub.add_parser(
+        "replay",
+        help="serve an NMEA file as a TCP feed on loopback (what a shore receiver sends)",
+        description="Listen on HOST:PORT and send the file's lines to each client at RATE "
+        "lines a second (tag blocks' times rewritten to now), as a live feed does.",
+    )
+    replay.add_argument("file", help="an NMEA file (.nmea, .nmea.gz or .nmea.zst)")
+    replay.add_argument("--host", default="127.0.0.1")
+    replay.add_argument("--port", type=int, default=10110)
+    replay.add_argument("--rate", type=float, default=200.0, help="lines a second")
+    replay.add_argument("--loop", action="store_true", help="start again at the end")
+    replay.set_defaults(func=cmd_replay)
     return parser
 
 

@@ -28,7 +28,7 @@ from aislake.sources.dma.archive import dma_layout
 from aislake.sources.dma.reader import typed_csv_sql
 from aislake.sources.fetch import DayCsv, DayNotPublishedError, RetryPolicy, extract_day_csv
 from aislake.storage.pointers import day_keys
-from aislake.storage.store import LocalStore
+from aislake.storage.store import LocalStore, ObjectStore
 from conftest import SIM_DAY
 
 
@@ -46,6 +46,7 @@ class MiniSource:
     bronze_description = "The mini archive's day at ``bronze/mini/mini-YYYY-MM-DD.csv``."
     listing_every_seconds = 600
     fresh_by_cron: str | None = None
+    decoder = None  # a CSV: DuckDB reads it
 
     def bronze_name(self, day: dt.date) -> str:
         return f"mini-{day.isoformat()}.csv"
@@ -68,6 +69,7 @@ class MiniSource:
         workdir: Path,
         retry: RetryPolicy,
         log: Callable[[str], None],
+        lake: ObjectStore,
     ) -> DayCsv:
         zip_path = Path(archive.folder) / f"aisdk-{day.isoformat()}.zip"
         if not zip_path.exists():
@@ -76,9 +78,11 @@ class MiniSource:
         dest = workdir / self.bronze_name(day)
         return extract_day_csv(zip_path, day, dest, zip_path.as_uri(), False, wanted, dma_layout)
 
-    def published_days(self, archive: Any, since: dt.date, today: dt.date) -> list[dt.date]:
+    def published_days(
+        self, archive: Any, since: dt.date, today: dt.date, lake: ObjectStore
+    ) -> dict[dt.date, str]:
         names = sorted(p.name for p in Path(archive.folder).glob("aisdk-*.zip"))
-        return [dt.date.fromisoformat(n[6:16]) for n in names]
+        return {dt.date.fromisoformat(n[6:16]): "" for n in names}
 
     def where(self, archive: Any) -> str:
         return str(archive.folder)

@@ -9,7 +9,7 @@ import boto3
 import dagster as dg
 import pytest
 
-from aislake.defs.resources import SourceArchive
+from aislake.defs.resources import LakeStorage, SourceArchive
 from aislake.defs.sources import days_to_request, published_days_sensor
 from aislake.sources.dma.archive import DmaError, list_archive
 
@@ -67,11 +67,15 @@ def test_only_new_published_partition_days_are_requested() -> None:
     assert days_to_request(published, partitions, "2024-01-20") == []
 
 
-def test_the_sensor_requests_runs_for_published_days_and_moves_its_cursor(dma_bucket: str) -> None:
+def test_the_sensor_requests_runs_for_published_days_and_moves_its_cursor(
+    dma_bucket: str, tmp_path: Path
+) -> None:
+    lake = LakeStorage(lake_dir=str(tmp_path / "lake"))
     context = dg.build_sensor_context(
         cursor="2024-01-19",
         resources={
-            "dma": SourceArchive(source="dma", options={"AISLAKE_DMA_BASE_URL": dma_bucket})
+            "dma": SourceArchive(source="dma", options={"AISLAKE_DMA_BASE_URL": dma_bucket}),
+            "storage": lake,
         },
     )
     result = published_days_sensor("dma")(context)
@@ -81,7 +85,8 @@ def test_the_sensor_requests_runs_for_published_days_and_moves_its_cursor(dma_bu
     context = dg.build_sensor_context(
         cursor="2024-01-21",
         resources={
-            "dma": SourceArchive(source="dma", options={"AISLAKE_DMA_BASE_URL": dma_bucket})
+            "dma": SourceArchive(source="dma", options={"AISLAKE_DMA_BASE_URL": dma_bucket}),
+            "storage": lake,
         },
     )
     assert isinstance(published_days_sensor("dma")(context), dg.SkipReason)

@@ -206,7 +206,19 @@ SILVER_COLUMNS: tuple[Column, ...] = (
         "VARCHAR",
         "NULL, or the free-text field(s) whose unquoted comma shifted the line, undone",
     ),
-    Column("source", "VARCHAR", "where the row comes from: 'dma' or 'noaa'"),
+    Column(
+        "receiver",
+        "VARCHAR",
+        "the receiver that heard the report first (NMEA tag block s:, or a logger's station); "
+        "NULL where the source does not say (DMA, NOAA)",
+    ),
+    Column(
+        "receivers",
+        "SMALLINT",
+        "how many receivers heard the same report (its copies collapsed into this row); NULL "
+        "where the source does not say",
+    ),
+    Column("source", "VARCHAR", "where the row comes from: 'dma', 'noaa' or 'nmea'"),
 )
 
 SILVER_COLUMN_NAMES = tuple(c.name for c in SILVER_COLUMNS)
@@ -214,18 +226,23 @@ SILVER_COLUMN_NAMES = tuple(c.name for c in SILVER_COLUMNS)
 # Rejected rows keep every raw field as text, plus why they were rejected.
 REJECT_COLUMNS: tuple[Column, ...] = (
     Column("reason", "VARCHAR", "why the row is not in silver (see REJECT_REASONS)"),
-    Column("line", "BIGINT", "line number in the bronze CSV, where DuckDB reports it"),
-    Column("raw_line", "VARCHAR", "the raw CSV line, for rows that could not be split into fields"),
+    Column("line", "BIGINT", "line number in the bronze file, where known (DuckDB's; NMEA's)"),
+    Column(
+        "raw_line",
+        "VARCHAR",
+        "the raw line, for rows that could not be split into fields (NMEA: every reject's "
+        "sentences, the lines of a multi-sentence message joined by a newline)",
+    ),
     *(
         Column(raw, "VARCHAR", f"DMA field '{dma}' as text (NOAA rows: mapped to it)")
         for dma, raw in DMA_RAW_NAMES.items()
     ),
-    Column("source", "VARCHAR", "'dma' or 'noaa'"),
+    Column("source", "VARCHAR", "'dma', 'noaa' or 'nmea'"),
 )
 
 # In the order they are tested: a row gets the first reason that applies.
 # Reasons that are part of normal traffic, not data errors (the reject-rate check ignores them).
-EXPECTED_REJECT_REASONS = ("no_position", "duplicate")
+EXPECTED_REJECT_REASONS = ("no_position", "duplicate", "unsupported_type", "not_ais")
 
 REJECT_REASONS: dict[str, str] = {
     "malformed_csv": "the line does not split into the header's number of fields (or holds an "
@@ -244,5 +261,17 @@ REJECT_REASONS: dict[str, str] = {
     "shifted_fields": "the fields after a free-text field are out of place (an unquoted comma) "
     "and no single repair is proven; the raw line or fields are kept",
     "value_out_of_range": "SOG, COG, heading, ROT or a dimension outside what AIS can encode",
-    "duplicate": "an exact duplicate of another row (same mmsi, ts, lat, lon): one copy is kept",
+    "duplicate": "an exact duplicate of another row (same mmsi, ts, lat, lon): one copy is kept; "
+    "NMEA: the same report heard again (by another receiver, within a minute)",
+    "not_ais": "NMEA: a line that is not an AIS sentence (a comment, $GPGGA, noise)",
+    "malformed_sentence": "NMEA: an AIS sentence whose fields are not where they must be",
+    "bad_checksum": "NMEA: the sentence's or its tag block's checksum does not match",
+    "orphan_fragment": "NMEA: part of a multi-sentence message whose other parts never came "
+    "(within 1,000 lines and 60 s)",
+    "undecodable_payload": "NMEA: an empty payload, a character outside the 6-bit armour, or "
+    "one pyais cannot decode",
+    "unsupported_type": "NMEA: a message that carries no position or vessel data (types 6, 7, "
+    "8, 10-17, 20, 22, 23, 25, 26); expected traffic",
+    "no_time": "NMEA: no tag block, logger or receiver gave the line a time (a log without "
+    "times, AISLAKE_NMEA_UNTIMED=reject)",
 }

@@ -13,6 +13,7 @@ while a source was active stay in gold's input.
 
 import datetime as dt
 import inspect
+import json
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -243,13 +244,21 @@ def silver_asset(
         freshness_policy=freshness_policy,
         check_specs=silver_check_specs(source),
     )
-    def _silver(
-        context: dg.AssetExecutionContext,
-        storage: LakeStorage,
-        duckdb: DuckDB,
-        cleaning: CleaningRules,
-        thresholds: QualityThresholds,
-    ) -> dg.MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the bare annotation
+    @resource_params(
+        {
+            "storage": LakeStorage,
+            "duckdb": DuckDB,
+            "cleaning": CleaningRules,
+            "thresholds": QualityThresholds,
+            source: SourceArchive,
+        }
+    )
+    def _silver(context: dg.AssetExecutionContext, **resources: Any) -> dg.MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the bare annotation
+        storage: LakeStorage = resources["storage"]
+        duckdb: DuckDB = resources["duckdb"]
+        cleaning: CleaningRules = resources["cleaning"]
+        thresholds: QualityThresholds = resources["thresholds"]
+        archive: SourceArchive = resources[source]
         record_step_process(context)
         day = parse_day(context.partition_key)
         store = storage.store()
@@ -264,7 +273,15 @@ def silver_asset(
         accept = context.run.tags.get(ACCEPT_TAG, "").lower() == "true"
         con = duckdb.connect(store)
         try:
-            result = build_silver(con, store, read, day, cleaning.rules(accept), source=source)
+            result = build_silver(
+                con,
+                store,
+                read,
+                day,
+                cleaning.rules(accept),
+                source=source,
+                archive=archive.settings() if SOURCES[source].decoder else None,
+            )
             # The checks, on what was stored: one read of the partition for all of them.
             checks = silver_check_results(source, silver_stats(con, store, source, day), thresholds)
         except CollapseError as exc:
@@ -303,6 +320,7 @@ def silver_asset(
                 "ts_max": str(result.ts_max),
                 "seconds": round(result.seconds, 2),
                 "phase_seconds": dg.MetadataValue.json(result.extra),
+                **({"decoded": dg.MetadataValue.json(result.decoded)} if result.decoded else {}),
             },
             check_results=checks,
         )
@@ -424,27 +442,53 @@ def days_to_request(
     return [d for d in days if d > cursor]
 
 
+def read_sensor_cursor(cursor: str | None) -> tuple[str | None, dict[str, str]]:
+    """The last day a sensor requested, and the versions of the recent days it requested
+    that grow (a live feed's): a cursor is the day alone, or JSON with both."""
+    if not cursor or not cursor.startswith("{"):
+        return cursor, {}
+    state = json.loads(cursor)
+    return state.get("last"), dict(state.get("versions", {}))
+
+
 def published_days_evaluation(
     source: str,
     context: dg.SensorEvaluationContext,
-    list_days: Callable[[], list[dt.date]],
+    list_days: Callable[[], dict[dt.date, str]],
     where: str,
     error: type[Exception] | tuple[type[Exception], ...],
 ) -> dg.SensorResult | dg.SkipReason:
     """One tick of ``<source>_published_days_sensor``: a run (the source's assets and gold) for
-    each day ``list_days`` finds newly published; a failed listing skips the tick."""
+    each day ``list_days`` finds newly published, and for each requested day whose version
+    changed since (a feed's day, as its chunks close); a failed listing skips the tick."""
     try:
         published = list_days()
     except error as exc:
         return dg.SkipReason(str(exc))
     partitions = set(daily_partitions().get_partition_keys())
-    days = days_to_request(published, partitions, context.cursor)
-    if not days:
-        return dg.SkipReason(f"no new day in {where} after {context.cursor or 'start'}")
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(partition_key=d, run_key=f"{source}-{d}") for d in days],
-        cursor=days[-1],
-    )
+    last, versions = read_sensor_cursor(context.cursor)
+    days = days_to_request(sorted(published), partitions, last)
+    version_of = {d.isoformat(): v for d, v in published.items()}
+    grown = [d for d, v in versions.items() if version_of.get(d, v) != v and d in partitions]
+    wanted = sorted(set(days) | set(grown))
+    if not wanted:
+        return dg.SkipReason(f"no new day in {where} after {last or 'start'}")
+    last = max(days[-1], last or "") if days else last
+    # Versions are kept for the week before the newest day: older days no longer grow.
+    newest = max(version_of) if version_of else ""
+    recent = (dt.date.fromisoformat(newest) - dt.timedelta(days=7)).isoformat() if newest else ""
+    kept = {
+        d: v for d, v in version_of.items() if v and d >= recent and (d in wanted or d in versions)
+    }
+    requests = [
+        dg.RunRequest(
+            partition_key=d,
+            run_key=f"{source}-{d}" + (f"@{version_of[d]}" if version_of.get(d) else ""),
+        )
+        for d in wanted
+    ]
+    cursor = json.dumps({"last": last, "versions": kept}) if kept else last
+    return dg.SensorResult(run_requests=requests, cursor=cursor)
 
 
 def day_run_selection(source: str) -> dg.AssetSelection:
@@ -499,7 +543,12 @@ def bronze_asset(source: str) -> dg.AssetsDefinition:
         def download(tmp: Path) -> DayCsv:
             try:  # settings the source cannot use (an unknown layout) fail at once, not retried
                 return the_source.download(
-                    archive.settings(), day, tmp, archive.retry(), context.log.info
+                    archive.settings(),
+                    day,
+                    tmp,
+                    archive.retry(),
+                    context.log.info,
+                    resources["storage"].store(),
                 )
             except ValueError as exc:
                 raise dg.Failure(description=str(exc), allow_retries=False) from exc
@@ -525,15 +574,16 @@ def published_days_sensor(source: str) -> dg.SensorDefinition:
         "and gold for each newly published day. A day not yet published is left alone until it "
         "appears.",
     )
-    @resource_params({source: SourceArchive})
+    @resource_params({source: SourceArchive, "storage": LakeStorage})
     def _sensor(
         context: dg.SensorEvaluationContext, **resources: Any
     ) -> dg.SensorResult | dg.SkipReason:
         archive: SourceArchive = resources[source]
         since = dt.date.fromisoformat(START_DATE)
 
-        def listed() -> list[dt.date]:
-            return the_source.published_days(archive.settings(), since, dt.date.today())
+        def listed() -> dict[dt.date, str]:
+            lake = resources["storage"].store()
+            return the_source.published_days(archive.settings(), since, dt.date.today(), lake)
 
         return published_days_evaluation(
             source, context, listed, _where(archive), (SourceError, ValueError)

@@ -41,7 +41,7 @@ from aislake.bronze.zstd import first_line
 from aislake.duck.sql import ROW_GROUP_ROWS
 from aislake.silver.neighbours import find_neighbours
 from aislake.silver.publish import count_written, publish_day
-from aislake.silver.read import count_lines, read_reconciled
+from aislake.silver.read import count_lines, read_decoded, read_reconciled
 from aislake.silver.repair import repair_lines
 from aislake.silver.rules import SilverRules
 from aislake.silver.workspace import workspace
@@ -72,6 +72,9 @@ class SilverResult:
     # read as it was (``aislake.bronze.sanitize``).
     taken_aside: dict[str, int] = field(default_factory=dict)
     extra: dict[str, float] = field(default_factory=dict)
+    # What a decoding source's decoder reports (raw NMEA: lines, fragments joined, copies
+    # heard again, messages pyais decoded); empty for a CSV.
+    decoded: dict[str, int] = field(default_factory=dict)
 
     @property
     def data_lines(self) -> int:
@@ -114,6 +117,7 @@ def build_silver(
     lines: int | None = None,
     csv_buffer_size: int | None = None,
     slice_rows: int = SLICE_ROWS,
+    archive: object = None,
 ) -> SilverResult:
     """Convert one bronze CSV of ``source`` into the day's silver and rejects partitions
     (atomically): read -> repair -> neighbours -> write -> publish.
@@ -130,21 +134,29 @@ def build_silver(
     motion = rules.motion()
     lap = _Laps()
     reader = day_reader(source, first_line(bronze_key, [store.read_range(bronze_key, 1 << 16)]))
-    count = count_lines(store, bronze_key, lines)
+    decoder = reader.decoder
+    decoded = None
+    count = None if decoder else count_lines(store, bronze_key, lines)
     lap("count_lines_s")
     with workspace(con, store) as ws:
-        read = read_reconciled(
-            con,
-            store,
-            bronze_key,
-            reader,
-            day,
-            ws.main_file,
-            count.lines,
-            csv_buffer_size,
-            ws.workdir,
-            count.long_lines,
-        )
+        if decoder is not None:  # raw NMEA: the source decodes it (``archive``: its settings)
+            read, decoded = read_decoded(
+                con, store, bronze_key, decoder, day, ws.main_file, ws.workdir, archive
+            )
+        else:
+            assert count is not None
+            read = read_reconciled(
+                con,
+                store,
+                bronze_key,
+                reader,
+                day,
+                ws.main_file,
+                count.lines,
+                csv_buffer_size,
+                ws.workdir,
+                count.long_lines,
+            )
         lap("read_sort_s")
         repaired_rows = repair_lines(con, reader, day, ws)
         lap("repair_s")
@@ -182,7 +194,12 @@ def build_silver(
         layout_columns=len(reader.layout),
         repaired_by_field=counted.repaired_by_field,
         reread_single_threaded=read.single_threaded,
-        blank_lines=count.lines - read.data_lines,
-        lines_counted_from=count.counted_from,
+        blank_lines=decoded.blank_lines
+        if decoded
+        else count.lines - read.data_lines
+        if count
+        else 0,
+        lines_counted_from="decoder" if decoded else count.counted_from if count else "",
         taken_aside=read.aside,
+        decoded=({"lines": decoded.lines, **decoded.figures} if decoded else {}),
     )

@@ -24,7 +24,7 @@ from aislake.bronze.sanitize import Sanitized, sanitize
 from aislake.bronze.zstd import text_chunks
 from aislake.duck.sql import sql_literal
 from aislake.silver.rules import reason_sql
-from aislake.sources.base import DayReader
+from aislake.sources.base import DayReader, DecodedDay, Decoder
 from aislake.storage.store import ObjectStore
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,43 @@ class Read:
     aside: dict[str, int]  # lines the sanitizer took aside, by reason (table ``lines_aside``)
 
 
+LINES_ASIDE_TABLE = (
+    "CREATE OR REPLACE TEMP TABLE lines_aside (line BIGINT, reason VARCHAR, raw_line VARCHAR)"
+)
+
+
+def read_decoded(
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    bronze_key: str,
+    decoder: Decoder,
+    day: dt.date,
+    out: Path,
+    workdir: Path,
+    archive: object,
+) -> tuple[Read, DecodedDay]:
+    """Silver's read step for a source that decodes its own files (raw NMEA): the decoder
+    fills its tables and ``lines_aside``; its rows are classified and sorted into ``out`` as
+    a CSV day's are. Reconciled: rows + rows aside must equal the records it decoded (each a
+    line or a message of several), or :class:`RowsLostError`."""
+    con.execute(LINES_ASIDE_TABLE)
+    # Nothing is refused by a CSV reader here; the rejects step reads this table all the same.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE reject_errors (line BIGINT, csv_line VARCHAR, "
+        "error_type VARCHAR, column_name VARCHAR)"
+    )
+    decoded = decoder.decode(con, store, bronze_key, day, workdir, archive)
+    rows = write_classified(con, decoded.select, day, out)
+    aside = sum(decoded.aside.values())
+    if rows + aside != decoded.records:
+        raise RowsLostError(
+            f"{bronze_key}: {decoded.records:,} records decoded, but {rows:,} rows and "
+            f"{aside:,} set aside ({decoded.records - rows - aside:,} unaccounted); nothing "
+            "was published."
+        )
+    return Read(rows, decoded.records, False, decoded.aside), decoded
+
+
 def read_reconciled(
     con: duckdb.DuckDBPyConnection,
     store: ObjectStore,
@@ -120,9 +157,7 @@ def read_reconciled(
     src = store.uri(bronze_key)
     exact: int | None = None  # the data lines, counted only when ``lines`` is not met
     cleaned: Sanitized | None = None
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE lines_aside (line BIGINT, reason VARCHAR, raw_line VARCHAR)"
-    )
+    con.execute(LINES_ASIDE_TABLE)
 
     def clean() -> Sanitized:
         log.warning(

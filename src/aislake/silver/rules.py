@@ -4,6 +4,7 @@ silver column takes (docs/silver.md explains each rule)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aislake.ais.mmsi import station_kind_sql
@@ -71,9 +72,12 @@ def reason_sql(day: dt.date) -> str:
     END"""
 
 
-def silver_values(motion: MotionRules, source: str, repaired: str) -> dict[str, str]:
+def silver_values(
+    motion: MotionRules, source: str, repaired: str, row_column: Callable[[str], str]
+) -> dict[str, str]:
     """Each silver column's SQL over the classified rows joined to their neighbours
-    (not-available sentinels -> NULL), in silver's column order.
+    (not-available sentinels -> NULL), in silver's column order; ``row_column`` gives the
+    receiver columns' SQL (the reader's, ``DayReader.row_column``).
 
     The casts are safe: the rules have rejected every row whose value would not fit.
     """
@@ -109,6 +113,8 @@ def silver_values(motion: MotionRules, source: str, repaired: str) -> dict[str, 
         "implied_speed_kn": "speed_in",
         "speed_anomaly": f"coalesce(speed_in > {limit} AND speed_out > {limit}, false)",
         "repaired": repaired,
+        "receiver": row_column("receiver"),
+        "receivers": row_column("receivers"),
         "source": sql_literal(source),
     }
     return {c: values[c] for c in SILVER_COLUMN_NAMES}

@@ -65,7 +65,7 @@ def write_day(
         parts.append((ws.repaired, "repaired", f"rid >= {rows_read}"))
     silver_keys, writes = [], []
     for i, (table, repaired, mine) in enumerate(parts):
-        values = silver_values(motion, source, repaired)
+        values = silver_values(motion, source, repaired, reader.row_column)
         select = ", ".join(f"{sql} AS {c}" for c, sql in values.items())
         key = f"{ws.staged}/silver/part-{i}.parquet"
         store.prepare_write(key)
@@ -94,8 +94,9 @@ def _rejects_sql(
     rendered = ", ".join(render_back(c, ts_format=reader.ts_format) for c in DMA_RAW_NAMES.values())
     null_fields = ", ".join(f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values())
     selects = [
-        f"""SELECT coalesce(reason, 'duplicate') AS reason, NULL::BIGINT AS line,
-                   NULL::VARCHAR AS raw_line, {rendered}, {sql_literal(source)} AS source
+        f"""SELECT coalesce(reason, 'duplicate') AS reason, {reader.row_column("line")} AS line,
+                   {reader.row_column("raw_line")} AS raw_line, {rendered},
+                   {sql_literal(source)} AS source
             FROM {ws.main} POSITIONAL JOIN (SELECT * FROM neighbours WHERE rid < {rows_read})
             WHERE (reason IS NOT NULL OR dup)
               AND (reason IS DISTINCT FROM 'shifted_fields' OR file_row_number NOT IN

@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from aislake.ais.schema import NOAA_CSV2_HEADER, NOAA_LEGACY_HEADER
+from aislake.ais.vocabulary import NAV_STATUS, SHIP_TYPES
 from aislake.duck.sql import sql_literal
 from aislake.simulate.dmafile import (
     SimulatedFile,
@@ -32,12 +33,7 @@ from aislake.simulate.dmafile import (
 )
 from aislake.simulate.traffic import NOAA_CADENCE, US_EAST_COAST, FleetSize, Truth
 from aislake.sources.noaa.archive import compress, day_url, file_name
-from aislake.sources.noaa.reader import (
-    CSV2_TIMESTAMP_FORMAT,
-    LEGACY_TIMESTAMP_FORMAT,
-    NAV_STATUS,
-    SHIP_TYPES,
-)
+from aislake.sources.noaa.reader import CSV2_TIMESTAMP_FORMAT, LEGACY_TIMESTAMP_FORMAT
 
 # A name with a comma (NOAA quotes it), a documentation number in the IMO field.
 COMMA_NAME = "SMITH, JOHN"

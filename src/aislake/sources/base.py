@@ -16,9 +16,50 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import duckdb
 from pydantic import BaseModel
 
 from aislake.sources.fetch import DayCsv, RetryPolicy
+from aislake.storage.store import ObjectStore
+
+# Columns a decoded source gives each row beside DMA's raw fields, and their SQL where a
+# source's rows do not have them (its CSV says nothing of receivers or raw text per row).
+ROW_COLUMNS = {
+    "receiver": "NULL::VARCHAR",
+    "receivers": "NULL::SMALLINT",
+    "raw_line": "NULL::VARCHAR",
+    "line": "NULL::BIGINT",
+}
+
+
+@dataclass(frozen=True)
+class DecodedDay:
+    """A day a source decoded itself (not a CSV DuckDB reads): silver's input as SQL over the
+    connection's tables, and what it accounted for."""
+
+    select: str  # every DMA raw field, typed, plus ROW_COLUMNS' columns
+    records: int  # rows the select gives + rows put in ``lines_aside``: what silver reconciles
+    aside: dict[str, int]  # rows put in ``lines_aside``, by reason
+    lines: int  # the file's lines, blank ones included
+    blank_lines: int
+    figures: dict[str, int]  # what the decoder wants reported (fragments joined, ...)
+
+
+class Decoder(Protocol):
+    """How a source whose files are not CSV turns a day into silver's input."""
+
+    def decode(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        store: ObjectStore,
+        bronze_key: str,
+        day: dt.date,
+        workdir: Path,
+        archive: Any,
+    ) -> DecodedDay:
+        """Decode the bronze object into tables of ``con``; fill the ``lines_aside`` table
+        (line, reason, raw_line) with what is not a row; ``archive``: the source's settings."""
+        ...
 
 
 class Source(Protocol):
@@ -36,6 +77,8 @@ class Source(Protocol):
     # By this cron time each day silver should have been materialised within the last day
     # (the silver asset's freshness policy); None: the archive has no daily rhythm.
     fresh_by_cron: str | None
+    # Set for a source whose files are not CSV (raw NMEA): it decodes a day itself.
+    decoder: Decoder | None
 
     def download(
         self,
@@ -44,15 +87,21 @@ class Source(Protocol):
         workdir: Path,
         retry: RetryPolicy,
         log: Callable[[str], None],
+        lake: ObjectStore,
     ) -> DayCsv:
-        """Fetch and verify the day's file into ``workdir`` (``archive``: its settings); a
+        """Fetch and verify the day's file into ``workdir`` (``archive``: its settings;
+        ``lake``: the lake, for a source whose raw data a receiver publishes into it); a
         ``SourceError`` (``DayNotPublishedError``, ``BadArchiveError``) or a ``ValueError`` for
         settings it cannot use."""
         ...
 
-    def published_days(self, archive: Any, since: dt.date, today: dt.date) -> list[dt.date]:
-        """The days its archive lists (at least those from ``since`` to ``today``); a
-        ``SourceError`` or ``ValueError`` when it cannot be listed."""
+    def published_days(
+        self, archive: Any, since: dt.date, today: dt.date, lake: ObjectStore
+    ) -> dict[dt.date, str]:
+        """The days its archive lists (at least those from ``since`` to ``today``), each with
+        its version: '' for a day published once, else what changes when the day grows (a
+        live feed's closed chunks); a ``SourceError`` or ``ValueError`` when it cannot be
+        listed."""
         ...
 
     def where(self, archive: Any) -> str:
@@ -102,3 +151,12 @@ class DayReader:
     @property
     def ts_format(self) -> str:
         return self.source.ts_format
+
+    @property
+    def decoder(self) -> Decoder | None:
+        return self.source.decoder
+
+    def row_column(self, name: str) -> str:
+        """SQL of a ROW_COLUMNS column for this reader's rows: the column, where the source
+        decodes its rows itself, else NULL."""
+        return name if self.source.decoder is not None else ROW_COLUMNS[name]

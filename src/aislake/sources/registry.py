@@ -10,10 +10,11 @@ import datetime as dt
 
 from aislake.sources.base import DayReader, Source
 from aislake.sources.dma.source import SOURCE as DMA
+from aislake.sources.nmea.source import SOURCE as NMEA
 from aislake.sources.noaa.source import SOURCE as NOAA
 from aislake.storage.layout import bronze_object_key
 
-SOURCES: dict[str, Source] = {s.name: s for s in (DMA, NOAA)}
+SOURCES: dict[str, Source] = {s.name: s for s in (DMA, NOAA, NMEA)}
 
 
 def source(name: str) -> Source:
@@ -27,7 +28,7 @@ def source(name: str) -> Source:
 def bronze_key(name: str, day: dt.date) -> str:
     """The day's bronze object: ``bronze/dma/aisdk-2024-01-15.csv`` (the CSV out of DMA's zip),
     ``bronze/noaa/ais-2024-01-15.csv.zst`` (NOAA's csv2 file unchanged, or the legacy zip's CSV
-    compressed the same way)."""
+    compressed the same way), ``bronze/nmea/nmea-2024-01-15.nmea.zst`` (the day's raw NMEA)."""
     return bronze_object_key(name, source(name).bronze_name(day))
 
 

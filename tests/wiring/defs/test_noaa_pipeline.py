@@ -11,7 +11,7 @@ import pytest
 
 from aislake import settings
 from aislake.bronze.manifest import read_manifest
-from aislake.defs.resources import SourceArchive, build_resources
+from aislake.defs.resources import LakeStorage, SourceArchive, build_resources
 from aislake.defs.sources import active_sources, sources_selected
 from aislake.duck.engine import connect
 from aislake.duck.sql import partition_files
@@ -225,15 +225,22 @@ def test_the_sensor_requests_newly_published_noaa_days(tmp_path: Path) -> None:
     for day in (15, 16):
         write_noaa_day(dt.date(2024, 1, day), tmp_path, "csv2")
     noaa = SourceArchive(source="noaa", options={"AISLAKE_NOAA_CSV2_BASE_URL": tmp_path.as_uri()})
-    context = dg.build_sensor_context(cursor="2024-01-15", resources={"noaa": noaa})
+    lake = LakeStorage(lake_dir=str(tmp_path / "lake"))
+    context = dg.build_sensor_context(
+        cursor="2024-01-15", resources={"noaa": noaa, "storage": lake}
+    )
     result = noaa_published_days_sensor(context)
     assert isinstance(result, dg.SensorResult)
     assert [r.partition_key for r in result.run_requests or []] == ["2024-01-16"]
     assert result.cursor == "2024-01-16"
-    context = dg.build_sensor_context(cursor="2024-01-16", resources={"noaa": noaa})
+    context = dg.build_sensor_context(
+        cursor="2024-01-16", resources={"noaa": noaa, "storage": lake}
+    )
     assert isinstance(noaa_published_days_sensor(context), dg.SkipReason)
     broken = SourceArchive(source="noaa", options={"AISLAKE_NOAA_FORMAT": "csv3"})
-    skip = noaa_published_days_sensor(dg.build_sensor_context(resources={"noaa": broken}))
+    skip = noaa_published_days_sensor(
+        dg.build_sensor_context(resources={"noaa": broken, "storage": lake})
+    )
     assert isinstance(skip, dg.SkipReason) and "csv3" in str(skip.skip_message)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from aislake.ais.schema import DMA_RAW_NAMES, DMA_TIMESTAMP_FORMAT
+from aislake.sources.base import Decoder
 from aislake.sources.dma.archive import (
     DEFAULT_BASE_URL,
     dma_layout,
@@ -19,6 +20,7 @@ from aislake.sources.dma.archive import (
 )
 from aislake.sources.dma.reader import typed_csv_sql
 from aislake.sources.fetch import DayCsv, RetryPolicy
+from aislake.storage.store import ObjectStore
 
 
 class DmaArchive(BaseModel):
@@ -56,6 +58,7 @@ class DmaSource:
     listing_every_seconds = 3600
     # DMA publishes about 3 days late; by 09:00 UTC each day silver should have been
     # materialised within the last day (its sensor keeps it so).
+    decoder: Decoder | None = None  # a CSV: DuckDB reads it
     fresh_by_cron: str | None = "0 9 * * *"
 
     def download(
@@ -65,12 +68,15 @@ class DmaSource:
         workdir: Path,
         retry: RetryPolicy,
         log: Callable[[str], None],
+        lake: ObjectStore,
     ) -> DayCsv:
         cache = Path(archive.cache_dir) if archive.cache_dir else None
         return download_day(archive.base_url, day, workdir, retry, cache, log)
 
-    def published_days(self, archive: Any, since: dt.date, today: dt.date) -> list[dt.date]:
-        return published_days(list_archive(archive.base_url))
+    def published_days(
+        self, archive: Any, since: dt.date, today: dt.date, lake: ObjectStore
+    ) -> dict[dt.date, str]:
+        return dict.fromkeys(published_days(list_archive(archive.base_url)), "")
 
     def where(self, archive: Any) -> str:
         return str(archive.base_url)

@@ -26,6 +26,7 @@ A line whose number, MMSI or timestamp does not parse is refused by DuckDB and k
 from __future__ import annotations
 
 from aislake.ais.schema import NOAA_CSV2_HEADER, NOAA_READ_NAMES
+from aislake.ais.vocabulary import cargo_sql, code_sql, nav_status_sql, ship_type_sql
 from aislake.duck.sql import sql_literal
 
 # Types DuckDB parses each NOAA field into (read names); the rest is text.
@@ -48,96 +49,10 @@ NOAA_READ_TYPES = {
 CSV2_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 LEGACY_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
-NAV_STATUS = {
-    0: "Under way using engine",
-    1: "At anchor",
-    2: "Not under command",
-    3: "Restricted maneuverability",
-    4: "Constrained by her draught",
-    5: "Moored",
-    6: "Aground",
-    7: "Engaged in fishing",
-    8: "Under way sailing",
-    9: "Reserved for future amendment [HSC]",
-    10: "Reserved for future amendment [WIG]",
-    11: "Reserved for future use [11]",
-    12: "Reserved for future use [12]",
-    13: "Reserved for future use [13]",
-    14: "AIS-SART",
-}
-
-# Ship type codes (ITU-R M.1371 table 53) -> DMA's text; ranges as (first, last).
-SHIP_TYPES: tuple[tuple[int, int, str], ...] = (
-    (1, 19, "Reserved"),
-    (20, 29, "WIG"),
-    (30, 30, "Fishing"),
-    (31, 31, "Towing"),
-    (32, 32, "Towing long/wide"),
-    (33, 33, "Dredging"),
-    (34, 34, "Diving"),
-    (35, 35, "Military"),
-    (36, 36, "Sailing"),
-    (37, 37, "Pleasure"),
-    (38, 39, "Reserved"),
-    (40, 49, "HSC"),
-    (50, 50, "Pilot"),
-    (51, 51, "SAR"),
-    (52, 52, "Tug"),
-    (53, 53, "Port tender"),
-    (54, 54, "Anti-pollution"),
-    (55, 55, "Law enforcement"),
-    (56, 56, "Spare 1"),
-    (57, 57, "Spare 2"),
-    (58, 58, "Medical"),
-    (59, 59, "Not party to conflict"),
-    (60, 69, "Passenger"),
-    (70, 79, "Cargo"),
-    (80, 89, "Tanker"),
-    (90, 99, "Other"),
-)
-
-CARGO_CATEGORIES = {
-    0: "No additional information",
-    1: "Category X",
-    2: "Category Y",
-    3: "Category Z",
-    4: "Category OS",
-    5: "Reserved for future use",
-    6: "Reserved for future use",
-    7: "Reserved for future use",
-    8: "Reserved for future use",
-    9: "No additional information",
-}
-
 
 def read_names(layout: tuple[str, ...]) -> list[str]:
     """The read names of a NOAA header's columns, in file order."""
     return [NOAA_READ_NAMES[c.lower()] for c in layout]
-
-
-def _ship_type_sql(code: str) -> str:
-    cases = " ".join(
-        f"WHEN {code} BETWEEN {a} AND {b} THEN {sql_literal(text)}" for a, b, text in SHIP_TYPES
-    )
-    return f"CASE WHEN {code} IS NULL OR {code} = 0 THEN NULL {cases} ELSE 'NOAA ' || {code} END"
-
-
-def _nav_status_sql(code: str) -> str:
-    cases = " ".join(f"WHEN {k} THEN {sql_literal(v)}" for k, v in NAV_STATUS.items())
-    return f"CASE {code} {cases} ELSE NULL END"
-
-
-def _cargo_sql(code: str) -> str:
-    cases = " ".join(f"WHEN {k} THEN {sql_literal(v)}" for k, v in CARGO_CATEGORIES.items())
-    return (
-        f"CASE WHEN {code} BETWEEN 20 AND 29 OR {code} BETWEEN 40 AND 49 "
-        f"OR {code} BETWEEN 60 AND 89 THEN CASE {code} % 10 {cases} END ELSE NULL END"
-    )
-
-
-def _code(col: str) -> str:
-    """A numeric code as an integer (NULL when absent or not whole)."""
-    return f"(CASE WHEN {col} = round({col}) THEN CAST({col} AS INTEGER) END)"
 
 
 IMO_SQL = """CASE WHEN regexp_full_match(trim(imo), '(IMO)?[1-9][0-9]{6}')
@@ -170,10 +85,10 @@ def noaa_typed_sql(
         else "NULL::VARCHAR"
     )
     return f"""SELECT ts, {transceiver} AS mobile_type, mmsi, lat, lon,
-            {_nav_status_sql(_code("status"))} AS nav_status, NULL::DOUBLE AS rot, sog, cog,
+            {nav_status_sql(code_sql("status"))} AS nav_status, NULL::DOUBLE AS rot, sog, cog,
             heading, {IMO_SQL} AS imo, nullif(trim(callsign), '') AS callsign,
-            nullif(trim(name), '') AS name, {_ship_type_sql(_code("vessel_type"))} AS ship_type,
-            {_cargo_sql(_code("cargo"))} AS cargo_type, nullif(width, 0) AS width,
+            nullif(trim(name), '') AS name, {ship_type_sql(code_sql("vessel_type"))} AS ship_type,
+            {cargo_sql(code_sql("cargo"))} AS cargo_type, nullif(width, 0) AS width,
             nullif(length, 0) AS length, NULL::VARCHAR AS pos_fix_device,
             nullif(draught, 0) AS draught, NULL::VARCHAR AS destination, NULL::VARCHAR AS eta,
             NULL::VARCHAR AS data_source_type, NULL::DOUBLE AS size_a, NULL::DOUBLE AS size_b,

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aislake.sources.base import Decoder
 from aislake.sources.fetch import DayCsv, RetryPolicy
 from aislake.sources.noaa.archive import (
     CSV2_BASE_URL,
@@ -21,6 +22,7 @@ from aislake.sources.noaa.archive import (
     published_days,
 )
 from aislake.sources.noaa.reader import CSV2_TIMESTAMP_FORMAT, noaa_typed_sql
+from aislake.storage.store import ObjectStore
 
 
 class NoaaArchive(BaseModel):
@@ -82,6 +84,7 @@ class NoaaSource:
     )
     listing_every_seconds = 6 * 3600
     # NOAA publishes in batches, weeks to months after the date: no daily freshness deadline.
+    decoder: Decoder | None = None  # a CSV: DuckDB reads it
     fresh_by_cron: str | None = None
 
     def download(
@@ -91,15 +94,18 @@ class NoaaSource:
         workdir: Path,
         retry: RetryPolicy,
         log: Callable[[str], None],
+        lake: ObjectStore,
     ) -> DayCsv:
         fmt, base_url = archive.layout_base_url()
         return download_day(fmt, base_url, day, workdir, retry, log)
 
-    def published_days(self, archive: Any, since: dt.date, today: dt.date) -> list[dt.date]:
+    def published_days(
+        self, archive: Any, since: dt.date, today: dt.date, lake: ObjectStore
+    ) -> dict[dt.date, str]:
         """The days NOAA lists in the configured layout, in the years from ``since`` to today."""
         fmt, base_url = archive.layout_base_url()
         years = list(range(since.year, today.year + 1))
-        return published_days(list_archive(fmt, base_url, years), fmt)
+        return dict.fromkeys(published_days(list_archive(fmt, base_url, years), fmt), "")
 
     def where(self, archive: Any) -> str:
         return str(archive.layout_url)

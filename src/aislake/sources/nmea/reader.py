@@ -1,0 +1,141 @@
+"""Decoded NMEA messages as silver's input: the same report heard by several receivers
+collapsed into one row, static data joined onto positions, codes in DMA's vocabulary.
+
+- **Heard again**: copies of one transmission (the same payload) within
+  ``HEARD_AGAIN_SECONDS`` of each other are one report: the first copy is kept (earliest
+  time, then receiver, then line), with ``receivers``, the count of distinct receivers that
+  heard it; the other copies are rejects (``duplicate``) with their raw text.
+- **Static data the way DMA's files carry it**: each position row carries the vessel's last
+  static report (types 5 and 24, or 19's own) at or before its time that day, field by field
+  (a type 24 part A gives the name, part B the type, call sign and dimensions). The static
+  reports themselves are rows without a position, as in DMA's files (silver keeps them as
+  ``no_position`` rejects, which the vessel registry reads).
+- **Vocabulary**: navigational status, ship type, cargo category, position fixing device and
+  transmitter class as DMA prints them (``aislake.ais.vocabulary``); dimensions as DMA's A, B,
+  C, D (bow, stern, port, starboard) with width and length their sums; 0 as not available;
+  the ETA (month, day, hour, minute) in the report's year, or the next when it would be more
+  than a month in the past.
+"""
+
+from __future__ import annotations
+
+from aislake.ais.schema import DMA_TIMESTAMP_FORMAT
+from aislake.ais.vocabulary import cargo_sql, epfd_sql, nav_status_sql, ship_type_sql
+from aislake.duck.sql import sql_literal
+
+HEARD_AGAIN_SECONDS = 60  # a payload repeats its UTC second: within a minute it is one report
+
+STATIC_FIELDS = (
+    "imo",
+    "callsign",
+    "name",
+    "ship_type",
+    "to_bow",
+    "to_stern",
+    "to_port",
+    "to_starboard",
+    "epfd",
+    "eta_month",
+    "eta_day",
+    "eta_hour",
+    "eta_minute",
+    "draught",
+    "destination",
+)
+
+MOBILE_TYPE_SQL = """CASE
+    WHEN msg_type IN (1, 2, 3, 5, 27) THEN 'Class A'
+    WHEN msg_type IN (18, 19, 24) THEN 'Class B'
+    WHEN msg_type = 4 THEN 'Base Station'
+    WHEN msg_type = 21 THEN 'AtoN'
+    WHEN msg_type = 9 THEN 'SAR Airborne'
+END"""
+
+
+def heard_sql(messages: str) -> str:
+    """The messages with ``copy_of`` (NULL: the first hearing of its report; else the line of
+    the copy kept) and ``receivers`` (on the kept copy)."""
+    window = f"INTERVAL {HEARD_AGAIN_SECONDS} SECOND"
+    return f"""
+    WITH ordered AS (
+        SELECT *, lag(ts) OVER w AS prev_ts
+        FROM {messages}
+        WINDOW w AS (PARTITION BY payload_key, msg_type, mmsi ORDER BY ts, receiver, line)
+    ), grouped AS (
+        SELECT *, sum(CASE WHEN prev_ts IS NULL OR ts - prev_ts > {window} THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY payload_key, msg_type, mmsi ORDER BY ts, receiver, line
+                        ROWS UNBOUNDED PRECEDING) AS report
+        FROM ordered
+    )
+    SELECT * EXCLUDE (prev_ts, report),
+           first(line ORDER BY ts, receiver, line) OVER r AS kept_line,
+           count(DISTINCT receiver) OVER r AS heard_by
+    FROM grouped
+    WINDOW r AS (PARTITION BY payload_key, msg_type, mmsi, report)"""
+
+
+def _static_timeline(reports: str) -> str:
+    """Per vessel, each static report with every field's last known value up to it."""
+    fields = ",\n".join(f"last_value({f} IGNORE NULLS) OVER w AS {f}" for f in STATIC_FIELDS)
+    return f"""SELECT mmsi, ts, {fields}
+        FROM {reports}
+        WHERE msg_type IN (5, 19, 24)
+        WINDOW w AS (PARTITION BY mmsi ORDER BY ts, line ROWS UNBOUNDED PRECEDING)"""
+
+
+def _zero_null(expr: str) -> str:
+    return f"nullif({expr}, 0)"
+
+
+def _eta_sql() -> str:
+    fmt = sql_literal(DMA_TIMESTAMP_FORMAT)
+    valid = (
+        "eta_month BETWEEN 1 AND 12 AND eta_day BETWEEN 1 AND 31 AND eta_hour < 24 "
+        "AND eta_minute < 60"
+    )
+    parts = "eta_month, eta_day, eta_hour, eta_minute, 0"
+    this_year = f"try_cast(make_timestamp(year(ts), {parts}) AS TIMESTAMP)"
+    next_year = f"try_cast(make_timestamp(year(ts) + 1, {parts}) AS TIMESTAMP)"
+    return f"""CASE WHEN {valid} THEN strftime(
+            CASE WHEN {this_year} < ts - INTERVAL 31 DAY THEN {next_year} ELSE {this_year} END,
+            {fmt}) END"""
+
+
+def typed_rows_sql(heard: str) -> str:
+    """SQL: silver's input (every DMA raw field, typed as the CSV readers type them) from the
+    table ``heard`` (:func:`heard_sql`), first hearings only, plus ``receiver``,
+    ``receivers``, ``raw_line`` and ``line``."""
+    static = {f: f"coalesce(m.{f}, s.{f})" for f in STATIC_FIELDS}
+    ship = "CAST(ship_type AS INTEGER)"
+    width = _zero_null("coalesce(to_port, 0) + coalesce(to_starboard, 0)")
+    length = _zero_null("coalesce(to_bow, 0) + coalesce(to_stern, 0)")
+    return f"""
+    WITH kept AS (SELECT * FROM {heard} WHERE line = kept_line),
+    timeline AS ({_static_timeline("kept")}),
+    joined AS (
+        SELECT m.* EXCLUDE ({", ".join(STATIC_FIELDS)}),
+               {", ".join(f"{static[f]} AS {f}" for f in STATIC_FIELDS)}
+        FROM kept m ASOF LEFT JOIN timeline s ON m.mmsi = s.mmsi AND m.ts >= s.ts
+    )
+    SELECT ts, {MOBILE_TYPE_SQL} AS mobile_type, mmsi, lat, lon,
+           {nav_status_sql("nav_status")} AS nav_status, rot, sog, cog,
+           CAST(heading AS DOUBLE) AS heading, {_zero_null("imo")} AS imo,
+           nullif(callsign, '') AS callsign, nullif(name, '') AS name,
+           {ship_type_sql(ship)} AS ship_type, {cargo_sql(ship)} AS cargo_type,
+           CAST({width} AS DOUBLE) AS width, CAST({length} AS DOUBLE) AS length,
+           {epfd_sql("epfd")} AS pos_fix_device, {_zero_null("draught")} AS draught,
+           nullif(destination, '') AS destination, {_eta_sql()} AS eta,
+           'AIS' AS data_source_type,
+           CAST({_zero_null("to_bow")} AS DOUBLE) AS size_a,
+           CAST({_zero_null("to_stern")} AS DOUBLE) AS size_b,
+           CAST({_zero_null("to_port")} AS DOUBLE) AS size_c,
+           CAST({_zero_null("to_starboard")} AS DOUBLE) AS size_d,
+           receiver, CAST(greatest(heard_by, 1) AS SMALLINT) AS receivers,
+           rtrim(raw_line, chr(13) || chr(10)) AS raw_line, line
+    FROM joined"""
+
+
+def copies_sql(heard: str) -> str:
+    """SQL: the copies of reports heard again, as rejects (line, reason, raw text)."""
+    return f"""SELECT line, 'duplicate' AS reason, rtrim(raw_line, chr(13) || chr(10)) AS raw_line
+        FROM {heard} WHERE line <> kept_line"""
