@@ -47,6 +47,7 @@ class MiniSource:
     listing_every_seconds = 600
     fresh_by_cron: str | None = None
     decoder = None  # a CSV: DuckDB reads it
+    live = False
 
     def bronze_name(self, day: dt.date) -> str:
         return f"mini-{day.isoformat()}.csv"

@@ -9,8 +9,13 @@ START_DATE = "2024-01-01"
 
 def daily_partitions() -> dg.DailyPartitionsDefinition:
     """Days from 2024-01-01 to today - ``AISLAKE_DMA_LAG_DAYS`` (DMA publishes a day about
-    three days after the date), as the current settings say when the definitions load."""
-    lag = settings.current().dma_lag_days
+    three days after the date), as the current settings say when the definitions load; to
+    today itself while a live source (an NMEA receiver's feed) is active."""
+    from aislake.sources.registry import SOURCES
+
+    chosen = settings.current()
+    live = any(SOURCES[n].live for n in chosen.source_names if n in SOURCES)
+    lag = 0 if live else chosen.dma_lag_days
     # DailyPartitionsDefinition ends at yesterday by default (end_offset=0): yesterday - (lag - 1).
     return dg.DailyPartitionsDefinition(start_date=START_DATE, end_offset=1 - lag, timezone="UTC")
 

@@ -79,6 +79,9 @@ class Source(Protocol):
     fresh_by_cron: str | None
     # Set for a source whose files are not CSV (raw NMEA): it decodes a day itself.
     decoder: Decoder | None
+    # A receiver publishes its days as they happen (a live feed): while it is active, the
+    # partitions run to today, not to today minus the archives' publication lag.
+    live: bool
 
     def download(
         self,

@@ -59,6 +59,7 @@ class DmaSource:
     # DMA publishes about 3 days late; by 09:00 UTC each day silver should have been
     # materialised within the last day (its sensor keeps it so).
     decoder: Decoder | None = None  # a CSV: DuckDB reads it
+    live = False
     fresh_by_cron: str | None = "0 9 * * *"
 
     def download(

@@ -204,8 +204,12 @@ class Receiver:
         return rest if len(rest) <= MAX_LINE else b""
 
     def _tick(self) -> None:
-        self.journal.flush()
-        publish_closed(self.journal, self.store, self.feed, self.clock())
+        now = self.clock()
+        current = self.journal.period(now)
+        # A period that ended is written out whole before its chunk is published.
+        ended = any(start < current for start in self.journal.pending)
+        self.journal.flush(force=ended)
+        publish_closed(self.journal, self.store, self.feed, now)
 
     def run(self) -> None:
         """Receive until :attr:`stop` is set; then flush and publish what is journaled."""

@@ -62,6 +62,7 @@ class NmeaSource:
     listing_every_seconds = 60  # a feed's chunk closes every hour: silver within minutes of it
     fresh_by_cron: str | None = None  # a feed has no daily rhythm; a mirror's logs neither
     decoder: Decoder | None = NmeaDecoder()
+    live = True  # a feed's day fills as it happens: today is a partition
 
     def download(
         self,

@@ -85,6 +85,7 @@ class NoaaSource:
     listing_every_seconds = 6 * 3600
     # NOAA publishes in batches, weeks to months after the date: no daily freshness deadline.
     decoder: Decoder | None = None  # a CSV: DuckDB reads it
+    live = False
     fresh_by_cron: str | None = None
 
     def download(
