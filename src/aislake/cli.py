@@ -12,9 +12,12 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import dagster as dg
+
+if TYPE_CHECKING:
+    from aislake.ops.demo import DemoReport
 
 T = TypeVar("T")
 
@@ -37,19 +40,48 @@ def _instance() -> dg.DagsterInstance:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from aislake.gold.registry import BY_NAME, partition_prefix
-    from aislake.ops.demo import run_demo
+    from aislake.ops.demo import run_demo, run_nmea_demo
 
-    what = "DMA" if args.source == "dma" else f"NOAA ({args.noaa_format})"
+    what = {"dma": "DMA", "noaa": f"NOAA ({args.noaa_format})", "nmea": "raw NMEA"}[args.source]
     print(f"aislake demo: simulating {what} day {args.date} into {args.workdir}/mirror ...")
     with _instance() as instance:
-        report = run_demo(
-            args.date,
-            Path(args.workdir),
-            instance=instance,
-            source=args.source,
-            noaa_format=args.noaa_format,
-        )
+        if args.source == "nmea":
+            print(
+                f"aislake demo: and replaying it as a live feed into a receiver for "
+                f"{args.feed_seconds:g} s (its chunks: today's NMEA) ...",
+                flush=True,
+            )
+            reports = run_nmea_demo(
+                args.date, Path(args.workdir), instance=instance, feed_seconds=args.feed_seconds
+            )
+        else:
+            reports = [
+                run_demo(
+                    args.date,
+                    Path(args.workdir),
+                    instance=instance,
+                    source=args.source,
+                    noaa_format=args.noaa_format,
+                )
+            ]
+    for report in reports:
+        _print_demo(report)
+    report = reports[-1]
+    print(
+        f"\nSee it in the UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} "
+        f"AISLAKE_SOURCES={','.join(report.lake_sources) or report.source} "
+        f"AISLAKE_LAKE_DIR={Path(args.workdir, 'lake').absolute()} dagster dev"
+    )
+    if not all(r.success for r in reports):
+        print("demo FAILED: see the Dagster logs above", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_demo(report: DemoReport) -> None:
+    from aislake.gold.registry import BY_NAME, partition_prefix
+
+    print(f"\n== {report.source} {report.day} ==")
     part = f"source={report.source}/dt={report.day}/"
     print(f"\nlake:    {report.lake}")
     print(f"bronze:  {report.bronze}")
@@ -65,15 +97,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "\nchecks:  "
         + ", ".join(f"{k} {'passed' if v else 'FAILED'}" for k, v in report.checks.items())
     )
-    print(
-        f"\nSee it in the UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} "
-        f"AISLAKE_SOURCES={','.join(report.lake_sources) or report.source} "
-        f"AISLAKE_LAKE_DIR={Path(args.workdir, 'lake').absolute()} dagster dev"
-    )
-    if not report.success:
-        print("demo FAILED: see the Dagster logs above", file=sys.stderr)
-        return 1
-    return 0
 
 
 def _defs() -> dg.Definitions:
@@ -433,7 +456,18 @@ def build_parser() -> argparse.ArgumentParser:
         "loopback, and materialise bronze, silver and gold (with checks) into DIR/lake with "
         "real Dagster.",
     )
-    demo.add_argument("--source", choices=("dma", "noaa"), default="dma", help="which archive")
+    demo.add_argument(
+        "--source",
+        choices=("dma", "noaa", "nmea"),
+        default="dma",
+        help="which archive (nmea: a receiver's log, and a replayed live feed)",
+    )
+    demo.add_argument(
+        "--feed-seconds",
+        type=float,
+        default=60.0,
+        help="nmea: how long the replayed feed runs into the receiver",
+    )
     demo.add_argument(
         "--noaa-format",
         choices=("csv2", "legacy"),

@@ -30,15 +30,22 @@ def _checksum(body: bytes) -> bytes:
     return b"%02X" % check
 
 
-def live_line(line: bytes, number: int | None = None) -> bytes:
+def live_line(line: bytes, number: int | None = None, shift: int | None = None) -> bytes:
     """``line`` as a live feed sends it: its tag block without ``c:`` (dropped when nothing
-    else is left), with ``n:<number>`` when ``number`` is given."""
+    else is left), or with ``c:`` moved by ``shift`` seconds (a recording replayed on
+    another day); with ``n:<number>`` when ``number`` is given."""
     body = b""
     rest = line
     if line.startswith(b"\\"):
         end = line.find(b"\\", 1)
         if end > 0:
-            body = _TIME.sub(b"", line[1:end].split(b"*", 1)[0]).strip(b",")
+            block = line[1:end].split(b"*", 1)[0]
+            if shift is None:
+                body = _TIME.sub(b"", block).strip(b",")
+            else:
+                body = re.sub(
+                    rb"(?<![a-z])c:(\d+)", lambda m: b"c:%d" % (int(m.group(1)) + shift), block
+                )
             rest = line[end + 1 :]
     if number is not None:
         body = (body + b"," if body else b"") + b"n:%d" % number
@@ -65,6 +72,7 @@ class FeedServer:
     rate: float = 200.0
     loop: bool = False
     numbered: bool = False
+    shift: int | None = None  # None: times taken out (the receiver stamps); else moved
     host: str = "127.0.0.1"
     port: int = 0
     sent: list[tuple[float, int]] = field(default_factory=list)  # (time, line index)
@@ -127,7 +135,7 @@ class FeedServer:
                     continue
                 self._position = 0
             i = self._position
-            line = live_line(self.lines[i], i if self.numbered else None)
+            line = live_line(self.lines[i], i if self.numbered else None, self.shift)
             try:
                 client.sendall(line + b"\r\n")
             except OSError:
