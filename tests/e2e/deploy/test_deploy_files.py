@@ -191,6 +191,30 @@ def test_implied_kubernetes_objects_are_valid(manifest: dict) -> None:
     kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
 
 
+@pytest.mark.parametrize("manifest", _values()["extraManifests"], ids=lambda m: m["kind"])
+def test_the_nmea_receivers_objects_are_valid_and_wired(manifest: dict) -> None:
+    kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
+    if manifest["kind"] != "Deployment":
+        return
+    spec = manifest["spec"]
+    assert spec["replicas"] == 1 and spec["strategy"]["type"] == "Recreate"  # one journal writer
+    pod = spec["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["args"][:3] == ["aislake", "receive", "--tcp"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    mount = container["volumeMounts"][0]
+    assert env["AISLAKE_NMEA_JOURNAL"] == mount["mountPath"]
+    claims = {m["metadata"]["name"] for m in _values()["extraManifests"]}
+    assert pod["volumes"][0]["persistentVolumeClaim"]["claimName"] in claims
+    code = _values()["dagster-user-deployments"]["deployments"][0]
+    assert container["image"] == f"{code['image']['repository']}:{code['image']['tag']}"
+    # The receiver's command exists and takes these arguments.
+    from aislake.cli import build_parser
+
+    parsed = build_parser().parse_args(container["args"][1:])
+    assert parsed.func.__name__ == "cmd_receive"
+
+
 @pytest.mark.parametrize(
     "manifest",
     list(yaml.safe_load_all((DEPLOY / "k8s" / "secrets.example.yaml").read_text())),
