@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -265,11 +264,15 @@ def encode_reports(
     return payloads, report, kinds
 
 
-def _checksum(body: bytes) -> bytes:
+def _xor(data: bytes) -> int:
     check = 0
-    for c in body:
+    for c in data:
         check ^= c
-    return b"%02X" % check
+    return check
+
+
+def _checksum(body: bytes) -> bytes:
+    return b"%02X" % _xor(body)
 
 
 def sentences(payload: bytes, fill: int, seq: int, channel: bytes) -> list[bytes]:
@@ -291,51 +294,81 @@ def tag_block(receiver: str, seconds: int, group: tuple[int, int, int] | None = 
     return b"\\" + body + b"*" + _checksum(body) + b"\\"
 
 
+def _copies(
+    n: int, quirks: NmeaQuirks, rng: np.random.Generator
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Which payload each copy is of, and which receiver heard it (distinct per payload)."""
+    receivers = len(quirks.receivers)
+    copies = np.minimum(rng.integers(1, quirks.max_copies + 1, n), receivers)
+    order = np.argsort(rng.random((n, receivers)), axis=1)
+    of = np.repeat(np.arange(n), copies)
+    first = np.cumsum(copies) - copies
+    nth = np.arange(len(of)) - np.repeat(first, copies)
+    return of, order[of, nth]
+
+
 def nmea_lines(
     r: dict[str, npt.NDArray[Any]], day: dt.date, quirks: NmeaQuirks, seed: int, result: NmeaDay
-) -> Iterator[tuple[float, bytes]]:
-    """(receive time, line) of every sentence of the day, before sorting."""
+) -> tuple[npt.NDArray[np.float64], list[bytes]]:
+    """The receive time and text of every sentence of the day, unsorted. The randomness is
+    drawn as arrays; only the text is made line by line (checksums from the payloads' own
+    XOR, computed once, and small cached parts)."""
     rng = np.random.default_rng([seed, day.toordinal(), 21])
     payloads, report, kinds = encode_reports(r, day)
+    for kind, count in zip(*np.unique(kinds, return_counts=True), strict=True):
+        result.by_type[int(kind)] = int(count)
     t = np.asarray(r["t"], dtype=np.float64)
     day0 = int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
-    copies = rng.integers(1, quirks.max_copies + 1, len(payloads))
+    lost = (kinds == 5) & (rng.random(len(payloads)) < quirks.lost_fragment_share)
+    result.lost_fragments = int(lost.sum())
+    of, rx = _copies(len(payloads), quirks, rng)
+    when = t[report[of]] + rng.uniform(0, 2.0, len(of)) * (rx > 0)
+    seconds = np.minimum(day0 + when.astype(np.int64), day0 + 86399)
+    channels = np.where(rng.random(len(of)) < 0.5, ord("A"), ord("B"))
+    bad = rng.random((len(of), 2)) < quirks.bad_checksum_share
+    names = [q.encode() for q in quirks.receivers]
+    tag_xor = [_xor(b"s:" + q + b",c:") for q in names]
+    seq = [0] * len(names)
+    seconds_xor: dict[int, int] = {}
+    parts_xor = [(_xor(p[:60]), _xor(p[60:])) for p, _ in payloads]
+    times: list[float] = []
+    lines: list[bytes] = []
     group = 0
-    seq = dict.fromkeys(quirks.receivers, 0)
-    for i, (payload, fill) in enumerate(payloads):
-        kind = int(kinds[i])
-        result.by_type[kind] = result.by_type.get(kind, 0) + 1
-        heard = rng.choice(
-            len(quirks.receivers), size=min(int(copies[i]), len(quirks.receivers)), replace=False
-        )
-        lose_second = kind == 5 and rng.random() < quirks.lost_fragment_share
-        result.lost_fragments += int(lose_second)
-        for h in heard.tolist():
-            name = quirks.receivers[h]
-            when = t[report[i]] + rng.uniform(0, 2.0) * (h > 0)
-            seconds = min(day0 + int(when), day0 + 86399)
-            channel = b"A" if rng.random() < 0.5 else b"B"
-            seq[name] = (seq[name] + 1) % 10
-            parts = sentences(payload, fill, seq[name], channel)
-            if len(parts) > 1:
-                group += 1
-            for k, line in enumerate(parts, 1):
-                if k == 2 and lose_second:
-                    continue
-                tag = tag_block(name, seconds, (k, len(parts), group) if len(parts) > 1 else None)
-                if rng.random() < quirks.bad_checksum_share:
-                    at = line.index(b",", 14) + 3
-                    line = (
-                        line[:at] + (b"0" if line[at : at + 1] != b"0" else b"1") + line[at + 1 :]
-                    )
-                    result.bad_checksums += 1
-                yield when, tag + line
+    for copy, (i, h, sec, ch) in enumerate(
+        zip(of.tolist(), rx.tolist(), seconds.tolist(), channels.tolist(), strict=True)
+    ):
+        payload, fill = payloads[i]
+        sx = seconds_xor.get(sec)
+        if sx is None:
+            sx = seconds_xor[sec] = _xor(b"%d" % sec)
+        seq[h] = (seq[h] + 1) % 10
+        tag_plain = b"s:" + names[h] + b",c:%d" % sec
+        whole = len(payload) <= 60
+        pieces = [payload] if whole else [payload[:60], payload[60:]]
+        if not whole:
+            group += 1
+        for k, part in enumerate(pieces, 1):
+            if k == 2 and lost[i]:
+                continue
+            last = k == len(pieces)
+            head = b"AIVDM,%d,%d,%s,%c," % (len(pieces), k, b"" if whole else b"%d" % seq[h], ch)
+            tail = b",%d" % (fill if last else 0)
+            check = _xor(head) ^ parts_xor[i][k - 1] ^ _xor(tail)
+            if bad[copy, k - 1]:  # a character changed in the air, the checksum as sent
+                part = part[:3] + (b"0" if part[3:4] != b"0" else b"1") + part[4:]
+                result.bad_checksums += 1
+            if whole:
+                tag = b"\\" + tag_plain + b"*%02X\\" % (tag_xor[h] ^ sx)
+            else:
+                g = b"g:%d-%d-%d," % (k, len(pieces), group)
+                tag = b"\\" + g + tag_plain + b"*%02X\\" % (_xor(g) ^ tag_xor[h] ^ sx)
+            lines.append(tag + b"!" + head + part + tail + b"*%02X" % check)
+            times.append(when[copy])
     for k in range(quirks.noise_lines):
         result.noise += 1
-        yield (
-            float(k * 3600),
-            b"$GPGGA,184353.07,1929.045,S,02410.506,E,1,04,2.6,100.00,M,-33.9,M,,0000*6D",
-        )
+        times.append(float(k * 3600))
+        lines.append(b"$GPGGA,184353.07,1929.045,S,02410.506,E,1,04,2.6,100.00,M,-33.9,M,,0000*6D")
+    return np.array(times), lines
 
 
 def write_nmea_day(
@@ -354,8 +387,9 @@ def write_nmea_day(
     result = NmeaDay(folder / name, truth)
     result.reports = len(reports["t"])
     result.position_reports = int((np.asarray(reports["lat"], dtype=np.float64) < 91).sum())
-    lines = sorted(nmea_lines(reports, day, quirks, seed, result), key=lambda x: x[0])
-    text = b"\n".join(line for _, line in lines) + b"\n"
+    times, lines = nmea_lines(reports, day, quirks, seed, result)
+    order = np.argsort(times, kind="stable")
+    text = b"\n".join([lines[i] for i in order.tolist()]) + b"\n"
     result.lines = len(lines)
     folder.mkdir(parents=True, exist_ok=True)
     if compression == "zst":
