@@ -30,7 +30,7 @@ import pyarrow as pa
 import zstandard
 
 from aislake.ais.vocabulary import EPFD, NAV_STATUS, SHIP_TYPES
-from aislake.simulate.traffic import FleetSize, Truth, simulate
+from aislake.simulate.traffic import REPORT_FIELDS, FleetSize, Truth, simulate_into
 
 ARMOUR = np.array([v + 48 if v < 40 else v + 56 for v in range(64)], dtype=np.uint8)
 RECEIVERS = ("rx-skagen", "rx-hirtshals", "rx-gedser")
@@ -307,68 +307,91 @@ def _copies(
     return of, order[of, nth]
 
 
-def nmea_lines(
-    r: dict[str, npt.NDArray[Any]], day: dt.date, quirks: NmeaQuirks, seed: int, result: NmeaDay
-) -> tuple[npt.NDArray[np.float64], list[bytes]]:
-    """The receive time and text of every sentence of the day, unsorted. The randomness is
-    drawn as arrays; only the text is made line by line (checksums from the payloads' own
-    XOR, computed once, and small cached parts)."""
-    rng = np.random.default_rng([seed, day.toordinal(), 21])
-    payloads, report, kinds = encode_reports(r, day)
-    for kind, count in zip(*np.unique(kinds, return_counts=True), strict=True):
-        result.by_type[int(kind)] = int(count)
-    t = np.asarray(r["t"], dtype=np.float64)
-    day0 = int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
-    lost = (kinds == 5) & (rng.random(len(payloads)) < quirks.lost_fragment_share)
-    result.lost_fragments = int(lost.sum())
-    of, rx = _copies(len(payloads), quirks, rng)
-    when = t[report[of]] + rng.uniform(0, 2.0, len(of)) * (rx > 0)
-    seconds = np.minimum(day0 + when.astype(np.int64), day0 + 86399)
-    channels = np.where(rng.random(len(of)) < 0.5, ord("A"), ord("B"))
-    bad = rng.random((len(of), 2)) < quirks.bad_checksum_share
-    names = [q.encode() for q in quirks.receivers]
-    tag_xor = [_xor(b"s:" + q + b",c:") for q in names]
-    seq = [0] * len(names)
-    seconds_xor: dict[int, int] = {}
-    parts_xor = [(_xor(p[:60]), _xor(p[60:])) for p, _ in payloads]
-    times: list[float] = []
-    lines: list[bytes] = []
-    group = 0
-    for copy, (i, h, sec, ch) in enumerate(
-        zip(of.tolist(), rx.tolist(), seconds.tolist(), channels.tolist(), strict=True)
-    ):
-        payload, fill = payloads[i]
-        sx = seconds_xor.get(sec)
-        if sx is None:
-            sx = seconds_xor[sec] = _xor(b"%d" % sec)
-        seq[h] = (seq[h] + 1) % 10
-        tag_plain = b"s:" + names[h] + b",c:%d" % sec
-        whole = len(payload) <= 60
-        pieces = [payload] if whole else [payload[:60], payload[60:]]
-        if not whole:
-            group += 1
-        for k, part in enumerate(pieces, 1):
-            if k == 2 and lost[i]:
-                continue
-            last = k == len(pieces)
-            head = b"AIVDM,%d,%d,%s,%c," % (len(pieces), k, b"" if whole else b"%d" % seq[h], ch)
-            tail = b",%d" % (fill if last else 0)
-            check = _xor(head) ^ parts_xor[i][k - 1] ^ _xor(tail)
-            if bad[copy, k - 1]:  # a character changed in the air, the checksum as sent
-                part = part[:3] + (b"0" if part[3:4] != b"0" else b"1") + part[4:]
-                result.bad_checksums += 1
-            if whole:
-                tag = b"\\" + tag_plain + b"*%02X\\" % (tag_xor[h] ^ sx)
-            else:
-                g = b"g:%d-%d-%d," % (k, len(pieces), group)
-                tag = b"\\" + g + tag_plain + b"*%02X\\" % (_xor(g) ^ tag_xor[h] ^ sx)
-            lines.append(tag + b"!" + head + part + tail + b"*%02X" % check)
-            times.append(when[copy])
-    for k in range(quirks.noise_lines):
-        result.noise += 1
-        times.append(float(k * 3600))
-        lines.append(b"$GPGGA,184353.07,1929.045,S,02410.506,E,1,04,2.6,100.00,M,-33.9,M,,0000*6D")
-    return np.array(times), lines
+class NmeaLines:
+    """The sentences of a day's reports, batch by batch (:meth:`add`, one transmitter's
+    reports at a time, as the simulator makes them): their receive time and text. The
+    randomness is drawn as arrays; only the text is made line by line, checksums from the
+    payloads' own XOR and small cached parts."""
+
+    def __init__(self, day: dt.date, quirks: NmeaQuirks, seed: int, result: NmeaDay) -> None:
+        self.day, self.quirks, self.result = day, quirks, result
+        self.rng = np.random.default_rng([seed, day.toordinal(), 21])
+        self.day0 = int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
+        self.names = [q.encode() for q in quirks.receivers]
+        self.tag_xor = [_xor(b"s:" + q + b",c:") for q in self.names]
+        self.seq = [0] * len(self.names)
+        self.seconds_xor: dict[int, int] = {}
+        self.group = 0
+        self.times: list[float] = []
+        self.lines: list[bytes] = []
+
+    def add(self, r: dict[str, npt.NDArray[Any]]) -> None:
+        quirks, result, rng = self.quirks, self.result, self.rng
+        result.reports += len(r["t"])
+        result.position_reports += int((np.asarray(r["lat"], dtype=np.float64) < 91).sum())
+        payloads, report, kinds = encode_reports(r, self.day)
+        if not payloads:
+            return
+        for kind, count in zip(*np.unique(kinds, return_counts=True), strict=True):
+            result.by_type[int(kind)] = result.by_type.get(int(kind), 0) + int(count)
+        t = np.asarray(r["t"], dtype=np.float64)
+        lost = (kinds == 5) & (rng.random(len(payloads)) < quirks.lost_fragment_share)
+        result.lost_fragments += int(lost.sum())
+        of, rx = _copies(len(payloads), quirks, rng)
+        when = t[report[of]] + rng.uniform(0, 2.0, len(of)) * (rx > 0)
+        seconds = np.minimum(self.day0 + when.astype(np.int64), self.day0 + 86399)
+        channels = np.where(rng.random(len(of)) < 0.5, ord("A"), ord("B"))
+        bad = rng.random((len(of), 2)) < quirks.bad_checksum_share
+        parts_xor = [(_xor(p[:60]), _xor(p[60:])) for p, _ in payloads]
+        seq, names, tag_xor = self.seq, self.names, self.tag_xor
+        for copy, (i, h, sec, ch) in enumerate(
+            zip(of.tolist(), rx.tolist(), seconds.tolist(), channels.tolist(), strict=True)
+        ):
+            payload, fill = payloads[i]
+            sx = self.seconds_xor.get(sec)
+            if sx is None:
+                sx = self.seconds_xor[sec] = _xor(b"%d" % sec)
+            seq[h] = (seq[h] + 1) % 10
+            tag_plain = b"s:" + names[h] + b",c:%d" % sec
+            whole = len(payload) <= 60
+            pieces = [payload] if whole else [payload[:60], payload[60:]]
+            if not whole:
+                self.group += 1
+            for k, part in enumerate(pieces, 1):
+                if k == 2 and lost[i]:
+                    continue
+                head = b"AIVDM,%d,%d,%s,%c," % (
+                    len(pieces),
+                    k,
+                    b"" if whole else b"%d" % seq[h],
+                    ch,
+                )
+                tail = b",%d" % (fill if k == len(pieces) else 0)
+                check = _xor(head) ^ parts_xor[i][k - 1] ^ _xor(tail)
+                if bad[copy, k - 1]:  # a character changed in the air, the checksum as sent
+                    part = part[:3] + (b"0" if part[3:4] != b"0" else b"1") + part[4:]
+                    result.bad_checksums += 1
+                if whole:
+                    tag = b"\\" + tag_plain + b"*%02X\\" % (tag_xor[h] ^ sx)
+                else:
+                    g = b"g:%d-%d-%d," % (k, len(pieces), self.group)
+                    tag = b"\\" + g + tag_plain + b"*%02X\\" % (_xor(g) ^ tag_xor[h] ^ sx)
+                self.lines.append(tag + b"!" + head + part + tail + b"*%02X" % check)
+                self.times.append(when[copy])
+
+    def noise(self) -> None:
+        for k in range(self.quirks.noise_lines):
+            self.result.noise += 1
+            self.times.append(float(k * 3600))
+            self.lines.append(
+                b"$GPGGA,184353.07,1929.045,S,02410.506,E,1,04,2.6,100.00,M,-33.9,M,,0000*6D"
+            )
+
+    def text(self) -> bytes:
+        """Every line in receive order, as a logger writes them."""
+        order = np.argsort(np.array(self.times), kind="stable")
+        lines = self.lines
+        return b"\n".join([lines[i] for i in order.tolist()]) + b"\n"
 
 
 def write_nmea_day(
@@ -382,15 +405,17 @@ def write_nmea_day(
     """Simulate ``day`` and write it as a receiver's log ``folder/YYYY-MM-DD.nmea`` (with
     ``.gz`` or ``.zst`` unless ``compression`` is '')."""
     quirks = quirks or NmeaQuirks()
-    reports, truth = simulate(day, fleet, seed)
     name = f"{day.isoformat()}.nmea" + (f".{compression}" if compression else "")
-    result = NmeaDay(folder / name, truth)
-    result.reports = len(reports["t"])
-    result.position_reports = int((np.asarray(reports["lat"], dtype=np.float64) < 91).sum())
-    times, lines = nmea_lines(reports, day, quirks, seed, result)
-    order = np.argsort(times, kind="stable")
-    text = b"\n".join([lines[i] for i in order.tolist()]) + b"\n"
-    result.lines = len(lines)
+    result = NmeaDay(folder / name, Truth(day))
+    sentences = NmeaLines(day, quirks, seed, result)
+
+    def sink(batch: pa.RecordBatch) -> None:
+        sentences.add({c: batch.column(c).to_numpy(zero_copy_only=False) for c in REPORT_FIELDS})
+
+    result.truth = simulate_into(sink, day, fleet, seed)
+    sentences.noise()
+    text = sentences.text()
+    result.lines = len(sentences.lines)
     folder.mkdir(parents=True, exist_ok=True)
     if compression == "zst":
         result.path.write_bytes(
