@@ -119,6 +119,8 @@ def open_duckdb(settings: DuckDBSettings | None = None) -> duckdb.DuckDBPyConnec
     weakref.finalize(con, shutil.rmtree, spill, True)
     for statement in settings.pragmas(spill):
         con.execute(statement)
+    # A long query draws a progress bar on stdout: noise in logs and in a step's output.
+    con.execute("SET enable_progress_bar = false")
     run_sql_file(con, MACROS)
     return con
 

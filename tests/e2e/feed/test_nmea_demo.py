@@ -19,7 +19,7 @@ def test_the_nmea_demo_takes_a_log_and_a_live_feed_through_the_lake(
     monkeypatch.delenv("AISLAKE_LAKE_DIR", raising=False)
     reports = run_nmea_demo(SIM_DAY, tmp_path, fleet=SMALL_FLEET, feed_seconds=4, chunk_seconds=2)
     today = dt.datetime.now(dt.UTC).date()
-    assert [r.day for r in reports][0] == SIM_DAY and today in [r.day for r in reports]
+    assert reports[0].day == SIM_DAY and today in [r.day for r in reports]
     log, feed = reports[0], next(r for r in reports if r.day == today)
     assert log.success and feed.success, (log.checks, feed.checks)
     assert all(log.checks.values()) and all(feed.checks.values())

@@ -29,7 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from aislake.sources.nmea.fragments import Fragment, assemble, fragment_key
+from aislake.sources.nmea.fragments import Fragment, array_keys, assemble, pair_fragments
+from aislake.sources.nmea.heard import heard_again
 from aislake.sources.nmea.messages import (
     NUMERIC,
     TEXT,
@@ -45,6 +46,8 @@ NO_TIME = "no_time"  # no tag block, logger or receiver gave the message a time
 BLOCK_BYTES = 64 << 20
 
 UNTIMED_POLICIES = ("reject", "day")
+# Why a message is not a row: the payload's reasons, then no time.
+MESSAGE_REASONS = (UNDECODABLE, UNSUPPORTED, NO_TIME)
 # Every reason the decoder gives (tests/unit/sources/nmea proves each).
 NMEA_REJECT_REASONS = (*LINE_REASONS, ORPHAN, UNDECODABLE, UNSUPPORTED, NO_TIME)
 
@@ -57,7 +60,7 @@ MESSAGE_SCHEMA = pa.schema(
         ("ts", pa.timestamp("us")),
         ("payload_key", pa.int64()),  # a hash of the payload: the same report heard again
         *[(name, pa.from_numpy_dtype(np.dtype(kind))) for name, kind in NUMERIC.items()],
-        *[(name, pa.string()) for name in TEXT],
+        *[(name, pa.dictionary(pa.int32(), pa.string())) for name in TEXT],
     ]
 )
 REJECT_SCHEMA = pa.schema(
@@ -108,6 +111,11 @@ class DayDecode:
             )
 
 
+def heard_path(messages: Path) -> Path:
+    """The file :func:`decode_day` writes beside ``messages``: who heard each message."""
+    return messages.with_name(messages.stem + ".heard.parquet")
+
+
 def blocks(chunks: Iterable[bytes], size: int = BLOCK_BYTES) -> Iterator[bytes]:
     """The text of ``chunks`` in blocks of about ``size`` bytes, each ending at a line's end."""
     pending: list[bytes] = []
@@ -150,7 +158,9 @@ def _short_strings(
         return pa.nulls(len(a), type=pa.string())
     cols = np.arange(n, dtype=np.int64)
     inside = cols[None, :] < (b - a)[:, None]
-    raw = np.where(inside, text[np.minimum(a[:, None] + cols[None, :], len(text) - 1)], 0)
+    padded = np.concatenate((text, np.zeros(n, dtype=np.uint8)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, n)
+    raw = np.where(inside, windows[a], 0)
     arr = pa.array(
         np.ascontiguousarray(raw.astype(np.uint8)).view(f"S{n}").ravel(), type=pa.binary()
     )
@@ -171,11 +181,21 @@ def _ascii(block: bytes) -> npt.NDArray[np.uint8]:
 
 
 class _Writer:
-    """The two Parquet files, written a table at a time."""
+    """The Parquet files, the first two written a table at a time."""
 
-    def __init__(self, messages: Path, rejects: Path) -> None:
-        self.messages = pq.ParquetWriter(messages, MESSAGE_SCHEMA, compression="lz4")
-        self.rejects = pq.ParquetWriter(rejects, REJECT_SCHEMA, compression="lz4")
+    def __init__(self, messages: Path, rejects: Path, heard: Path) -> None:
+        self.heard = heard
+        # Local and read once: fast codecs, and no dictionary for columns of unique values.
+        self.messages = pq.ParquetWriter(
+            messages,
+            MESSAGE_SCHEMA,
+            compression="lz4",
+            use_dictionary=["receiver", *TEXT],
+            write_statistics=False,
+        )
+        self.rejects = pq.ParquetWriter(
+            rejects, REJECT_SCHEMA, compression="lz4", use_dictionary=["reason"]
+        )
 
     def close(self) -> None:
         self.messages.close()
@@ -187,7 +207,16 @@ def _decoded_columns(d: Decoded, keep: npt.NDArray[np.bool_]) -> dict[str, Any]:
     for name in NUMERIC:
         cols[name] = pa.array(d.values[name][keep], mask=~d.valid[name][keep])
     for name in TEXT:
-        cols[name] = pa.array(d.texts[name][keep], type=pa.string())
+        # Text is in few rows (static reports) and repeats: a dictionary column, built from
+        # those rows only.
+        rows = np.flatnonzero(d.has_text[name][keep])
+        codes = np.full(int(keep.sum()), -1, dtype=np.int32)
+        words: dict[str, int] = {}
+        values = d.texts[name][np.flatnonzero(keep)[rows]].tolist()
+        codes[rows] = [words.setdefault(v, len(words)) for v in values]
+        cols[name] = pa.DictionaryArray.from_arrays(
+            pa.array(codes, mask=codes < 0), pa.array(list(words), type=pa.string())
+        )
     return cols
 
 
@@ -204,8 +233,8 @@ class DayDecoder:
         )
         self.last_time_us = -1  # the last time a line gave (carried forward under 'day')
         self.line_base = 0
-        self.fragments: list[Fragment] = []
-        self.raw_fragments: dict[int, bytes] = {}
+        self.parts = _Fragments()
+        self.heard = _Hearings()
         self.result = DayDecode()
 
     def _times(
@@ -247,30 +276,48 @@ class DayDecoder:
         ok = fr.reason == 0
         single = np.flatnonzero(ok & (fr.count == 1))
         self._singles(fr, text, all_lines, single, line_no, times, stamped)
-        for i in np.flatnonzero(ok & (fr.count > 1)).tolist():
-            receiver = bytes(text[fr.tags.receiver_start[i] : fr.tags.receiver_end[i]])
-            number = int(fr.number[i])
-            self.fragments.append(
-                Fragment(
-                    line=int(line_no[i]),
-                    key=fragment_key(
-                        int(fr.tags.group_id[i]),
-                        int(fr.tags.group_of[i]),
-                        receiver,
-                        int(fr.channel[i]),
-                        int(fr.seq[i]),
-                        int(fr.count[i]),
-                    ),
-                    number=number,
-                    count=int(fr.count[i]),
-                    payload=bytes(raw[fr.payload_start[i] : fr.payload_end[i]]),
-                    fill=int(fr.fill[i]),
-                    time_us=int(times[i]) if fr.tags.time_us[i] >= 0 or number == 1 else -1,
-                    receiver=receiver,
-                )
-            )
-            self.raw_fragments[int(line_no[i])] = bytes(text[ls[i] : le[i]])
+        multi = np.flatnonzero(ok & (fr.count > 1))
+        if len(multi):
+            self._keep_fragments(fr, raw, text, multi, line_no, times)
         self.line_base += n
+
+    def _keep_fragments(
+        self,
+        fr: Frames,
+        raw: npt.NDArray[np.uint8],
+        text: npt.NDArray[np.uint8],
+        rows: npt.NDArray[np.int64],
+        line_no: npt.NDArray[np.int64],
+        times: npt.NDArray[np.int64],
+    ) -> None:
+        """Keep the block's multi-sentence lines for :meth:`finish` (a few percent of lines)."""
+        ls, le = fr.lines.start[rows], fr.lines.end[rows]
+        rs, re_ = fr.tags.receiver_start[rows], fr.tags.receiver_end[rows]
+        receivers = [bytes(text[a:b]) for a, b in zip(rs.tolist(), re_.tolist(), strict=True)]
+        codes = np.array([self.parts.code(r) for r in receivers], dtype=np.int64)
+        number = fr.number[rows]
+        own_time = fr.tags.time_us[rows] >= 0
+        p = self.parts
+        p.line.append(line_no[rows])
+        p.key.append(
+            array_keys(
+                fr.tags.group_id[rows],
+                fr.tags.group_of[rows],
+                codes,
+                fr.channel[rows].astype(np.int64),
+                fr.seq[rows],
+                fr.count[rows],
+            )
+        )
+        p.number.append(number)
+        p.count.append(fr.count[rows])
+        p.fill.append(fr.fill[rows])
+        # A later part's time only where it has its own (a group's may not).
+        p.time_us.append(np.where(own_time | (number == 1), times[rows], -1))
+        p.receiver.extend(receivers)
+        p.raw.extend(bytes(text[a:b]) for a, b in zip(ls.tolist(), le.tolist(), strict=True))
+        p.payload_start.append(fr.payload_start[rows] - ls)
+        p.payload_end.append(fr.payload_end[rows] - ls)
 
     def _singles(
         self,
@@ -310,12 +357,13 @@ class DayDecoder:
     ) -> None:
         """Write the decoded messages, and reject those that are not (or have no time)."""
         r = self.result
-        reason = np.array([x or "" for x in d.reason], dtype=object)
-        reason[(reason == "") & (times < 0)] = NO_TIME
-        keep = reason == ""
+        code = d.reason_code.copy()
+        code[(code == 0) & (times < 0)] = len(MESSAGE_REASONS)
+        keep = code == 0
         if (~keep).any():
             out = np.flatnonzero(~keep)
-            self._reject(line[out], reason[out].tolist(), raw_lines(out), lines[out])
+            reasons = [MESSAGE_REASONS[c - 1] for c in code[out].tolist()]
+            self._reject(line[out], reasons, raw_lines(out), lines[out])
         if not keep.any():
             return
         kept = np.flatnonzero(keep)
@@ -332,6 +380,7 @@ class DayDecoder:
             schema=MESSAGE_SCHEMA,
         )
         self.writer.messages.write_table(table)
+        self.heard.add(table)
         r.messages += len(kept)
         r.message_lines += int(lines[keep].sum())
         r.stamped_from_day += int(stamped[keep].sum())
@@ -363,44 +412,167 @@ class DayDecoder:
 
     def finish(self) -> DayDecode:
         """Join the multi-sentence messages, decode them, reject the orphans."""
-        done = assemble(self.fragments)
-        if done.orphans:
+        p = self.parts.done()
+        messages, orphans = p.messages()
+        if len(orphans):
             self._reject(
-                np.array([f.line for f in done.orphans], dtype=np.int64),
-                [ORPHAN] * len(done.orphans),
-                _texts([self.raw_fragments[f.line] for f in done.orphans]),
+                p.lines[orphans],
+                [ORPHAN] * len(orphans),
+                _texts([p.raw[i] for i in orphans.tolist()]),
             )
-        if done.messages:
-            payloads = [b"".join(f.payload for f in m) for m in done.messages]
+        if messages:
+            payloads = [b"".join(p.payload(i) for i in m) for m in messages]
             buf = np.frombuffer(b"".join(payloads), dtype=np.uint8)
-            length = np.array([len(p) for p in payloads], dtype=np.int64)
+            length = np.array([len(x) for x in payloads], dtype=np.int64)
             start = np.concatenate(([0], np.cumsum(length)[:-1])).astype(np.int64)
-            fill = np.array([m[-1].fill for m in done.messages], dtype=np.int64)
+            fill = p.fills[[m[-1] for m in messages]]
             d = decode_payloads(buf, start, length, fill)
-            firsts = [min(m, key=lambda f: f.line) for m in done.messages]
-            timed = [next((f.time_us for f in m if f.time_us >= 0), -1) for m in done.messages]
-            raw = _texts(
-                [
-                    b"\n".join(self.raw_fragments[f.line] for f in sorted(m, key=lambda x: x.line))
-                    for m in done.messages
-                ]
-            )
-            heard_by = [next((f.receiver for f in m if f.receiver), b"") for m in done.messages]
+            by_line = [sorted(m, key=lambda i: p.lines[i]) for m in messages]
+            raw = _texts([b"\n".join(p.raw[i] for i in m) for m in by_line])
+            times = [next((p.times[i] for i in m if p.times[i] >= 0), -1) for m in messages]
+            heard_by = [next((p.receiver[i] for i in m if p.receiver[i]), b"") for m in messages]
             self._emit(
                 d,
-                line=np.array([f.line for f in firsts], dtype=np.int64),
-                lines=np.array([len(m) for m in done.messages], dtype=np.int8),
+                line=np.array([p.lines[m[0]] for m in by_line], dtype=np.int64),
+                lines=np.array([len(m) for m in messages], dtype=np.int8),
                 raw_lines=lambda idx: raw.take(pa.array(idx)),
                 receivers=pa.array(
                     [r.decode("ascii", "replace") or None for r in heard_by], type=pa.string()
                 ),
-                times=np.array(timed, dtype=np.int64),
-                stamped=np.zeros(len(done.messages), dtype=np.bool_),
+                times=np.array(times, dtype=np.int64),
+                stamped=np.zeros(len(messages), dtype=np.bool_),
             )
             self.result.fast += d.fast
             self.result.fallback += d.fallback
         self.result.check()
+        self.heard.write(self.writer.heard)
         return self.result
+
+
+@dataclass
+class _Hearings:
+    """What finding the reports heard again needs of each message written, in write order."""
+
+    keys: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    times: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    lines: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    receivers: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def add(self, table: pa.Table) -> None:
+        self.keys.append(table["payload_key"].to_numpy())
+        self.times.append(table["ts"].cast(pa.int64()).to_numpy())
+        self.lines.append(table["line"].to_numpy())
+        encoded = pc.dictionary_encode(table["receiver"]).combine_chunks()
+        names = encoded.dictionary.to_pylist()
+        local = np.array([self.ids.setdefault(x, len(self.ids)) for x in names] + [-1])
+        codes = encoded.indices.fill_null(len(names)).to_numpy()
+        self.receivers.append(local[codes].astype(np.int64))
+
+    def write(self, path: Path) -> None:
+        """``path``: each report's first hearing (its line) and how many receivers heard it."""
+        if not self.keys:
+            empty = {"line": pa.array([], pa.int64()), "receivers": pa.array([], pa.int16())}
+            pq.write_table(pa.table(empty), path)
+            return
+        rank = np.zeros(len(self.ids) + 1, dtype=np.int64)
+        for r, name in enumerate(sorted(self.ids)):
+            rank[self.ids[name]] = r
+        rank[-1] = -1
+        receiver = rank[np.concatenate(self.receivers)]
+        lines = np.concatenate(self.lines)
+        kept, by = heard_again(
+            np.concatenate(self.keys), np.concatenate(self.times), receiver, lines
+        )
+        first = kept == lines  # each report's first hearing: the row silver keeps
+        table = pa.table({"line": lines[first], "receivers": by[first].astype(np.int16)})
+        pq.write_table(table, path, compression="lz4")
+
+
+@dataclass
+class _Fragments:
+    """The day's multi-sentence lines, kept block by block as arrays."""
+
+    line: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    key: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    number: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    count: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    fill: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    time_us: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    payload_start: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    payload_end: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    receiver: list[bytes] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
+    codes: dict[bytes, int] = field(default_factory=dict)
+
+    def code(self, receiver: bytes) -> int:
+        return self.codes.setdefault(receiver, len(self.codes))
+
+    def done(self) -> _AllFragments:
+        def cat(parts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+        return _AllFragments(
+            cat(self.line),
+            cat(self.key),
+            cat(self.number),
+            cat(self.count),
+            cat(self.fill),
+            cat(self.time_us),
+            cat(self.payload_start),
+            cat(self.payload_end),
+            self.receiver,
+            self.raw,
+        )
+
+
+@dataclass
+class _AllFragments:
+    lines: npt.NDArray[np.int64]
+    keys: npt.NDArray[np.int64]
+    numbers: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
+    fills: npt.NDArray[np.int64]
+    times: npt.NDArray[np.int64]
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    receiver: list[bytes]
+    raw: list[bytes]
+
+    def payload(self, i: int) -> bytes:
+        return self.raw[i][self.starts[i] : self.ends[i]]
+
+    def messages(self) -> tuple[list[list[int]], npt.NDArray[np.int64]]:
+        """Each message's fragments (indices, in part order), and the orphans' indices."""
+        two = np.flatnonzero(self.counts == 2)
+        first, second = pair_fragments(
+            self.keys[two], self.lines[two], self.numbers[two], self.counts[two], self.times[two]
+        )
+        messages = [[a, b] for a, b in zip(two[first].tolist(), two[second].tolist(), strict=True)]
+        paired = np.zeros(len(self.lines), dtype=np.bool_)
+        paired[two[first]] = paired[two[second]] = True
+        orphans = two[~paired[two]]
+        more = np.flatnonzero(self.counts > 2)
+        if len(more):  # three sentences or more: rare, one step a fragment
+            done = assemble(
+                [
+                    Fragment(
+                        line=int(self.lines[i]),
+                        key=(int(self.keys[i]),),
+                        number=int(self.numbers[i]),
+                        count=int(self.counts[i]),
+                        payload=b"",
+                        fill=int(self.fills[i]),
+                        time_us=int(self.times[i]),
+                        receiver=b"",
+                        index=i,
+                    )
+                    for i in more.tolist()
+                ]
+            )
+            messages += [[f.index for f in m] for m in done.messages]
+            orphans = np.concatenate((orphans, [f.index for f in done.orphans])).astype(np.int64)
+        return messages, np.sort(orphans)
 
 
 def decode_day(
@@ -412,9 +584,11 @@ def decode_day(
     block_bytes: int = BLOCK_BYTES,
 ) -> DayDecode:
     """Decode the NMEA text ``chunks`` of ``day`` into the Parquet files ``messages`` and
-    ``rejects``. ``untimed``: 'reject' a message no tag block or logger timed (``no_time``),
-    or 'day': give it the last time before it in the file, else the day's start."""
-    writer = _Writer(messages, rejects)
+    ``rejects``, and ``<messages>.heard.parquet``: the line of each report's first hearing
+    (the message silver keeps) and how many receivers heard it (``heard``).
+    ``untimed``: 'reject' a message no tag block or logger timed (``no_time``), or 'day': give
+    it the last time before it in the file, else the day's start."""
+    writer = _Writer(messages, rejects, heard_path(messages))
     try:
         decoder = DayDecoder(writer, day, untimed)
         for block in blocks(chunks, block_bytes):

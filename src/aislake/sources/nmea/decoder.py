@@ -12,8 +12,8 @@ import duckdb
 from aislake.bronze.zstd import text_chunks
 from aislake.duck.sql import sql_literal
 from aislake.sources.base import DecodedDay
-from aislake.sources.nmea.decode import decode_day
-from aislake.sources.nmea.reader import copies_sql, heard_sql, typed_rows_sql
+from aislake.sources.nmea.decode import decode_day, heard_path
+from aislake.sources.nmea.reader import copies_sql, kept_sql, typed_rows_sql
 from aislake.storage.store import ObjectStore
 
 
@@ -34,20 +34,18 @@ class NmeaDecoder:
         found = decode_day(
             text_chunks(bronze_key, store.iter_bytes(bronze_key)), day, messages, rejects, untimed
         )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE nmea_heard AS "
-            + heard_sql(f"read_parquet({sql_literal(str(messages))})")
-        )
+        read = f"read_parquet({sql_literal(str(messages))})"
+        heard = f"read_parquet({sql_literal(str(heard_path(messages)))})"
         con.execute(
             "INSERT INTO lines_aside SELECT line, reason, rtrim(raw_line, chr(13) || chr(10)) "
             f"FROM read_parquet({sql_literal(str(rejects))})"
         )
-        con.execute(f"INSERT INTO lines_aside {copies_sql('nmea_heard')}")
+        con.execute(f"INSERT INTO lines_aside {copies_sql(read, heard)}")
         aside = dict(
             con.execute("SELECT reason, count(*) FROM lines_aside GROUP BY reason").fetchall()
         )
         return DecodedDay(
-            select=typed_rows_sql("nmea_heard"),
+            select=typed_rows_sql(kept_sql(read, heard)),
             records=found.records,
             aside={str(k): int(v) for k, v in aside.items()},
             lines=found.lines,

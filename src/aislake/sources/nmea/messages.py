@@ -30,6 +30,8 @@ from aislake.sources.nmea.payload import (
 UNDECODABLE = "undecodable_payload"  # empty, a character outside the armour, or pyais refuses it
 UNSUPPORTED = "unsupported_type"  # a message that carries no position or vessel data
 
+REASONS = (UNDECODABLE, UNSUPPORTED)
+
 POSITION_TYPES = (1, 2, 3, 4, 9, 18, 19, 21, 27)
 STATIC_TYPES = (5, 19, 21, 24)
 SUPPORTED = (1, 2, 3, 4, 5, 9, 18, 19, 21, 24, 27)
@@ -89,7 +91,9 @@ class Decoded:
     values: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
     valid: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
     texts: dict[str, npt.NDArray[np.object_]] = field(default_factory=dict)
-    reason: list[str | None] = field(default_factory=list)
+    has_text: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    # Why each message is not decoded: 0 it is, else an index into REASONS + 1.
+    reason_code: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     key: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # payload hash
     fast: int = 0  # messages the vectorised path decoded
     fallback: int = 0  # messages pyais decoded
@@ -102,8 +106,13 @@ class Decoded:
             d.valid[name] = np.zeros(n, dtype=np.bool_)
         for name in TEXT:
             d.texts[name] = np.full(n, None, dtype=object)
-        d.reason = [None] * n
+            d.has_text[name] = np.zeros(n, dtype=np.bool_)
+        d.reason_code = np.zeros(n, dtype=np.int8)
         return d
+
+    @property
+    def reason(self) -> list[str | None]:
+        return [None if c == 0 else REASONS[c - 1] for c in self.reason_code.tolist()]
 
     def put(self, name: str, rows: Ints, values: npt.NDArray[Any], valid: Any = True) -> None:
         self.values[name][rows] = values
@@ -111,6 +120,7 @@ class Decoded:
 
     def put_text(self, name: str, rows: Ints, values: list[str]) -> None:
         self.texts[name][rows] = values
+        self.has_text[name][rows] = True
 
 
 def _turn(raw: Ints) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
@@ -282,10 +292,8 @@ def decode_payloads(buf: npt.NDArray[np.uint8], start: Ints, length: Ints, fill:
                 decode(d, rows[sel], mt)
     d.put("msg_type", np.arange(n), msg_type, valid)
     supported = np.isin(msg_type, SUPPORTED) & valid
-    for r in np.flatnonzero(~valid).tolist():
-        d.reason[r] = UNDECODABLE
-    for r in np.flatnonzero(valid & ~supported).tolist():
-        d.reason[r] = UNSUPPORTED
+    d.reason_code[~valid] = 1
+    d.reason_code[valid & ~supported] = 2
     d.fast = int(fast.sum())
     slow = np.flatnonzero(supported & ~fast)
     for r in slow.tolist():
@@ -327,7 +335,7 @@ def _decode_with_pyais(d: Decoded, r: int, payload: bytes, fill: int) -> None:
     try:
         fields = pyais_fields(payload, fill)
     except Exception:  # pyais raises many kinds on a bad payload
-        d.reason[r] = UNDECODABLE
+        d.reason_code[r] = 1
         return
     for name in NUMERIC:
         value = fields.get(_PYAIS_NAMES.get(name, name))
@@ -345,6 +353,7 @@ def _decode_with_pyais(d: Decoded, r: int, payload: bytes, fill: int) -> None:
             value = fields.get("full_name")
         if isinstance(value, str):
             d.texts[name][r] = value
+            d.has_text[name][r] = True
 
 
 def pyais_fields(payload: bytes, fill: int) -> dict[str, Any]:

@@ -74,9 +74,9 @@ def text(m: Matrix, start: int, chars: int) -> list[str]:
     first_at = np.where(at.any(axis=1), at.argmax(axis=1), chars)
     codes[np.arange(chars)[None, :] >= first_at[:, None]] = 0
     raw = np.ascontiguousarray(codes).view(f"S{chars}").ravel()
-    unique, inverse = np.unique(raw, return_inverse=True)
-    decoded = [u.decode("ascii").strip() for u in unique.tolist()]
-    return [decoded[i] for i in inverse.tolist()]
+    # Few distinct texts (a vessel repeats its name): decode each once.
+    cache: dict[bytes, str] = {}
+    return [cache.get(v) or cache.setdefault(v, v.decode("ascii").strip()) for v in raw.tolist()]
 
 
 def lat_lon(raw: Ints, per_degree: int) -> npt.NDArray[np.float64]:

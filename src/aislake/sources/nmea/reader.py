@@ -1,10 +1,9 @@
 """Decoded NMEA messages as silver's input: the same report heard by several receivers
 collapsed into one row, static data joined onto positions, codes in DMA's vocabulary.
 
-- **Heard again**: copies of one transmission (the same payload) within
-  ``HEARD_AGAIN_SECONDS`` of each other are one report: the first copy is kept (earliest
-  time, then receiver, then line), with ``receivers``, the count of distinct receivers that
-  heard it; the other copies are rejects (``duplicate``) with their raw text.
+- **Heard again**: copies of one transmission are one report (``aislake.sources.nmea.heard``,
+  found by the decoder): the first hearing is kept with ``receivers``, the count of distinct
+  receivers that heard it; the other copies are rejects (``duplicate``) with their raw text.
 - **Static data the way DMA's files carry it**: each position row carries the vessel's last
   static report (types 5 and 24, or 19's own) at or before its time that day, field by field
   (a type 24 part A gives the name, part B the type, call sign and dimensions). The static
@@ -22,8 +21,6 @@ from __future__ import annotations
 from aislake.ais.schema import DMA_TIMESTAMP_FORMAT
 from aislake.ais.vocabulary import cargo_sql, epfd_sql, nav_status_sql, ship_type_sql
 from aislake.duck.sql import sql_literal
-
-HEARD_AGAIN_SECONDS = 60  # a payload repeats its UTC second: within a minute it is one report
 
 STATIC_FIELDS = (
     "imo",
@@ -52,26 +49,16 @@ MOBILE_TYPE_SQL = """CASE
 END"""
 
 
-def heard_sql(messages: str) -> str:
-    """The messages with ``copy_of`` (NULL: the first hearing of its report; else the line of
-    the copy kept) and ``receivers`` (on the kept copy)."""
-    window = f"INTERVAL {HEARD_AGAIN_SECONDS} SECOND"
-    return f"""
-    WITH ordered AS (
-        SELECT *, lag(ts) OVER w AS prev_ts
-        FROM {messages}
-        WINDOW w AS (PARTITION BY payload_key, msg_type, mmsi ORDER BY ts, receiver, line)
-    ), grouped AS (
-        SELECT *, sum(CASE WHEN prev_ts IS NULL OR ts - prev_ts > {window} THEN 1 ELSE 0 END)
-                  OVER (PARTITION BY payload_key, msg_type, mmsi ORDER BY ts, receiver, line
-                        ROWS UNBOUNDED PRECEDING) AS report
-        FROM ordered
-    )
-    SELECT * EXCLUDE (prev_ts, report),
-           first(line ORDER BY ts, receiver, line) OVER r AS kept_line,
-           count(DISTINCT receiver) OVER r AS heard_by
-    FROM grouped
-    WINDOW r AS (PARTITION BY payload_key, msg_type, mmsi, report)"""
+def kept_sql(messages: str, heard: str) -> str:
+    """The messages silver keeps (each report's first hearing) with ``receivers``, from the
+    decoder's file of first hearings (``heard``: line, receivers)."""
+    return f"SELECT m.*, h.receivers FROM {messages} m JOIN {heard} h ON m.line = h.line"
+
+
+def copies_sql(messages: str, heard: str) -> str:
+    """SQL: the other hearings of reports heard again, as rejects (line, reason, raw text)."""
+    return f"""SELECT line, 'duplicate' AS reason, rtrim(raw_line, chr(13) || chr(10)) AS raw_line
+        FROM {messages} m ANTI JOIN {heard} h ON m.line = h.line"""
 
 
 def _static_timeline(reports: str) -> str:
@@ -101,16 +88,16 @@ def _eta_sql() -> str:
             {fmt}) END"""
 
 
-def typed_rows_sql(heard: str) -> str:
+def typed_rows_sql(kept: str) -> str:
     """SQL: silver's input (every DMA raw field, typed as the CSV readers type them) from the
-    table ``heard`` (:func:`heard_sql`), first hearings only, plus ``receiver``,
-    ``receivers``, ``raw_line`` and ``line``."""
+    messages silver keeps (``kept``: :func:`kept_sql`), plus ``receiver``, ``receivers``,
+    ``raw_line`` and ``line``."""
     static = {f: f"coalesce(m.{f}, s.{f})" for f in STATIC_FIELDS}
     ship = "CAST(ship_type AS INTEGER)"
     width = _zero_null("coalesce(to_port, 0) + coalesce(to_starboard, 0)")
     length = _zero_null("coalesce(to_bow, 0) + coalesce(to_stern, 0)")
     return f"""
-    WITH kept AS (SELECT * FROM {heard} WHERE line = kept_line),
+    WITH kept AS ({kept}),
     timeline AS ({_static_timeline("kept")}),
     joined AS (
         SELECT m.* EXCLUDE ({", ".join(STATIC_FIELDS)}),
@@ -130,12 +117,6 @@ def typed_rows_sql(heard: str) -> str:
            CAST({_zero_null("to_stern")} AS DOUBLE) AS size_b,
            CAST({_zero_null("to_port")} AS DOUBLE) AS size_c,
            CAST({_zero_null("to_starboard")} AS DOUBLE) AS size_d,
-           receiver, CAST(greatest(heard_by, 1) AS SMALLINT) AS receivers,
+           receiver, receivers,
            rtrim(raw_line, chr(13) || chr(10)) AS raw_line, line
     FROM joined"""
-
-
-def copies_sql(heard: str) -> str:
-    """SQL: the copies of reports heard again, as rejects (line, reason, raw text)."""
-    return f"""SELECT line, 'duplicate' AS reason, rtrim(raw_line, chr(13) || chr(10)) AS raw_line
-        FROM {heard} WHERE line <> kept_line"""

@@ -15,6 +15,7 @@ whole buffer. A buffer of 10 M lines is framed in about a second.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,7 +163,13 @@ def frame(buf: npt.NDArray[np.uint8], lines: Lines | None = None) -> Frames:
     limit = max(len(buf) - 1, 0)
     at = np.minimum  # clamp an index into the buffer (the result is masked where it matters)
     slashes = _positions(buf, BACKSLASH)
-    commas = _positions(buf, COMMA)
+    found: list[Ints] = []
+
+    def commas() -> Ints:  # found when a line needs them (few do): one pass, at most
+        if not found:
+            found.append(_positions(buf, COMMA))
+        return found[0]
+
     stars = _positions(buf, STAR)
     reason = np.zeros(n, dtype=np.int8)
     bad_tag = np.zeros(n, dtype=np.bool_)
@@ -200,31 +207,35 @@ def frame(buf: npt.NDArray[np.uint8], lines: Lines | None = None) -> Frames:
         formatter_ok &= buf[at(p + k, limit)] == ord(ch)
     formatter_ok &= (buf[at(p + 5, limit)] == ord("M")) | (buf[at(p + 5, limit)] == ord("O"))
     reason[~formatter_ok] = 1  # not_ais
-    c = [p + 6]
-    i = np.searchsorted(commas, p + 6)
-    for k in range(1, 6):
-        c.append(commas[np.minimum(i + k, len(commas) - 1)])
-    star = _next(stars, c[0])
-    shape = formatter_ok & (c[5] < star) & (star + 3 <= le)
-    # count and number: one digit each; the sequence id: empty or one digit; channel: 0-1 byte
-    shape &= (c[1] == c[0] + 2) & (c[2] == c[1] + 2) & (c[3] - c[2] <= 2) & (c[4] - c[3] <= 2)
-    shape &= star == c[5] + 2  # one fill-bit digit
-    count = _DIGIT[buf[at(c[0] + 1, limit)]].astype(np.int64)
-    number = _DIGIT[buf[at(c[1] + 1, limit)]].astype(np.int64)
-    seq = np.where(c[3] == c[2] + 2, _DIGIT[buf[at(c[2] + 1, limit)]], -1).astype(np.int64)
-    fill = _DIGIT[buf[at(c[5] + 1, limit)]].astype(np.int64)
+    # The fields sit at fixed places but for the sequence id and channel (empty or one
+    # character each): no search but for the star.
+    seq_empty = buf[at(p + 11, limit)] == COMMA
+    c3 = np.where(seq_empty, p + 11, p + 12)
+    channel_empty = buf[at(c3 + 1, limit)] == COMMA
+    c4 = np.where(channel_empty, c3 + 1, c3 + 2)
+    star = _next(stars, c4 + 1)
+    c5 = star - 2  # ",<fill>*": one fill-bit digit
+    shape = formatter_ok & (star + 3 <= le) & (c5 > c4)
+    for comma in (p + 8, p + 10, c3, c4, c5):
+        shape &= buf[at(comma, limit)] == COMMA
+    count = _DIGIT[buf[at(p + 7, limit)]].astype(np.int64)
+    number = _DIGIT[buf[at(p + 9, limit)]].astype(np.int64)
+    seq = np.where(seq_empty, -1, _DIGIT[buf[at(p + 11, limit)]]).astype(np.int64)
+    fill = _DIGIT[buf[at(c5 + 1, limit)]].astype(np.int64)
     shape &= (count >= 1) & (number >= 1) & (number <= count) & (fill >= 0) & (fill <= 5)
-    shape &= (c[3] == c[2] + 1) | (seq >= 0)
+    shape &= seq_empty | (seq >= 0)
     after = star + 3  # what follows the checksum: the end, or a logger's metadata
     shape &= (after == le) | (buf[at(after, limit)] == COMMA)
     reason[formatter_ok & ~shape] = 2  # malformed
     check = _hex2(buf, star + 1)
     sums = shape & (_xor(buf, np.minimum(p + 1, le), np.minimum(star, le)) == check)
     reason[shape & (~sums | bad_tag)] = 3  # bad checksum
-    channel = np.where(c[4] == c[3] + 2, buf[at(c[3] + 1, limit)], 0).astype(np.uint8)
+    channel = np.where(channel_empty, 0, buf[at(c3 + 1, limit)]).astype(np.uint8)
 
     ok = reason == 0
-    _read_logger_metadata(buf, commas, np.flatnonzero(ok & (after < le)), after, le, tags)
+    logged = np.flatnonzero(ok & (after < le))
+    if len(logged):
+        _read_logger_metadata(buf, commas(), logged, after, le, tags)
     return Frames(
         lines=lines,
         reason=reason,
@@ -233,26 +244,65 @@ def frame(buf: npt.NDArray[np.uint8], lines: Lines | None = None) -> Frames:
         number=np.where(ok, number, 0),
         seq=np.where(ok, seq, -1),
         channel=np.where(ok, channel, 0).astype(np.uint8),
-        payload_start=np.where(ok, c[4] + 1, 0),
-        payload_end=np.where(ok, c[5], 0),
+        payload_start=np.where(ok, c4 + 1, 0),
+        payload_end=np.where(ok, c5, 0),
         fill=np.where(ok, fill, 0),
         tags=tags,
     )
 
 
+SHORT_SOURCE = 24  # a receiver's name the fast path reads (longer ones: the general path)
+
+
 def _read_tag_fields(
-    buf: npt.NDArray[np.uint8], commas: Ints, idx: Ints, b0: Ints, star: Ints, tags: Tags
+    buf: npt.NDArray[np.uint8],
+    commas: Callable[[], Ints],
+    idx: Ints,
+    b0: Ints,
+    star: Ints,
+    tags: Tags,
 ) -> None:
     """``s:``, ``c:`` and ``g:`` of the tag blocks ``[b0, star)`` of lines ``idx`` into
     ``tags`` (a field set by an earlier block of the line is kept: the outer block is the
-    newer stamp, the inner one the source's own)."""
+    newer stamp, the inner one the source's own).
+
+    The usual blocks, ``s:<source>,c:<10 digits>`` and ``c:<10 digits>``, are read at fixed
+    places from the star back; any other goes field by field."""
     if not len(idx):
         return
     limit = len(buf) - 1
+    n = star - b0
+    c_at = star - 12  # "c:" of ten digits just before the star
+    time_last = (n >= 12) & (buf[np.clip(c_at, 0, limit)] == ord("c"))
+    time_last &= buf[np.clip(c_at + 1, 0, limit)] == ord(":")
+    only_time = time_last & (n == 12)
+    source = time_last & (n > 14) & (n <= 15 + SHORT_SOURCE)
+    source &= buf[np.minimum(b0, limit)] == ord("s")
+    source &= (buf[np.minimum(b0 + 1, limit)] == ord(":")) & (buf[c_at - 1] == COMMA)
+    if source.any():  # no other field between s: and c:
+        rows = np.flatnonzero(source)
+        padded = np.concatenate((buf, np.zeros(SHORT_SOURCE, dtype=np.uint8)))
+        window = np.lib.stride_tricks.sliding_window_view(padded, SHORT_SOURCE)[b0[rows] + 2]
+        inside = np.arange(SHORT_SOURCE)[None, :] < (c_at[rows] - 1 - b0[rows] - 2)[:, None]
+        source[rows[((window == COMMA) & inside).any(axis=1)]] = False
+    fast = only_time | source
+    if fast.any():
+        rows = np.flatnonzero(source)
+        lines = idx[rows]
+        fresh = tags.receiver_end[lines] == 0
+        tags.receiver_start[lines[fresh]] = b0[rows][fresh] + 2
+        tags.receiver_end[lines[fresh]] = c_at[rows][fresh] - 1
+        rows = np.flatnonzero(fast)
+        _read_time(buf, idx[rows], c_at[rows] + 2, star[rows], tags)
+    general = ~fast
+    if not general.any():
+        return
+    idx, b0, star = idx[general], b0[general], star[general]
+    comma_at = commas()
     pos = b0.copy()
     live = np.ones(len(idx), dtype=np.bool_)
     while live.any():
-        end = np.minimum(_next(commas, pos), star)
+        end = np.minimum(_next(comma_at, pos), star)
         key = buf[np.minimum(pos, limit)]
         colon = (end - pos >= 2) & (buf[np.minimum(pos + 1, limit)] == ord(":")) & live
         v0 = pos + 2
@@ -280,10 +330,10 @@ def _read_time(buf: npt.NDArray[np.uint8], lines: Ints, a: Ints, b: Ints, tags: 
     seconds = (b - a) == 10  # the usual form: whole seconds, 10 digits
     if seconds.any():
         windows = np.lib.stride_tricks.sliding_window_view(buf, 10)
-        d = windows[a[seconds]].astype(np.int64) - ord("0")
-        value = d @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
-        digits = ((d >= 0) & (d <= 9)).all(axis=1)
-        us[seconds] = np.where(digits, value * 1_000_000, -1)
+        d = windows[a[seconds]] - np.uint8(ord("0"))  # wraps below '0': > 9 too
+        digits = (d <= 9).all(axis=1)
+        value = d.astype(np.float64) @ (10.0 ** np.arange(9, -1, -1))  # exact below 2**53
+        us[seconds] = np.where(digits, value.astype(np.int64) * 1_000_000, -1)
     other = np.flatnonzero(~seconds)
     if len(other):
         us[other] = _time_any_form(buf, a[other], b[other])

@@ -1,0 +1,43 @@
+"""The same report heard by several receivers: copies of one payload (the same transmission)
+within ``HEARD_AGAIN_SECONDS`` of each other are one report, as arrays.
+
+A payload carries its UTC second, so within a minute the same payload is the same
+transmission, heard by another receiver or logged twice. Copies chain: each within a minute
+of the one before it. The report is kept as its first hearing (earliest time, then receiver
+name, then line), with the count of distinct receivers that heard it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+Ints = npt.NDArray[np.int64]
+
+HEARD_AGAIN_SECONDS = 60
+
+
+def heard_again(key: Ints, ts_us: Ints, receiver: Ints, line: Ints) -> tuple[Ints, Ints]:
+    """For each message (``key``: its payload's hash; ``receiver``: a rank in name order, -1
+    for none): the line of its report's first hearing, and how many receivers heard the
+    report (at least 1)."""
+    n = len(key)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.lexsort((line, receiver, ts_us, key))
+    k, t = key[order], ts_us[order]
+    new = np.ones(n, dtype=np.bool_)
+    new[1:] = (k[1:] != k[:-1]) | (t[1:] - t[:-1] > HEARD_AGAIN_SECONDS * 1_000_000)
+    report = np.cumsum(new) - 1
+    first_line = line[order][np.flatnonzero(new)]
+    rx = receiver[order]
+    width = int(rx.max()) + 2
+    heard = rx >= 0
+    pairs = np.sort(report[heard] * width + rx[heard])  # sorting beats np.unique's hashing
+    distinct = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+    counts = np.bincount(distinct // width, minlength=int(report[-1]) + 1)
+    kept = np.empty(n, dtype=np.int64)
+    by = np.empty(n, dtype=np.int64)
+    kept[order] = first_line[report]
+    by[order] = np.maximum(counts, 1)[report]
+    return kept, by
