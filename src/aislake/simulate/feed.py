@@ -20,14 +20,9 @@ from pathlib import Path
 
 import zstandard
 
+from aislake.sources.nmea.sentences import checksum
+
 _TIME = re.compile(rb"(?:,c:\d+(?:\.\d+)?|c:\d+(?:\.\d+)?,?)")
-
-
-def _checksum(body: bytes) -> bytes:
-    check = 0
-    for c in body:
-        check ^= c
-    return b"%02X" % check
 
 
 def live_line(line: bytes, number: int | None = None, shift: int | None = None) -> bytes:
@@ -51,7 +46,7 @@ def live_line(line: bytes, number: int | None = None, shift: int | None = None) 
         body = (body + b"," if body else b"") + b"n:%d" % number
     if not body:
         return rest
-    return b"\\" + body + b"*" + _checksum(body) + b"\\" + rest
+    return b"\\" + body + b"*" + checksum(body) + b"\\" + rest
 
 
 def read_lines(path: Path) -> list[bytes]:

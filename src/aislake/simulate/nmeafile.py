@@ -31,6 +31,7 @@ import zstandard
 
 from aislake.ais.vocabulary import EPFD, NAV_STATUS, SHIP_TYPES
 from aislake.simulate.traffic import REPORT_FIELDS, FleetSize, Truth, simulate_into
+from aislake.sources.nmea.sentences import checksum
 
 ARMOUR = np.array([v + 48 if v < 40 else v + 56 for v in range(64)], dtype=np.uint8)
 RECEIVERS = ("rx-skagen", "rx-hirtshals", "rx-gedser")
@@ -271,10 +272,6 @@ def _xor(data: bytes) -> int:
     return check
 
 
-def _checksum(body: bytes) -> bytes:
-    return b"%02X" % _xor(body)
-
-
 def sentences(payload: bytes, fill: int, seq: int, channel: bytes) -> list[bytes]:
     """``payload`` as ``!AIVDM`` sentences (two when longer than one sentence holds)."""
     parts = [payload] if len(payload) <= 60 else [payload[:60], payload[60:]]
@@ -283,7 +280,7 @@ def sentences(payload: bytes, fill: int, seq: int, channel: bytes) -> list[bytes
         seq_text = b"%d" % seq if len(parts) > 1 else b""
         bits = b"%d" % (fill if k == len(parts) else 0)
         body = b"AIVDM,%d,%d,%s,%s,%s,%s" % (len(parts), k, seq_text, channel, part, bits)
-        out.append(b"!" + body + b"*" + _checksum(body))
+        out.append(b"!" + body + b"*" + checksum(body))
     return out
 
 
@@ -291,7 +288,7 @@ def tag_block(receiver: str, seconds: int, group: tuple[int, int, int] | None = 
     body = b"s:%s,c:%d" % (receiver.encode(), seconds)
     if group:
         body = b"g:%d-%d-%d," % group + body
-    return b"\\" + body + b"*" + _checksum(body) + b"\\"
+    return b"\\" + body + b"*" + checksum(body) + b"\\"
 
 
 def _copies(

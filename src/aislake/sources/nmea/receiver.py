@@ -37,18 +37,12 @@ from pathlib import Path
 import zstandard
 
 from aislake.sources.nmea.archive import chunk_key
+from aislake.sources.nmea.sentences import checksum
 from aislake.storage.store import ObjectStore
 
 log = logging.getLogger(__name__)
 
 MAX_LINE = 4096  # a longer "line" is noise: dropped, never journaled half
-
-
-def tag_checksum(body: bytes) -> bytes:
-    check = 0
-    for c in body:
-        check ^= c
-    return b"%02X" % check
 
 
 def stamp(line: bytes, feed: bytes, now: int) -> bytes:
@@ -62,7 +56,7 @@ def stamp(line: bytes, feed: bytes, now: int) -> bytes:
         body = b"c:%d" % now
     else:
         body = b"s:" + feed + b",c:%d" % now
-    return b"\\" + body + b"*" + tag_checksum(body) + b"\\" + line
+    return b"\\" + body + b"*" + checksum(body) + b"\\" + line
 
 
 @dataclass

@@ -133,6 +133,15 @@ def _digits(buf: npt.NDArray[np.uint8], start: Ints, end: Ints, width: int) -> t
     return value, ok
 
 
+def checksum(body: bytes) -> bytes:
+    """The NMEA checksum of ``body`` (what lies between ``!``/``\\`` and ``*``), as two hex
+    digits: for the one line a receiver stamps or a simulator writes."""
+    check = 0
+    for c in body:
+        check ^= c
+    return b"%02X" % check
+
+
 def _xor(buf: npt.NDArray[np.uint8], a: Ints, b: Ints) -> npt.NDArray[np.int16]:
     """XOR of ``buf[a:b]`` for each range; the ranges in order, not overlapping (one pass
     over the buffer, ``reduceat``); an empty range gives 0."""
