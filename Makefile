@@ -30,8 +30,8 @@ imports: ## import-linter: the layers of docs/architecture.md, one way
 defs: ## Dagster's own check of the code location
 	DAGSTER_HOME=$$(mktemp -d) VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/dg check defs
 
-test-fast: ## the unit tier: plain functions, real DuckDB, no Dagster runs (under 60 s)
-	$(BIN)/pytest tests/unit -n 2
+test-fast: ## the unit tier: plain functions, real DuckDB, no Dagster runs (under 60 s, 2 workers)
+	$(BIN)/pytest tests/unit
 
 test-wiring: ## unit + wiring: the real assets materialised in-process
 	$(BIN)/pytest tests/unit tests/wiring

@@ -40,9 +40,8 @@ def run(rows: int) -> dict:
     import shutil
 
     from aislake.duck.engine import DuckDBSettings, connect, default_memory_limit
-    from aislake.gold.core import GoldParams, Inputs
-    from aislake.gold.movements import ais_gaps_sql, port_visits_sql, voyages_sql
-    from aislake.gold.registry import PRODUCTS, build_product
+    from aislake.gold.core import GoldParams
+    from aislake.gold.registry import PRODUCTS, build_product, product, product_selects
     from aislake.silver.build import build_silver
     from aislake.simulate.dmafile import write_dma_csv
     from aislake.simulate.traffic import FleetSize
@@ -93,20 +92,17 @@ def run(rows: int) -> dict:
     stitched = {}
     params = GoldParams()
     started = time.perf_counter()
-    visits_sql = port_visits_sql(Inputs(None, params, upstream={"vessel_runs": runs}))
-    con.execute(f"CREATE TABLE visits AS {visits_sql}")
+    inputs = {"vessel_runs": runs}
+    ((visits_sql, values),) = product_selects(con, product("port_visits"), inputs, None, params)
+    con.execute(f"CREATE TABLE visits AS {visits_sql}", values)
     stitched["port_visits"] = round(time.perf_counter() - started, 2)
-    for name, sql in (
-        (
-            "voyages",
-            voyages_sql(
-                Inputs(None, params, upstream={"port_visits": "visits", "vessel_runs": runs})
-            ),
-        ),
-        ("ais_gaps", ais_gaps_sql(Inputs(None, params, upstream={"vessel_runs": runs}))),
+    for name, reads in (
+        ("voyages", {"port_visits": "visits", "vessel_runs": runs}),
+        ("ais_gaps", {"vessel_runs": runs}),
     ):
         started = time.perf_counter()
-        con.execute(f"SELECT count(*) FROM ({sql})").fetchone()
+        ((sql, values),) = product_selects(con, product(name), reads, None, params)
+        con.execute(f"SELECT count(*) FROM (\n{sql}\n)", values).fetchone()
         stitched[name] = round(time.perf_counter() - started, 2)
     (visits,) = con.execute("SELECT count(*) FROM visits").fetchone() or (0,)
     return {

@@ -7,15 +7,20 @@ naming the command to run. Nothing is mocked in its place.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 _updated = False
+# The suite runs on two workers (pytest-xdist): one installs at a time (dpkg has one lock), and
+# a worker that waited finds what the other installed.
+_LOCK = Path(tempfile.gettempdir()) / "aislake-tests-apt.lock"
 
 
 def require(package: str, find: Callable[[], Path | None]) -> Path:
@@ -28,12 +33,17 @@ def require(package: str, find: Callable[[], Path | None]) -> Path:
     if not apt or os.geteuid() != 0:
         pytest.fail(f"{package} is needed: apt-get install {package} (as root)")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if not _updated:
-        subprocess.run([apt, "update", "-qq"], check=True, env=env, capture_output=True)
-        _updated = True
-    done = subprocess.run(
-        [apt, "install", "-y", "-qq", package], env=env, capture_output=True, text=True
-    )
+    with _LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        found = find()
+        if found:
+            return found
+        if not _updated:
+            subprocess.run([apt, "update", "-qq"], check=True, env=env, capture_output=True)
+            _updated = True
+        done = subprocess.run(
+            [apt, "install", "-y", "-qq", package], env=env, capture_output=True, text=True
+        )
     found = find()
     if not found:
         pytest.fail(f"installing {package} failed: {done.stderr[-2000:]}")

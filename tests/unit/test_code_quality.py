@@ -1,11 +1,12 @@
 """The code itself: its import layers, Dagster's validation of the code location, modules that
-import what they use."""
+import what they use, the SQL files a wheel carries."""
 
 from __future__ import annotations
 
 import functools
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from conftest import REPO
@@ -79,3 +80,12 @@ def test_every_module_imports_the_submodules_it_uses() -> None:
         m for f in sorted((REPO / "src").rglob("*.py")) for m in _submodules_used_without_import(f)
     ]
     assert missing == []
+
+
+def test_every_sql_file_ships_in_the_package() -> None:
+    """A wheel (the Docker image, a pip install) carries every .sql file the code runs."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    globs = config["tool"]["setuptools"]["package-data"]["aislake"]
+    package = REPO / "src" / "aislake"
+    shipped = {f for g in globs for f in package.glob(g)}
+    assert sorted(set(package.rglob("*.sql")) - shipped) == []

@@ -12,8 +12,9 @@ source reports (DMA's "Type of mobile") is what the device claims; the form is w
 a harbour's coast station reporting as "Class A" is a coast station.
 
 This module is the only place that knows the forms: silver's validity rule, silver's
-``station_kind`` and the registry's ``mid`` all come from :func:`station_kind_sql` and
-:func:`mid_sql`.
+``station_kind`` and the registry's ``mid`` all call the DuckDB macros ``mmsi_station_kind`` and
+``mmsi_mid``, made from :func:`station_kind_sql` and :func:`mid_sql` on every connection
+(:func:`mmsi_macros`).
 """
 
 from __future__ import annotations
@@ -73,3 +74,13 @@ def mid_sql(mmsi: str, kind: str) -> str:
         if mid is not None
     )
     return f"(CASE {kind} {whens} ELSE NULL END)"
+
+
+def mmsi_macros() -> list[str]:
+    """The forms as DuckDB macros, created on every connection (aislake.duck.engine):
+    ``mmsi_station_kind(mmsi)`` and ``mmsi_mid(mmsi)``, for SQL files that cannot call Python."""
+    kind = station_kind_sql("mmsi")
+    return [
+        f"CREATE OR REPLACE MACRO mmsi_station_kind(mmsi) AS {kind}",
+        f"CREATE OR REPLACE MACRO mmsi_mid(mmsi) AS {mid_sql('mmsi', kind)}",
+    ]

@@ -27,7 +27,8 @@ product that cuts tracks or sums distances (``docs/silver.md``, "Motion"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class MotionRules:
     resample_seconds: float = 60.0
     moving_sog_kn: float = 0.5
 
+    def sql_params(self) -> dict[str, float]:
+        """The rules as the named parameters of SQL that calls ``segmented(...)``."""
+        return {k: float(v) for k, v in asdict(self).items()}
+
 
 def haversine_nm(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
     """SQL: great-circle distance in nautical miles: the macro of the same name
@@ -48,71 +53,11 @@ def haversine_nm(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
 
 
 def implied_speed_sql(distance_nm: str, seconds: str, rules: MotionRules) -> str:
-    """SQL: knots implied by ``distance_nm`` covered in ``seconds`` (at least the minimum span)."""
-    return f"(({distance_nm}) * 3600 / greatest({seconds}, {float(rules.min_span_seconds)}))"
+    """SQL: knots implied by ``distance_nm`` covered in ``seconds`` (at least the minimum span):
+    the macro ``implied_speed_kn`` of ``motion.sql``."""
+    return f"implied_speed_kn({distance_nm}, {seconds}, {float(rules.min_span_seconds)})"
 
 
-def segmented_sql(positions: str, rules: MotionRules) -> str:
-    """SQL of ``positions`` (a relation with mmsi, ts, lat, lon, sog, anything else) with each
-    row's step from its predecessor, its segment and the resampled distance leg that ends at it:
-
-    ``step_nm``, ``step_s`` (NULL on a vessel's first row), ``cut`` (the row starts a segment),
-    ``segment`` (1, 2, ... per vessel), ``leg_nm`` (distance from the previous resampled
-    position of the segment, counted only while moving at either end; NULL on rows that are not
-    resampled positions).
-
-    Two sorts of the positions, in one window order: the first pass looks one row back and one
-    ahead (the step in; whether this row starts a segment, or the next one does, so this one
-    ends it; whether it is the first of its ``resample_seconds``), the second sums the cuts into
-    segments and finds each resampled position's predecessor. A segment begins with a cut, which
-    is always a resampled position, so the nearest resampled position before a row that is not
-    a cut lies in the row's own segment.
-    """
-    gap = float(rules.max_gap_minutes) * 60
-    span = float(rules.resample_seconds)
-    window = "PARTITION BY mmsi ORDER BY ts, lat, lon"
-
-    def cut(step_nm: str, seconds: str) -> str:
-        return (
-            f"({seconds} > {gap} OR {implied_speed_sql(step_nm, seconds, rules)} "
-            f"> {rules.max_speed_kn})"
-        )
-
-    step = haversine_nm("p_lat", "p_lon", "lat", "lon")
-    # The next row's step in, as that row computes it: the same expression, one row later.
-    next_step = haversine_nm("lat", "lon", "n_lat", "n_lon")
-    leg = haversine_nm("a_lat", "a_lon", "lat", "lon")
-    moved = implied_speed_sql(leg, "epoch(ts - a_ts)", rules)
-
-    def anchored(value: str) -> str:
-        return (
-            f"CASE WHEN NOT cut THEN lag(CASE WHEN anchor THEN {value} END IGNORE NULLS) OVER w END"
-        )
-
-    return f"""(
-    WITH near AS (
-        SELECT *, lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon,
-               lead(ts) OVER w AS n_ts, lead(lat) OVER w AS n_lat, lead(lon) OVER w AS n_lon
-        FROM {positions} WINDOW w AS ({window})
-    ), marked AS (
-        SELECT * EXCLUDE (p_ts, p_lat, p_lon, n_ts, n_lat, n_lon), {step} AS step_nm,
-               epoch(ts - p_ts) AS step_s,
-               (p_ts IS NULL OR {cut(step, "epoch(ts - p_ts)")}) AS cut,
-               -- The first position of its span, or the last of its segment (the next starts one).
-               (floor(epoch(ts) / {span}) IS DISTINCT FROM floor(epoch(p_ts) / {span})
-                OR n_ts IS NULL OR {cut(next_step, "epoch(n_ts - ts)")}) AS span_edge
-        FROM near
-    ), legs AS (
-        SELECT *, sum(cut::INTEGER) OVER (w ROWS UNBOUNDED PRECEDING) AS segment,
-               {anchored("ts")} AS a_ts, {anchored("lat")} AS a_lat, {anchored("lon")} AS a_lon,
-               {anchored("coalesce(sog, -1)")} AS a_sog
-        FROM (SELECT * EXCLUDE (span_edge), cut OR span_edge AS anchor FROM marked)
-        WINDOW w AS ({window})
-    )
-    SELECT * EXCLUDE (anchor, a_ts, a_lat, a_lon, a_sog),
-           CASE WHEN NOT anchor OR a_ts IS NULL THEN NULL
-                WHEN greatest(coalesce(sog, {moved}), nullif(a_sog, -1))
-                     >= {rules.moving_sog_kn} THEN {leg}
-                ELSE 0 END AS leg_nm
-    FROM legs
-    )"""
+# The motion rules as DuckDB macros (implied_speed_kn, is_cut, and the table macro segmented:
+# steps, segments and resampled legs), created on every connection (aislake.duck.engine).
+MOTION_MACROS = Path(__file__).with_name("motion.sql")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from aislake.ais.mmsi import mmsi_macros
+from aislake.ais.motion import MOTION_MACROS
 from aislake.duck.sql import sql_literal
 from aislake.storage.leftovers import clean_folders, owner
 from aislake.storage.store import LocalStore, ObjectStore, S3Store
@@ -122,6 +124,9 @@ def open_duckdb(settings: DuckDBSettings | None = None) -> duckdb.DuckDBPyConnec
     # A long query draws a progress bar on stdout: noise in logs and in a step's output.
     con.execute("SET enable_progress_bar = false")
     run_sql_file(con, MACROS)
+    run_sql_file(con, MOTION_MACROS)
+    for statement in mmsi_macros():
+        con.execute(statement)
     return con
 
 

@@ -4,11 +4,11 @@
   measurements and UI figures products share;
 - :mod:`.products`: one module a product, each its ``PRODUCT``; :mod:`.registry`: ``PRODUCTS``
   in build order, and how any of them is built;
-- :mod:`.core`: parameters, inputs, reading silver, writing and publishing a partition;
-- :mod:`.daily`: the day's positions, summary, vessel registry, tracks and stops (SQL built in
-  Python); :mod:`.density`: traffic density on a 1 km EPSG:3035 grid, daily and monthly;
-  :mod:`.movements`: anchorages, port runs, port visits, voyages and AIS gaps;
-- ``sql/``: the SQL that reads better as a file (``$name`` placeholders, linted by sqlfluff);
+- :mod:`.core`: parameters, reading silver, a product's SQL and its bound parameters, writing
+  and publishing a partition;
+- ``sql/``: each product's SQL, a static file that runs as written (its inputs as views named
+  after them, ``$name`` parameters; linted by sqlfluff); ``macros.sql``: what they share
+  (vessels, ship types, linked runs) as DuckDB macros;
 - :mod:`.docs`: docs/gold.md's tables rendered from the products; :mod:`.heatmap`: the
   density heatmap over Natural Earth's land.
 """

@@ -1,13 +1,19 @@
-"""What every gold product shares: its parameters and inputs, silver of the day, vessels, the
-port list, the metric grid, SQL files, and writing a partition as a new published version."""
+"""What every gold product shares: its parameters, silver of the day, the port list, its SQL
+file with its bound parameters and inputs, and writing a partition as a new published version.
+
+A product's SQL is a static file, ``sql/<name>.sql``, that runs as written: it reads its inputs
+as relations named after them (``silver``, ``rejects``, ``vessel_positions``, ... and ``ports``),
+created as TEMP VIEWs before it runs; its scalars are bound ``$name`` parameters (the fields of
+:class:`GoldParams`, the motion rules, ``$day``); what products share are DuckDB macros
+(``aislake/duck/macros.sql``, ``aislake/ais/motion.sql``, ``gold/macros.sql``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+import re
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from string import Template
 
 import duckdb
 
@@ -20,6 +26,8 @@ from aislake.storage.store import ObjectStore
 log = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).parent / "sql"
+# gold's shared macros, created before a product's SQL runs (registry.build_product)
+GOLD_MACROS = Path(__file__).with_name("macros.sql")
 
 
 class NoSilverError(RuntimeError):
@@ -64,34 +72,6 @@ class GoldParams:
         )
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What a product's SQL reads, as DuckDB expressions.
-
-    ``day``: the partition's day (daily), the month's first day (monthly), None (history).
-    ``silver`` and ``rejects``: the day's silver positions and rejects files (daily products
-    that read silver). ``upstream``: for each product read, its stored rows as a relation.
-    """
-
-    day: dt.date | None
-    params: GoldParams
-    silver: str = ""
-    rejects: str = "[]"
-    upstream: dict[str, str] = field(default_factory=dict)
-    buckets: int = 1
-
-    @property
-    def date(self) -> dt.date:
-        """The partition's day, for a product that has one (daily or monthly)."""
-        if self.day is None:
-            raise ValueError("a product over the whole history has no day")
-        return self.day
-
-    @property
-    def day_sql(self) -> str:
-        return f"DATE {sql_literal(self.date.isoformat())}"
-
-
 def day_files(store: ObjectStore, day: dt.date) -> tuple[str, str]:
     """The day's silver positions of every source, as a DuckDB relation, and the current rejects
     files, as a list literal; each source's two from one read of its pointer (one version).
@@ -128,22 +108,21 @@ def write_gold(
     store: ObjectStore,
     product: str,
     prefix: str,
-    select: str | list[str],
+    selects: list[tuple[str, dict[str, object]]],
 ) -> GoldResult:
-    """Write the rows of ``select`` as the partition at ``prefix``, replacing it whole.
-
-    A list of selects writes one file each (``part-0.parquet``, ``part-1.parquet``, ...): how a
-    product bounds memory by working on a share of the vessels at a time.
+    """Write the rows of ``selects`` (each a SELECT and its bound parameters) as the partition
+    at ``prefix``, replacing it whole: one file each (``part-0.parquet``, ``part-1.parquet``,
+    ...), how a product bounds memory by working on a share of the vessels at a time.
     """
-    selects = [select] if isinstance(select, str) else select
     for place in store.clean_stale_staging():
         log.warning("removed %s, left by a writer that is gone", place)
     staged = store.staging_prefix()
     try:
-        for i, sql in enumerate(selects):
+        for i, (sql, params) in enumerate(selects):
             key = f"{staged}/part-{i}.parquet"
             store.prepare_write(key)
-            con.execute(f"COPY ({sql}) TO {sql_literal(store.uri(key))} ({PARQUET_OPTIONS})")
+            target = sql_literal(store.uri(key))
+            con.execute(f"COPY (\n{sql}\n) TO {target} ({PARQUET_OPTIONS})", params)
         (published,) = store.publish({prefix: staged}, pointer_key(prefix)).values()
     finally:
         store.discard_prefix(staged)
@@ -155,54 +134,6 @@ def write_gold(
 
 
 UNDER_WAY_MIN_SOG = 0.5
-
-SHIPS = "('Class A', 'Class B')"
-# Station kinds (aislake.ais.mmsi) that are vessels: a coast station or AtoN that reports as
-# Class A (seen on real DMA days) is not one.
-VESSEL_KINDS = "('ship', 'craft_with_parent')"
-IS_VESSEL = f"mobile_type IN {SHIPS} AND station_kind IN {VESSEL_KINDS}"
-
-
-def exact_mean(x: str) -> str:
-    """SQL: the mean of ``x`` whatever order DuckDB's threads add the values in (a sum of doubles
-    depends on it in its last bits, so a stop's position rounded to 6 decimals could differ
-    between runs): the values as decimals of 9 places, summed exactly (the macro of the same
-    name, ``aislake/duck/macros.sql``)."""
-    return f"exact_mean({x})"
-
-
-def vessel_rows(files: str) -> str:
-    """Every row of the day's vessels: transmitters of a vessel's MMSI form that reported as
-    Class A or B. A vessel is one transmitter whatever mobile type some of its rows carry (DMA
-    writes `Undefined` on some of a ship's rows): all of them are its own, counted once."""
-    # The rows that say Class A/B as they are (the scan the filter is pushed into), then the
-    # few others of the same transmitters: one semi-join over those few instead of every row.
-    return f"""(SELECT * FROM {files} WHERE {IS_VESSEL}
-                UNION ALL
-                SELECT * FROM {files}
-                WHERE station_kind IN {VESSEL_KINDS} AND (mobile_type IN {SHIPS}) IS NOT TRUE
-                  AND mmsi IN (SELECT mmsi FROM {files} WHERE {IS_VESSEL}))"""
-
-
-def ships(files: str) -> str:
-    """The day's vessel positions (:func:`vessel_rows`) that are not flagged as position
-    jumps."""
-    return f"(SELECT * FROM {vessel_rows(files)} WHERE NOT speed_anomaly)"
-
-
-def vessel_type_cte(source: str) -> str:
-    """``vessel(mmsi, ship_type)``: each transmitter's most reported ship type that day (ties:
-    the alphabetically first, so re-runs agree); transmitters that are not ships are grouped by
-    their mobile type ('Base Station', 'AtoN'), ships that never said by 'Unknown'."""
-    return f"""vessel AS (
-        SELECT mmsi, coalesce(
-                arg_max(ship_type, (n, ship_type)) FILTER (WHERE ship_type IS NOT NULL),
-                CASE WHEN bool_or(mobile_type IN {SHIPS}) OR bool_and(mobile_type IS NULL)
-                     THEN 'Unknown' ELSE min(mobile_type) END) AS ship_type
-        FROM (SELECT mmsi, ship_type, any_value(mobile_type) AS mobile_type, count(*) AS n
-              FROM {source} GROUP BY ALL)
-        GROUP BY mmsi
-    )"""
 
 
 def ports_values() -> str:
@@ -221,12 +152,41 @@ def laea(lon: str, lat: str) -> str:
     return f"laea({lon}, {lat})"
 
 
-def render(name: str, **values: object) -> str:
-    """The SQL file ``sql/<name>.sql`` with its ``$placeholders`` filled in (every one must be
-    given: a missing value is an error, not a silent ``$name`` in the SQL)."""
-    return Template((SQL_DIR / f"{name}.sql").read_text()).substitute(
-        {k: str(v) for k, v in values.items()}
-    )
+def product_sql(name: str) -> str:
+    """The static SQL of product ``name``: ``sql/<name>.sql``."""
+    return (SQL_DIR / f"{name}.sql").read_text()
+
+
+_COMMENT = re.compile(r"--[^\n]*")
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+def parameter_names(sql: str) -> list[str]:
+    """The ``$name`` parameters ``sql`` binds (its comments left out), in order of appearance."""
+    return list(dict.fromkeys(_PARAMETER.findall(_COMMENT.sub("", sql))))
+
+
+def sql_params(
+    sql: str, params: GoldParams, day: dt.date | None, **extra: object
+) -> dict[str, object]:
+    """The values of the parameters ``sql`` binds: each field of ``params``, the motion rules
+    (``MotionRules.sql_params``), ``under_way_sog``, DMA's ``null_texts``, the partition's
+    ``day`` and ``extra``. A parameter with no value is an error, not a NULL."""
+    from aislake.sources.dma.reader import DMA_NULL_TEXTS
+
+    values: dict[str, object] = {
+        **asdict(params),
+        **params.motion().sql_params(),
+        "under_way_sog": UNDER_WAY_MIN_SOG,
+        "null_texts": list(DMA_NULL_TEXTS),
+        "day": day,
+        **extra,
+    }
+    names = parameter_names(sql)
+    missing = [n for n in names if values.get(n) is None]
+    if missing:
+        raise ValueError(f"no value for the SQL parameters {', '.join(missing)}")
+    return {n: values[n] for n in names}
 
 
 def empty_relation(columns: tuple[tuple[str, str, str], ...]) -> str:

@@ -1,11 +1,12 @@
 """Every gold product, in build order, each defined once in a module of its own
 (``aislake.gold.products``): name, what a row is, columns, partitioning, what it reads,
-its SQL, the measurements its checks want to be zero, and the figures the UI shows.
+the measurements its checks want to be zero, and the figures the UI shows; its SQL is the file
+``gold/sql/<name>.sql`` (``aislake.gold.core`` says how it runs).
 
 The Dagster assets and checks (``defs/gold``), the lake's query views (``query/views.py``),
 the CLI's help and the tests all loop over :data:`PRODUCTS`; :func:`build_product` builds any
-of them. A product's ``code_version`` is a hash of its SQL (and the macros it may call), so it
-changes when the SQL does."""
+of them. A product's ``code_version`` is a hash of its SQL file (and the macros it may call,
+and its parameters' defaults), so it changes when the SQL does."""
 
 from __future__ import annotations
 
@@ -14,10 +15,19 @@ import datetime as dt
 
 import duckdb
 
-from aislake.duck.engine import load_spatial
+from aislake.ais.schema import REJECT_COLUMNS
+from aislake.duck.engine import load_spatial, run_sql_file
 from aislake.duck.sql import keys_literal
-from aislake.gold.core import GoldParams, GoldResult, Inputs, day_files, empty_relation, write_gold
-from aislake.gold.daily import TRACK_BUCKET_POSITIONS
+from aislake.gold.core import (
+    GOLD_MACROS,
+    GoldParams,
+    GoldResult,
+    day_files,
+    empty_relation,
+    ports_values,
+    sql_params,
+    write_gold,
+)
 from aislake.gold.products import (
     ais_daily_summary,
     ais_gaps,
@@ -51,6 +61,11 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     voyages.PRODUCT,
     ais_gaps.PRODUCT,
 )
+
+
+# Tracks are built a share of the vessels at a time, about this many positions per share: the
+# line aggregation holds a share's points in memory (measured: fits DuckDB's 1 GB at 3 M).
+TRACK_BUCKET_POSITIONS = 3_000_000
 
 
 class NoInputError(RuntimeError):
@@ -108,18 +123,24 @@ def build_product(
     a history product) from what the lake holds, and publish it."""
     p = product(name)
     day = period_start(p.partitioning, period)
-    silver, rejects = day_files(store, day) if "silver" in p.reads and day else ("", "[]")
-    upstream: dict[str, str] = {}
+    inputs: dict[str, str] = {}
+    if "silver" in p.reads and day:
+        inputs["silver"], rejects = day_files(store, day)
+        inputs["rejects"] = (
+            f"read_parquet({rejects}, hive_partitioning = false)"
+            if rejects != "[]"
+            else empty_relation(tuple((c.name, c.sql_type, "") for c in REJECT_COLUMNS))
+        )
     for up_name in (r for r in p.reads if r != "silver"):
         up = BY_NAME[up_name]
         keys = _upstream_keys(store, p, up, day)
         if keys:
-            upstream[up_name] = (
+            inputs[up_name] = (
                 f"read_parquet({keys_literal(store, keys)}, hive_partitioning = false, "
                 "union_by_name = true)"
             )
         elif p.partitioning == "history":
-            upstream[up_name] = empty_relation(up.columns)  # nothing yet: an empty product
+            inputs[up_name] = empty_relation(up.columns)  # nothing yet: an empty product
         else:
             where = f" for {period}" if up.partitioning != "history" else ""
             raise NoInputError(
@@ -128,10 +149,37 @@ def build_product(
             )
     buckets = 1
     if p.bucketed:
-        read = silver if "silver" in p.reads else upstream[p.reads[0]]
+        read = inputs["silver" if "silver" in p.reads else p.reads[0]]
         (positions,) = con.execute(f"SELECT count(*) FROM {read}").fetchone() or (0,)
         buckets = max(1, -(-int(positions) // TRACK_BUCKET_POSITIONS))
     if p.spatial:
         load_spatial(con)
-    inputs = Inputs(day, params or GoldParams(), silver, rejects, upstream, buckets)
-    return write_gold(con, store, name, partition_prefix(p, day), p.sql(inputs))
+    try:
+        selects = product_selects(con, p, inputs, day, params or GoldParams(), buckets)
+        return write_gold(con, store, name, partition_prefix(p, day), selects)
+    finally:
+        for view in inputs:
+            con.execute(f"DROP VIEW IF EXISTS {view}")
+
+
+def product_selects(
+    con: duckdb.DuckDBPyConnection,
+    p: GoldProduct,
+    inputs: dict[str, str],
+    day: dt.date | None,
+    params: GoldParams,
+    buckets: int = 1,
+) -> list[tuple[str, dict[str, object]]]:
+    """Make ``con`` ready for ``p``'s SQL (gold's macros, the ``ports`` table, each of
+    ``inputs``, a relation by name, as a TEMP VIEW of that name) and return its SQL with the
+    values of its parameters: once, or once per share of the vessels for a bucketed product."""
+    run_sql_file(con, GOLD_MACROS)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ports AS SELECT * FROM {ports_values()}")
+    for view, relation in inputs.items():
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {relation}")
+    sql = p.sql
+    if p.bucketed:
+        return [
+            (sql, sql_params(sql, params, day, bucket=b, buckets=buckets)) for b in range(buckets)
+        ]
+    return [(sql, sql_params(sql, params, day))]

@@ -11,8 +11,10 @@ from typing import Literal
 
 import duckdb
 
+from aislake.ais.mmsi import mmsi_macros
+from aislake.ais.motion import MOTION_MACROS
 from aislake.duck.engine import MACROS, SPATIAL_MACROS
-from aislake.gold.core import GoldParams, Inputs
+from aislake.gold.core import GOLD_MACROS, GoldParams, product_sql, sql_params
 
 Columns = tuple[tuple[str, str, str], ...]
 
@@ -32,12 +34,13 @@ class GoldProduct:
     row: str  # what a row is, in a phrase (docs/gold.md's overview)
     columns: Columns
     partitioning: Partitioning
-    reads: tuple[str, ...]  # "silver" and the products it is built from
-    sql: Callable[[Inputs], str | list[str]]
+    # "silver" (and with it "rejects") and the products it is built from: the relations its SQL
+    # (gold/sql/<name>.sql) reads, by these names
+    reads: tuple[str, ...]
     measures: Callable[[GoldParams], dict[str, str]]
     summary: Summary | None = None
     spatial: bool = False  # needs DuckDB's spatial extension
-    bucketed: bool = False  # built a share of the vessels at a time (see vessel_tracks_sql)
+    bucketed: bool = False  # built a share of the vessels at a time ($bucket of $buckets)
 
     @property
     def asset(self) -> str:
@@ -48,18 +51,16 @@ class GoldProduct:
         return list(self.measures(GoldParams()))
 
     @property
+    def sql(self) -> str:
+        """Its SQL, as the file ``gold/sql/<name>.sql`` holds it."""
+        return product_sql(self.name)
+
+    @property
     def code_version(self) -> str:
-        """A hash of the product's SQL as its default parameters render it, and of the DuckDB
-        macros it may call (``aislake/duck/*.sql``)."""
-        sample = Inputs(
-            dt.date(2000, 1, 1),
-            GoldParams(),
-            silver="<silver>",
-            rejects="<rejects>",
-            upstream={u: f"<{u}>" for u in self.reads},
-            buckets=1,
-        )
-        sql = self.sql(sample)
-        text = sql if isinstance(sql, str) else "\n".join(sql)
-        macros = MACROS.read_text() + SPATIAL_MACROS.read_text()
-        return hashlib.sha256((text + macros).encode()).hexdigest()[:12]
+        """A hash of the product's SQL file, of the DuckDB macros it may call and of the default
+        values of the parameters it binds."""
+        sample = dict.fromkeys(("bucket", "buckets"), "<share>")
+        defaults = sql_params(self.sql, GoldParams(), dt.date(2000, 1, 1), **sample)
+        macros = [p.read_text() for p in (MACROS, MOTION_MACROS, SPATIAL_MACROS, GOLD_MACROS)]
+        text = "\n".join([self.sql, *macros, *mmsi_macros(), repr(sorted(defaults.items()))])
+        return hashlib.sha256(text.encode()).hexdigest()[:12]

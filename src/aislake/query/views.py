@@ -3,17 +3,21 @@ registry's, ``aislake.gold.registry``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from aislake.duck.engine import connect
 from aislake.duck.sql import sql_literal
-from aislake.gold.daily import registry_latest_sql
 from aislake.gold.registry import PRODUCTS
 from aislake.query.guard import NotReadOnlyError, check_read_only, inside_lake
 from aislake.storage.pointers import dataset_keys
 from aislake.storage.store import LocalStore, ObjectStore, S3Store
 
 __all__ = ["NotReadOnlyError", "check_read_only", "lake_connection", "lake_root"]
+
+# The all-time registry over the view vessel_registry (a static SQL file).
+REGISTRY_LATEST = Path(__file__).parent / "sql" / "vessel_registry_latest.sql"
 
 
 def lake_root(store: ObjectStore) -> str:
@@ -67,8 +71,7 @@ def lake_connection(
         view(product.name, f"gold/{product.name}/", 3, dt_from_path=False)
     if "vessel_registry" in views:
         con.execute(
-            "CREATE OR REPLACE VIEW vessel_registry_latest AS "
-            + registry_latest_sql("vessel_registry")
+            "CREATE OR REPLACE VIEW vessel_registry_latest AS " + REGISTRY_LATEST.read_text()
         )
         views.append("vessel_registry_latest")
     if read_only:

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aislake.ais.mmsi import station_kind_sql
 from aislake.ais.motion import MotionRules
 from aislake.ais.schema import DMA_TIMESTAMP_FORMAT, SILVER_COLUMN_NAMES
 from aislake.duck.sql import sql_literal
@@ -57,7 +56,7 @@ def reason_sql(day: dt.date) -> str:
     return f"""CASE
         WHEN ts IS NULL THEN 'bad_timestamp'
         WHEN ts < TIMESTAMP {start} OR ts >= TIMESTAMP {end} THEN 'ts_outside_day'
-        WHEN {station_kind_sql("mmsi")} IS NULL THEN 'invalid_mmsi'
+        WHEN mmsi_station_kind(mmsi) IS NULL THEN 'invalid_mmsi'
         WHEN (lat = 91 AND lon = 181) OR (lat IS NULL AND lon IS NULL) THEN 'no_position'
         WHEN lat IS NULL OR lon IS NULL OR lat = 91 THEN 'invalid_position'
         WHEN abs(lat) > 90 OR abs(lon) > 180 THEN 'position_out_of_range'
@@ -109,7 +108,7 @@ def silver_values(
         "size_b": "CAST(size_b AS SMALLINT)",
         "size_c": "CAST(size_c AS SMALLINT)",
         "size_d": "CAST(size_d AS SMALLINT)",
-        "station_kind": station_kind_sql("mmsi"),
+        "station_kind": "mmsi_station_kind(mmsi)",
         "implied_speed_kn": "speed_in",
         "speed_anomaly": f"coalesce(speed_in > {limit} AND speed_out > {limit}, false)",
         "repaired": repaired,

@@ -50,7 +50,10 @@ def clean_folders(root: Path, prefix: str) -> list[Path]:
     """Remove the folders ``root/<prefix><owner>@...`` whose owner is gone; the removed ones."""
     removed = []
     for folder in sorted(root.glob(f"{prefix}*")) if root.is_dir() else []:
-        age = time.time() - folder.stat().st_mtime
+        try:
+            age = time.time() - folder.stat().st_mtime
+        except FileNotFoundError:
+            continue  # its owner removed it meanwhile (processes on one host share the root)
         if folder.is_dir() and owner_gone(folder.name[len(prefix) :], age):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)

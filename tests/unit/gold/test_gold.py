@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from aislake.duck.engine import connect
+from aislake.duck.engine import connect, run_sql_file
 from aislake.duck.sql import partition_files
-from aislake.gold.core import GoldParams, NoSilverError
-from aislake.gold.daily import registry_latest_sql
+from aislake.gold.core import GOLD_MACROS, GoldParams, NoSilverError
 from aislake.gold.heatmap import render_heatmap
 from aislake.gold.registry import PRODUCTS as REGISTRY
 from aislake.gold.registry import NoInputError, build_product
+from aislake.query.views import REGISTRY_LATEST
 from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import SimulatedFile
 from aislake.storage.layout import gold_prefix
@@ -189,23 +189,22 @@ def test_registry_resolves_static_data_from_position_and_static_rows(
 
 def test_registry_latest_view_spans_days(lake: LocalStore) -> None:
     table = f"read_parquet('{lake.uri('gold/vessel_registry')}/*/*.parquet')"
-    latest = connect(lake).execute(registry_latest_sql(table)).fetchall()
+    con = connect(lake)
+    con.execute(f"CREATE TEMP VIEW vessel_registry AS SELECT * FROM {table}")
+    latest = con.execute(REGISTRY_LATEST.read_text()).fetchall()
     assert len(latest) == len(rows(lake, "vessel_registry", "SELECT mmsi FROM {t}"))
     assert all(r[-2] == 1 for r in latest)  # days_seen
 
 
 def test_density_counts_every_vessel_position_once(lake: LocalStore) -> None:
-    from aislake.gold.core import IS_VESSEL
-
     (messages,) = rows(lake, "traffic_density", "SELECT sum(messages) FROM {t}")[0]
     silver = lake.uri("silver/ais/source=dma/dt=2024-01-15") + "/*.parquet"  # part-1: repaired
-    (expected,) = (
-        connect(lake)
-        .execute(
-            f"SELECT count(*) FROM read_parquet('{silver}') WHERE NOT speed_anomaly AND {IS_VESSEL}"
-        )
-        .fetchone()
-    )  # type: ignore[misc]
+    con = connect(lake)
+    run_sql_file(con, GOLD_MACROS)  # is_vessel(mobile_type, station_kind)
+    (expected,) = con.execute(
+        f"SELECT count(*) FROM read_parquet('{silver}') "
+        "WHERE NOT speed_anomaly AND is_vessel(mobile_type, station_kind)"
+    ).fetchone()  # type: ignore[misc]
     assert messages == expected
 
 

@@ -13,9 +13,9 @@ from aislake import settings
 from aislake.bronze.manifest import read_manifest
 from aislake.defs.resources import LakeStorage, SourceArchive, build_resources
 from aislake.defs.sources import active_sources, sources_selected
-from aislake.duck.engine import connect
+from aislake.duck.engine import connect, run_sql_file
 from aislake.duck.sql import partition_files
-from aislake.gold.core import IS_VESSEL
+from aislake.gold.core import GOLD_MACROS
 from aislake.ops.demo import materialize_day
 from aislake.settings import Settings
 from aislake.simulate.dmafile import SimulatedFile
@@ -82,6 +82,7 @@ def test_a_lake_with_both_sources_and_gold_over_both(
     assert manifest is not None and manifest.lines == noaa_sim.rows
 
     con = connect(store)
+    run_sql_file(con, GOLD_MACROS)  # is_vessel(mobile_type, station_kind)
 
     def one(sql: str) -> tuple:
         found = con.execute(sql).fetchone()
@@ -115,7 +116,7 @@ def test_a_lake_with_both_sources_and_gold_over_both(
     assert west > 0 and east > 0
     (expected,) = one(
         f"SELECT count(*) FROM read_parquet([{silver['dma'][1:-1]}, {silver['noaa'][1:-1]}]) "
-        f"WHERE NOT speed_anomaly AND {IS_VESSEL}"
+        "WHERE NOT speed_anomaly AND is_vessel(mobile_type, station_kind)"
     )
     assert messages == expected
     calls = partition_files(store, "gold/vessel_stops/dt=2024-01-15/")

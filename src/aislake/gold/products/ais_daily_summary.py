@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aislake.gold.daily import daily_summary_sql
 from aislake.gold.figures import dup, summary_figures
 from aislake.gold.spec import GoldProduct
 
@@ -23,12 +22,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="daily",
     reads=("silver", "vessel_positions"),
-    sql=lambda i: daily_summary_sql(
-        i.silver,
-        i.upstream["vessel_positions"],
-        i.date,
-        i.params.motion(),
-    ),
     measures=lambda p: {
         "duplicate_ship_types": dup("ship_type"),
         "rows_out_of_range": "count(*) FILTER (WHERE vessels <= 0 OR messages <= 0 "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aislake.gold.figures import dup, gaps_figures
-from aislake.gold.movements import ais_gaps_sql
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -33,7 +32,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="history",
     reads=("vessel_runs",),
-    sql=ais_gaps_sql,
     measures=lambda p: {
         "duplicate_gaps": dup("gap_id"),
         "shorter_than_minimum": f"count(*) FILTER (WHERE duration_hours < {p.gap_min_hours})",

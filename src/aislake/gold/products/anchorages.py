@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aislake.gold.figures import anchorage_figures, dup
-from aislake.gold.movements import anchorages_sql
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -28,7 +27,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="history",
     reads=("vessel_stops",),
-    sql=anchorages_sql,
     measures=lambda p: {
         "duplicate_anchorages": dup("anchorage_id"),
         "rows_out_of_range": "count(*) FILTER (WHERE abs(lat) > 90 OR abs(lon) > 180 OR "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aislake.gold.figures import dup, visits_figures
-from aislake.gold.movements import port_visits_sql
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -34,7 +33,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="history",
     reads=("vessel_runs",),
-    sql=port_visits_sql,
     measures=lambda p: {
         "duplicate_visits": dup("visit_id"),
         "rows_out_of_range": "count(*) FILTER (WHERE departure < arrival OR last_seen < "

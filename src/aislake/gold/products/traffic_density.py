@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aislake.gold.density import traffic_density_sql
 from aislake.gold.figures import DENSITY_COLUMNS, density_figures, density_measures
 from aislake.gold.spec import GoldProduct
 
@@ -22,7 +21,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="daily",
     reads=("vessel_positions",),
-    sql=traffic_density_sql,
     measures=lambda p: density_measures(p, "messages < vessels"),
     summary=density_figures("traffic density"),
     spatial=True,

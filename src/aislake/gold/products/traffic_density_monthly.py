@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aislake.gold.density import traffic_density_monthly_sql
 from aislake.gold.figures import DENSITY_COLUMNS, density_figures, density_measures
 from aislake.gold.spec import GoldProduct
 
@@ -23,7 +22,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="monthly",
     reads=("traffic_density",),
-    sql=traffic_density_monthly_sql,
     measures=lambda p: density_measures(p, "days NOT BETWEEN 1 AND 31"),
     summary=density_figures("traffic density, month of"),
 )

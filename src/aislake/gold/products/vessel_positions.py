@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aislake.gold.daily import vessel_positions_sql
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -33,7 +32,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="daily",
     reads=("silver",),
-    sql=lambda i: vessel_positions_sql(i.silver, i.date, i.params.motion()),
     measures=lambda p: {
         "rows_out_of_range": "count(*) FILTER (WHERE segment < 1 OR step_s < 0 "
         "OR step_nm < 0 OR leg_nm < 0 OR abs(lat) > 90 OR abs(lon) > 180)",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aislake.gold.daily import vessel_registry_sql
 from aislake.gold.figures import dup
 from aislake.gold.spec import GoldProduct
 
@@ -35,7 +34,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="daily",
     reads=("silver",),
-    sql=lambda i: vessel_registry_sql(i.silver, i.rejects, i.date),
     measures=lambda p: {
         "duplicate_mmsi": dup("mmsi"),
         "rows_out_of_range": "count(*) FILTER (WHERE last_seen < first_seen OR length < 0 "

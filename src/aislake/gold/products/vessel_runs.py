@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aislake.gold.figures import dup
-from aislake.gold.movements import vessel_runs_sql
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -45,7 +44,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="daily",
     reads=("vessel_positions", "anchorages"),
-    sql=vessel_runs_sql,
     measures=lambda p: {
         "duplicate_runs": dup("mmsi, run"),
         "rows_out_of_range": "count(*) FILTER (WHERE end_ts < start_ts OR positions < 1 "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aislake.gold.daily import vessel_stops_sql
 from aislake.gold.figures import dup, stops_figures
 from aislake.gold.spec import GoldProduct
 
@@ -32,7 +31,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="daily",
     reads=("silver",),
-    sql=lambda i: vessel_stops_sql(i.silver, i.date, i.params),
     measures=lambda p: {
         "duplicate_stops": dup("mmsi, arrival"),
         "shorter_than_minimum": f"count(*) FILTER (WHERE duration_minutes < {p.stop_min_minutes})",

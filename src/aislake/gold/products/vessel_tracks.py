@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aislake.ais.motion import implied_speed_sql
-from aislake.gold.daily import vessel_tracks_sql
 from aislake.gold.figures import dup
 from aislake.gold.spec import GoldProduct
 
@@ -29,15 +28,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="daily",
     reads=("vessel_positions",),
-    sql=lambda i: [
-        vessel_tracks_sql(
-            i.upstream["vessel_positions"],
-            i.date,
-            i.params,
-            (b, i.buckets),
-        )
-        for b in range(i.buckets)
-    ],
     measures=lambda p: {
         "duplicate_segments": dup("mmsi, segment"),
         # The motion rules' own speed: over at least their minimum span (two receivers a

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aislake.gold.figures import dup, voyages_figures
-from aislake.gold.movements import voyages_sql
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -30,7 +29,6 @@ PRODUCT = GoldProduct(
     ),
     partitioning="history",
     reads=("port_visits", "vessel_runs"),
-    sql=voyages_sql,
     measures=lambda p: {
         "duplicate_voyages": dup("voyage_id"),
         "rows_out_of_range": "count(*) FILTER (WHERE arrival < departure OR distance_nm < 0 "

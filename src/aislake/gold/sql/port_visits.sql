@@ -1,14 +1,15 @@
--- port_visits: Global Fishing Watch's port visits, stitched from every day's vessel runs so a
--- visit across midnight (or across days) is one visit. Consecutive runs of a vessel in the
--- same port form a block; the visit starts at the block's first entered run (approaching
--- through the band between entry and exit distance is not a visit yet) and lasts to the
--- block's end. It needs evidence, as GFW's do: a stop of $stop_min_minutes minutes or more, or
--- a silence of $port_gap_hours hours or more (a port gap). Confidence as GFW grades it: 4 with
--- the entry and the exit seen, 3 with one of them, 2 with neither.
+-- port_visits: Global Fishing Watch's port visits, stitched from every day's vessel runs
+-- (linked_runs(vessel_runs)) so a visit across midnight (or across days) is one visit.
+-- Consecutive runs of a vessel in the same port form a block; the visit starts at the block's
+-- first entered run (approaching through the band between entry and exit distance is not a
+-- visit yet) and lasts to the block's end. It needs evidence, as GFW's do: a stop of
+-- $visit_stop_min_minutes minutes or more, or a silence of $port_gap_hours hours or more (a port
+-- gap). Confidence as GFW grades it: 4 with the entry and the exit seen, 3 with one of them, 2
+-- with neither.
 WITH linked AS (
     SELECT *, p_stopped AND start_stopped AS hop_stopped,
            max(k) OVER (PARTITION BY mmsi) AS vessel_last_k
-    FROM $runs
+    FROM linked_runs(vessel_runs)
 ), blocks AS (
     SELECT *, sum((port IS NULL OR p_port IS NULL OR port <> p_port)::INTEGER)
                   OVER (PARTITION BY mmsi ORDER BY k ROWS UNBOUNDED PRECEDING) AS block
@@ -47,5 +48,5 @@ SELECT format('{}-{}', mmsi, strftime(arrival, '%Y%m%dT%H%M%S')) AS visit_id, mm
        first_k > 1 AS entry_observed, last_k < vessel_last_k AS exit_observed,
        (2 + (first_k > 1)::INTEGER + (last_k < vessel_last_k)::INTEGER)::TINYINT AS confidence
 FROM visits
-WHERE stopped_hours * 60 >= $stop_min_minutes OR max_gap_hours >= $port_gap_hours
+WHERE stopped_hours * 60 >= $visit_stop_min_minutes OR max_gap_hours >= $port_gap_hours
 ORDER BY mmsi, arrival

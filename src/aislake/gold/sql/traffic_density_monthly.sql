@@ -5,6 +5,6 @@ SELECT $day AS month, cell_x, cell_y, cell_code, lat, lon, ship_type,
        round(sum(hours), 6) AS hours, round(sum(hours_per_km2), 6) AS hours_per_km2,
        sum(vessels)::BIGINT AS vessel_days, sum(messages)::BIGINT AS messages,
        count(DISTINCT dt)::INTEGER AS days
-FROM $daily
+FROM traffic_density
 GROUP BY ALL
 ORDER BY cell_y, cell_x, ship_type

@@ -1,30 +1,34 @@
--- vessel_runs: a vessel's day cut into runs, in a port or at sea, with the hysteresis of Global
--- Fishing Watch's port visits: a vessel enters a port within $entry_km km of one of its
--- anchorages and leaves it beyond $exit_km km of every anchorage; between the two it stays
--- where it was. A silence of $gap_hours hours or more ends a run too. Each run keeps what the
--- stitching across days needs: its ends, distance, the stop evidence (stopped below $stop_sog
--- kn until moving again above $move_sog kn) and its longest silence.
-WITH anchorages AS (
+-- vessel_runs: a vessel's day (vessel_positions) cut into runs, in a port or at sea, with the
+-- hysteresis of Global Fishing Watch's port visits: a vessel enters a port within
+-- $visit_entry_km km of one of its anchorages and leaves it beyond $visit_exit_km km of every
+-- anchorage; between the two it stays where it was. A silence of $gap_min_hours hours or more
+-- ends a run too. Each run keeps what the stitching across days needs: its ends, distance, the
+-- stop evidence (stopped below $visit_stop_sog_kn kn until moving again above
+-- $visit_move_sog_kn kn) and its longest silence.
+WITH anchorage_cells AS (
     -- Each anchorage in its cell of a 0.1 x 0.2 degree grid and the 8 around it: a position
-    -- meets every anchorage within a cell's width, which is more than $exit_km km below 75 N.
+    -- meets every anchorage within a cell's width, which is more than $visit_exit_km km below
+    -- 75 N.
     SELECT port, lat AS a_lat, lon AS a_lon,
            floor(lat / 0.1)::INTEGER + dy AS ky, floor(lon / 0.2)::INTEGER + dx AS kx
-    FROM $anchorages, range(-1, 2) AS t1 (dy), range(-1, 2) AS t2 (dx)
+    FROM anchorages, range(-1, 2) AS t1 (dy), range(-1, 2) AS t2 (dx)
 ), pos AS (
     SELECT mmsi, ts, lat, lon, sog, leg_nm,
            floor(lat / 0.1)::INTEGER AS ky, floor(lon / 0.2)::INTEGER AS kx
-    FROM $positions
+    FROM vessel_positions
 ), near AS (
     SELECT mmsi, ts, lat, lon, arg_min(port, (km, port)) AS near_port, min(km) AS km
-    FROM (SELECT pos.mmsi, pos.ts, pos.lat, pos.lon, port, $pos_anchorage_km AS km
-          FROM pos INNER JOIN anchorages USING (ky, kx))
-    WHERE km <= $exit_km
+    FROM (SELECT pos.mmsi, pos.ts, pos.lat, pos.lon, port,
+                 haversine_km(pos.lat, pos.lon, a_lat, a_lon) AS km
+          FROM pos INNER JOIN anchorage_cells USING (ky, kx))
+    WHERE km <= $visit_exit_km
     GROUP BY mmsi, ts, lat, lon
 ), classified AS (
     SELECT pos.mmsi, pos.ts, pos.lat, pos.lon, pos.sog, pos.leg_nm, near.near_port,
-           CASE WHEN near.km <= $entry_km THEN near.near_port
+           CASE WHEN near.km <= $visit_entry_km THEN near.near_port
                 WHEN near.km IS NULL THEN '' END AS decisive,
-           CASE WHEN pos.sog < $stop_sog THEN 1 WHEN pos.sog > $move_sog THEN 0 END AS stop_decisive
+           CASE WHEN pos.sog < $visit_stop_sog_kn THEN 1
+                WHEN pos.sog > $visit_move_sog_kn THEN 0 END AS stop_decisive
     FROM pos LEFT JOIN near USING (mmsi, ts, lat, lon)
 ), stated AS (
     SELECT *,
@@ -38,7 +42,7 @@ WITH anchorages AS (
     -- state yet: they belong to the nearest port, not entered ('' is the sea).
     SELECT *, coalesce(state, near_port) AS place, state IS NULL AS unentered FROM stated
 ), marked AS (
-    SELECT *, (step_s IS NULL OR step_s >= $gap_s
+    SELECT *, (step_s IS NULL OR step_s >= $gap_min_hours * 3600
                OR place IS DISTINCT FROM lag(place) OVER w
                OR unentered IS DISTINCT FROM lag(unentered) OVER w) AS new_run,
            lag(stopped) OVER w AS p_stopped

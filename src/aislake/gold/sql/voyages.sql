@@ -7,7 +7,7 @@ WITH visits AS (
     SELECT mmsi, visit_id, port, arrival, departure, entry_observed,
            lead(visit_id) OVER w AS next_id, lead(port) OVER w AS next_port,
            lead(arrival) OVER w AS next_arrival, row_number() OVER w AS n
-    FROM $visits WINDOW w AS (PARTITION BY mmsi ORDER BY arrival)
+    FROM port_visits WINDOW w AS (PARTITION BY mmsi ORDER BY arrival)
 ), trips AS (
     SELECT mmsi, visit_id AS origin_visit_id, port AS origin_port, departure,
            next_id AS destination_visit_id, next_port AS destination_port, next_arrival AS arrival
@@ -20,7 +20,7 @@ WITH visits AS (
 ), runs AS (
     SELECT mmsi, start_ts, distance_nm, coalesce(hop_nm, 0) AS hop_nm,
            coalesce(hop_hours, 0) AS hop_hours
-    FROM $runs
+    FROM linked_runs(vessel_runs)
 ), legs AS (
     -- Each run belongs to the voyage that departed last before it began (an as-of join: a
     -- vessel's runs and voyages are each read once), up to the voyage's arrival.

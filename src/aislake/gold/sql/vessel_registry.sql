@@ -1,0 +1,96 @@
+-- vessel_registry: one row per ship seen on the day with its static data resolved from the
+-- day's reports: position rows (vessel_rows(silver)) and static-only reports (DMA's lat 91 /
+-- lon 181 rows, kept in the rejects as `no_position`). Name, call sign, IMO, ship type, length
+-- and width: the most reported value (ties: the latest, then the largest); length and width
+-- fall back to the antenna offsets A+B and C+D. Draught and destination change during a
+-- voyage: the latest reported value. $null_texts: the texts DMA writes for "none".
+WITH statics AS (
+    SELECT TRY_CAST(mmsi AS INTEGER) AS mmsi, try_strptime(ts, '%d/%m/%Y %H:%M:%S') AS ts,
+           text_value(mobile_type, $null_texts) AS mobile_type,
+           text_value(name, $null_texts) AS name,
+           text_value(callsign, $null_texts) AS callsign, TRY_CAST(imo AS INTEGER) AS imo,
+           text_value(ship_type, $null_texts) AS ship_type,
+           TRY_CAST(length AS DOUBLE) AS length, TRY_CAST(width AS DOUBLE) AS width,
+           TRY_CAST(draught AS DOUBLE) AS draught,
+           text_value(destination, $null_texts) AS destination,
+           TRY_CAST(size_a AS DOUBLE) AS size_a, TRY_CAST(size_b AS DOUBLE) AS size_b,
+           TRY_CAST(size_c AS DOUBLE) AS size_c, TRY_CAST(size_d AS DOUBLE) AS size_d,
+           FALSE AS is_position
+    FROM rejects
+    WHERE reason = 'no_position' AND is_ship_class(mobile_type)
+      AND is_vessel_kind(mmsi_station_kind(TRY_CAST(mmsi AS INTEGER)))
+), reports AS (
+    SELECT mmsi, ts, mobile_type, name, callsign, imo, ship_type,
+           coalesce(length, nullif(size_a + size_b, 0)) AS length,
+           coalesce(width, nullif(size_c + size_d, 0)) AS width, draught, destination,
+           is_position
+    FROM (
+        SELECT mmsi, ts, mobile_type, name, callsign, imo, ship_type, length, width, draught,
+               destination, size_a, size_b, size_c, size_d, TRUE AS is_position
+        FROM vessel_rows(silver)
+        UNION ALL BY NAME
+        SELECT * FROM statics
+    ) WHERE mmsi IS NOT NULL AND ts IS NOT NULL
+), seen AS (
+    SELECT mmsi,
+           min(ts) FILTER (WHERE is_position) AS first_seen,
+           max(ts) FILTER (WHERE is_position) AS last_seen,
+           count(*) FILTER (WHERE is_position) AS positions,
+           count(*) FILTER (WHERE NOT is_position) AS static_reports,
+           arg_max(draught, ts) FILTER (WHERE draught IS NOT NULL) AS draught,
+           arg_max(destination, ts) FILTER (WHERE destination IS NOT NULL) AS destination
+    FROM reports GROUP BY mmsi
+), mobile_type_mode AS (
+    SELECT mmsi, arg_max(mobile_type, (n, last_ts, mobile_type)) AS mobile_type
+    FROM (SELECT mmsi, mobile_type, count(*) AS n, max(ts) AS last_ts FROM reports
+          WHERE mobile_type IS NOT NULL GROUP BY ALL)
+    GROUP BY mmsi
+),
+name_mode AS (
+    SELECT mmsi, arg_max(name, (n, last_ts, name)) AS name
+    FROM (SELECT mmsi, name, count(*) AS n, max(ts) AS last_ts FROM reports
+          WHERE name IS NOT NULL GROUP BY ALL)
+    GROUP BY mmsi
+),
+callsign_mode AS (
+    SELECT mmsi, arg_max(callsign, (n, last_ts, callsign)) AS callsign
+    FROM (SELECT mmsi, callsign, count(*) AS n, max(ts) AS last_ts FROM reports
+          WHERE callsign IS NOT NULL GROUP BY ALL)
+    GROUP BY mmsi
+),
+imo_mode AS (
+    SELECT mmsi, arg_max(imo, (n, last_ts, imo)) AS imo
+    FROM (SELECT mmsi, imo, count(*) AS n, max(ts) AS last_ts FROM reports
+          WHERE imo IS NOT NULL GROUP BY ALL)
+    GROUP BY mmsi
+),
+ship_type_mode AS (
+    SELECT mmsi, arg_max(ship_type, (n, last_ts, ship_type)) AS ship_type
+    FROM (SELECT mmsi, ship_type, count(*) AS n, max(ts) AS last_ts FROM reports
+          WHERE ship_type IS NOT NULL GROUP BY ALL)
+    GROUP BY mmsi
+),
+length_mode AS (
+    SELECT mmsi, arg_max(length, (n, last_ts, length)) AS length
+    FROM (SELECT mmsi, length, count(*) AS n, max(ts) AS last_ts FROM reports
+          WHERE length IS NOT NULL GROUP BY ALL)
+    GROUP BY mmsi
+),
+width_mode AS (
+    SELECT mmsi, arg_max(width, (n, last_ts, width)) AS width
+    FROM (SELECT mmsi, width, count(*) AS n, max(ts) AS last_ts FROM reports
+          WHERE width IS NOT NULL GROUP BY ALL)
+    GROUP BY mmsi
+)
+SELECT $day AS dt, mmsi, mobile_type, name, callsign, imo, ship_type, length, width, draught,
+       destination, mmsi_station_kind(mmsi) AS station_kind, mmsi_mid(mmsi) AS mid,
+       first_seen, last_seen, positions, static_reports
+FROM seen
+LEFT JOIN mobile_type_mode USING (mmsi)
+LEFT JOIN name_mode USING (mmsi)
+LEFT JOIN callsign_mode USING (mmsi)
+LEFT JOIN imo_mode USING (mmsi)
+LEFT JOIN ship_type_mode USING (mmsi)
+LEFT JOIN length_mode USING (mmsi)
+LEFT JOIN width_mode USING (mmsi)
+ORDER BY mmsi
