@@ -55,6 +55,14 @@ FROM (SELECT *, row_number() OVER w AS k, lag(end_ts) OVER w AS p_end,
              lag(end_stopped) OVER w AS p_stopped
       FROM query_table(runs) WINDOW w AS (PARTITION BY mmsi ORDER BY start_ts, dt, run));
 
+-- Per MMSI of `reports`, the most reported non-NULL value of its column named `attr` (ties: the
+-- latest reported, then the largest), as `v`.
+CREATE OR REPLACE MACRO most_reported(reports, attr) AS TABLE
+SELECT mmsi, arg_max(v, (n, last_ts, v)) AS v
+FROM (SELECT mmsi, COLUMNS(c -> c = attr) AS v, count(*) AS n, max(ts) AS last_ts
+      FROM query_table(reports) WHERE COLUMNS(c -> c = attr) IS NOT NULL GROUP BY ALL)
+GROUP BY mmsi;
+
 -- Kilometres between two points (haversine_nm, 1.852 km to the nautical mile).
 CREATE OR REPLACE MACRO haversine_km(lat1, lon1, lat2, lon2) AS (
     haversine_nm(lat1, lon1, lat2, lon2) * 1.852

@@ -40,57 +40,18 @@ WITH statics AS (
            arg_max(draught, ts) FILTER (WHERE draught IS NOT NULL) AS draught,
            arg_max(destination, ts) FILTER (WHERE destination IS NOT NULL) AS destination
     FROM reports GROUP BY mmsi
-), mobile_type_mode AS (
-    SELECT mmsi, arg_max(mobile_type, (n, last_ts, mobile_type)) AS mobile_type
-    FROM (SELECT mmsi, mobile_type, count(*) AS n, max(ts) AS last_ts FROM reports
-          WHERE mobile_type IS NOT NULL GROUP BY ALL)
-    GROUP BY mmsi
-),
-name_mode AS (
-    SELECT mmsi, arg_max(name, (n, last_ts, name)) AS name
-    FROM (SELECT mmsi, name, count(*) AS n, max(ts) AS last_ts FROM reports
-          WHERE name IS NOT NULL GROUP BY ALL)
-    GROUP BY mmsi
-),
-callsign_mode AS (
-    SELECT mmsi, arg_max(callsign, (n, last_ts, callsign)) AS callsign
-    FROM (SELECT mmsi, callsign, count(*) AS n, max(ts) AS last_ts FROM reports
-          WHERE callsign IS NOT NULL GROUP BY ALL)
-    GROUP BY mmsi
-),
-imo_mode AS (
-    SELECT mmsi, arg_max(imo, (n, last_ts, imo)) AS imo
-    FROM (SELECT mmsi, imo, count(*) AS n, max(ts) AS last_ts FROM reports
-          WHERE imo IS NOT NULL GROUP BY ALL)
-    GROUP BY mmsi
-),
-ship_type_mode AS (
-    SELECT mmsi, arg_max(ship_type, (n, last_ts, ship_type)) AS ship_type
-    FROM (SELECT mmsi, ship_type, count(*) AS n, max(ts) AS last_ts FROM reports
-          WHERE ship_type IS NOT NULL GROUP BY ALL)
-    GROUP BY mmsi
-),
-length_mode AS (
-    SELECT mmsi, arg_max(length, (n, last_ts, length)) AS length
-    FROM (SELECT mmsi, length, count(*) AS n, max(ts) AS last_ts FROM reports
-          WHERE length IS NOT NULL GROUP BY ALL)
-    GROUP BY mmsi
-),
-width_mode AS (
-    SELECT mmsi, arg_max(width, (n, last_ts, width)) AS width
-    FROM (SELECT mmsi, width, count(*) AS n, max(ts) AS last_ts FROM reports
-          WHERE width IS NOT NULL GROUP BY ALL)
-    GROUP BY mmsi
 )
-SELECT $day AS dt, mmsi, mobile_type, name, callsign, imo, ship_type, length, width, draught,
-       destination, mmsi_station_kind(mmsi) AS station_kind, mmsi_mid(mmsi) AS mid,
+SELECT $day AS dt, mmsi, mobile_type_mode.v AS mobile_type, name_mode.v AS name,
+       callsign_mode.v AS callsign, imo_mode.v AS imo, ship_type_mode.v AS ship_type,
+       length_mode.v AS length, width_mode.v AS width, draught, destination,
+       mmsi_station_kind(mmsi) AS station_kind, mmsi_mid(mmsi) AS mid,
        first_seen, last_seen, positions, static_reports
 FROM seen
-LEFT JOIN mobile_type_mode USING (mmsi)
-LEFT JOIN name_mode USING (mmsi)
-LEFT JOIN callsign_mode USING (mmsi)
-LEFT JOIN imo_mode USING (mmsi)
-LEFT JOIN ship_type_mode USING (mmsi)
-LEFT JOIN length_mode USING (mmsi)
-LEFT JOIN width_mode USING (mmsi)
+LEFT JOIN most_reported(reports, 'mobile_type') AS mobile_type_mode USING (mmsi)
+LEFT JOIN most_reported(reports, 'name') AS name_mode USING (mmsi)
+LEFT JOIN most_reported(reports, 'callsign') AS callsign_mode USING (mmsi)
+LEFT JOIN most_reported(reports, 'imo') AS imo_mode USING (mmsi)
+LEFT JOIN most_reported(reports, 'ship_type') AS ship_type_mode USING (mmsi)
+LEFT JOIN most_reported(reports, 'length') AS length_mode USING (mmsi)
+LEFT JOIN most_reported(reports, 'width') AS width_mode USING (mmsi)
 ORDER BY mmsi
