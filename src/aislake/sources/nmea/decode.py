@@ -43,7 +43,7 @@ from aislake.sources.nmea.sentences import LINE_REASONS, Frames, frame
 
 ORPHAN = "orphan_fragment"  # part of a multi-sentence message whose other parts never came
 NO_TIME = "no_time"  # no tag block, logger or receiver gave the message a time
-BLOCK_BYTES = 64 << 20
+BLOCK_BYTES = 8 << 20
 
 UNTIMED_POLICIES = ("reject", "day")
 # Why a message is not a row: the payload's reasons, then no time.
@@ -117,7 +117,9 @@ def heard_path(messages: Path) -> Path:
 
 
 def blocks(chunks: Iterable[bytes], size: int = BLOCK_BYTES) -> Iterator[bytes]:
-    """The text of ``chunks`` in blocks of about ``size`` bytes, each ending at a line's end."""
+    """The text of ``chunks`` in blocks of about ``size`` bytes, each ending at a line's end
+    (a chunk larger than ``size``, a whole file read at once, is cut into several; a line
+    longer than ``size`` is a block of its own)."""
     pending: list[bytes] = []
     held = 0
     for chunk in chunks:
@@ -126,12 +128,16 @@ def blocks(chunks: Iterable[bytes], size: int = BLOCK_BYTES) -> Iterator[bytes]:
         if held < size:
             continue
         data = b"".join(pending)
-        cut = data.rfind(b"\n") + 1
-        if cut:
-            yield data[:cut]
-            pending, held = [data[cut:]], len(data) - cut
-        else:
-            pending, held = [data], len(data)
+        start = 0
+        while len(data) - start >= size:
+            cut = data.rfind(b"\n", start, start + size) + 1
+            if not cut:  # one line longer than a block: up to its end
+                cut = data.find(b"\n", start + size) + 1
+                if not cut:
+                    break
+            yield data[start:cut]
+            start = cut
+        pending, held = [data[start:]], len(data) - start
     tail = b"".join(pending)
     if tail:
         yield tail
