@@ -22,24 +22,10 @@ from aislake.sources.nmea.decode import (
 from aislake.sources.nmea.messages import _PYAIS_NAMES, NUMERIC, TEXT, decode_payloads
 from aislake.sources.nmea.sentences import frame
 from conftest import SAMPLES, SMALL_FLEET
+from support.nmea import sentence, tag
 
 NMEA = SAMPLES / "nmea"
 DAY = dt.date(2024, 1, 15)
-# The checksum of a tag block body, for lines written here.
-
-
-def _tag(body: str) -> str:
-    check = 0
-    for c in body.encode():
-        check ^= c
-    return f"\\{body}*{check:02X}\\"
-
-
-def _sentence(body: str) -> str:
-    check = 0
-    for c in body.encode():
-        check ^= c
-    return f"!{body}*{check:02X}"
 
 
 def decode(
@@ -132,7 +118,7 @@ def test_a_simulated_day_decodes_to_what_pyais_decodes_multipart_included(tmp_pa
 def test_fields_decode_as_the_itu_layout_says(tmp_path: Path) -> None:
     # A type 1 of MMSI 237836700 (pyais's README example), heading 95, speed 27.8 knots.
     _, messages, _ = decode(
-        tmp_path, _tag("s:rx1,c:1705312800") + "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C\n"
+        tmp_path, tag("s:rx1,c:1705312800") + "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C\n"
     )
     (m,) = messages
     assert (m["mmsi"], m["heading"], m["sog"], m["lat"], m["lon"]) == (
@@ -153,13 +139,13 @@ def test_multipart_messages_are_joined_across_interleaved_channels_and_receivers
     two = "!AIVDM,2,2,1,A,88888888880,2*25"
     one_b = one.replace(",A,", ",B,").replace("*1C", "*1F")
     two_b = two.replace(",A,", ",B,").replace("*25", "*26")
-    position = _tag("s:rx9,c:1705312801") + "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C"
+    position = tag("s:rx9,c:1705312801") + "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C"
     lines = [
-        _tag("s:rx1,c:1705312800") + one,
-        _tag("s:rx2,c:1705312800") + one_b,  # the same message on the other channel
+        tag("s:rx1,c:1705312800") + one,
+        tag("s:rx2,c:1705312800") + one_b,  # the same message on the other channel
         position,
-        _tag("s:rx2,c:1705312801") + two_b,  # out of order across receivers
-        _tag("s:rx1,c:1705312801") + two,
+        tag("s:rx2,c:1705312801") + two_b,  # out of order across receivers
+        tag("s:rx1,c:1705312801") + two,
     ]
     found, messages, rejects = decode(tmp_path, "\n".join(lines) + "\n")
     fives = [m for m in messages if m["msg_type"] == 5]
@@ -174,7 +160,7 @@ def test_multipart_messages_are_joined_across_interleaved_channels_and_receivers
 def test_fragments_that_arrive_out_of_order_are_joined(tmp_path: Path) -> None:
     one = "!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C"
     two = "!AIVDM,2,2,1,A,88888888880,2*25"
-    stamp = _tag("c:1705312800")
+    stamp = tag("c:1705312800")
     _, messages, rejects = decode(tmp_path, f"{stamp}{two}\n{stamp}{one}\n")
     assert [m["name"] for m in messages] == ["EVER DIADEM"] and rejects == []
 
@@ -197,14 +183,14 @@ def test_the_us_coast_guards_logger_fields_give_receiver_and_time(tmp_path: Path
 
 def test_every_reject_reason_with_its_line(tmp_path: Path) -> None:
     good = "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C"
-    t = _tag("s:rx1,c:1705312800")
+    t = tag("s:rx1,c:1705312800")
     lines = {
         "not_ais": "$GPGGA,184353.07,1929.045,S,02410.506,E,1,04,2.6,100.00,M,-33.9,M,,0000*6D",
         "malformed_sentence": t + "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L*6C",
         "bad_checksum": t + good.replace("*6C", "*6D"),
         "orphan_fragment": t
         + "!AIVDM,2,1,7,B,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*19",
-        "undecodable_payload": t + _sentence("AIVDM,1,1,,A,13Rl~W?04F1beOVEFLB9bRvH0L0L,0"),
+        "undecodable_payload": t + sentence("AIVDM,1,1,,A,13Rl~W?04F1beOVEFLB9bRvH0L0L,0"),
         "unsupported_type": t + "!AIVDM,1,1,,A,603Owlh0>5Q@04000000,0*01",
         "no_time": good,
     }
@@ -225,7 +211,7 @@ def test_untimed_lines_are_rejected_unless_the_source_stamps_them_from_the_day(
     tmp_path: Path,
 ) -> None:
     good = "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C"
-    text = f"{good}\n{_tag('c:1705312800')}{good}\n{good}\n"
+    text = f"{good}\n{tag('c:1705312800')}{good}\n{good}\n"
     _, messages, rejects = decode(tmp_path, text)
     assert len(messages) == 1 and [r["reason"] for r in rejects] == ["no_time"] * 2
     stamped, messages, _ = decode(tmp_path, text, untimed="day")
@@ -241,7 +227,7 @@ def test_untimed_lines_are_rejected_unless_the_source_stamps_them_from_the_day(
 def test_blank_lines_and_line_endings_are_counted_and_every_line_accounted_for(
     tmp_path: Path,
 ) -> None:
-    good = _tag("c:1705312800") + "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C"
+    good = tag("c:1705312800") + "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C"
     found, messages, _ = decode(tmp_path, f"{good}\r\n\r\n\n{good}")  # no newline at the end
     assert (found.lines, found.blank_lines, len(messages)) == (4, 2, 2)
     assert all(not m["raw_line"].rstrip("\r\n").endswith("\r") for m in messages)

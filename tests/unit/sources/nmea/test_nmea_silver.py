@@ -19,15 +19,9 @@ from aislake.sources.nmea.source import NmeaArchive
 from aislake.sources.registry import bronze_key
 from aislake.storage.store import LocalStore
 from conftest import SMALL_FLEET
+from support.nmea import tag
 
 DAY = dt.date(2024, 1, 15)
-
-
-def _tag(body: str) -> str:
-    check = 0
-    for c in body.encode():
-        check ^= c
-    return f"\\{body}*{check:02X}\\"
 
 
 def silver_of(local: LocalStore, text: bytes, untimed: str = "reject") -> SilverResult:
@@ -134,10 +128,10 @@ def test_rejects_keep_the_raw_sentences_with_their_reason(local: LocalStore) -> 
     good = "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C"
     text = "\n".join(
         [
-            _tag("s:rx1,c:1705312800") + good,
-            _tag("s:rx2,c:1705312801") + good,  # heard again a second later
-            _tag("s:rx1,c:1705312800") + good.replace("*6C", "*6D"),
-            _tag("s:rx1,c:1704067200") + good,  # another day
+            tag("s:rx1,c:1705312800") + good,
+            tag("s:rx2,c:1705312801") + good,  # heard again a second later
+            tag("s:rx1,c:1705312800") + good.replace("*6C", "*6D"),
+            tag("s:rx1,c:1704067200") + good,  # another day
         ]
     ).encode()
     result = silver_of(local, text + b"\n")
