@@ -19,6 +19,7 @@ import duckdb
 
 from aislake.ais.motion import MotionRules
 from aislake.duck.sql import PARQUET_OPTIONS, keys_literal, sql_literal
+from aislake.sources.dma.reader import DMA_NULL_TEXTS
 from aislake.storage.layout import pointer_key
 from aislake.storage.pointers import day_keys
 from aislake.storage.store import ObjectStore
@@ -172,8 +173,6 @@ def sql_params(
     """The values of the parameters ``sql`` binds: each field of ``params``, the motion rules
     (``MotionRules.sql_params``), ``under_way_sog``, DMA's ``null_texts``, the partition's
     ``day`` and ``extra``. A parameter with no value is an error, not a NULL."""
-    from aislake.sources.dma.reader import DMA_NULL_TEXTS
-
     values: dict[str, object] = {
         **asdict(params),
         **params.motion().sql_params(),
