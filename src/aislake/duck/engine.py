@@ -123,10 +123,8 @@ def open_duckdb(settings: DuckDBSettings | None = None) -> duckdb.DuckDBPyConnec
         con.execute(statement)
     # A long query draws a progress bar on stdout: noise in logs and in a step's output.
     con.execute("SET enable_progress_bar = false")
-    run_sql_file(con, MACROS)
-    run_sql_file(con, MOTION_MACROS)
-    for statement in mmsi_macros():
-        con.execute(statement)
+    for text in connection_macros():
+        run_sql(con, text)
     return con
 
 
@@ -134,10 +132,21 @@ MACROS = Path(__file__).with_name("macros.sql")
 SPATIAL_MACROS = Path(__file__).with_name("spatial_macros.sql")
 
 
+def connection_macros() -> list[str]:
+    """What every connection aislake opens defines, in order: the shared expressions
+    (``macros.sql``), the motion rules (``aislake/ais/motion.sql``) and the MMSI forms."""
+    return [MACROS.read_text(), MOTION_MACROS.read_text(), *mmsi_macros()]
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    """Run every statement of ``text`` on ``con``."""
+    for statement in con.extract_statements(text):
+        con.execute(statement)
+
+
 def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Run every statement of the SQL file ``path`` on ``con``."""
-    for statement in con.extract_statements(path.read_text()):
-        con.execute(statement)
+    run_sql(con, path.read_text())
 
 
 def execute_concurrently(

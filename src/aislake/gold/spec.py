@@ -11,9 +11,7 @@ from typing import Literal
 
 import duckdb
 
-from aislake.ais.mmsi import mmsi_macros
-from aislake.ais.motion import MOTION_MACROS
-from aislake.duck.engine import MACROS, SPATIAL_MACROS
+from aislake.duck.engine import SPATIAL_MACROS, connection_macros
 from aislake.gold.core import GOLD_MACROS, GoldParams, product_sql, sql_params
 
 Columns = tuple[tuple[str, str, str], ...]
@@ -61,6 +59,6 @@ class GoldProduct:
         values of the parameters it binds."""
         sample = dict.fromkeys(("bucket", "buckets"), "<share>")
         defaults = sql_params(self.sql, GoldParams(), dt.date(2000, 1, 1), **sample)
-        macros = [p.read_text() for p in (MACROS, MOTION_MACROS, SPATIAL_MACROS, GOLD_MACROS)]
-        text = "\n".join([self.sql, *macros, *mmsi_macros(), repr(sorted(defaults.items()))])
+        macros = [*connection_macros(), SPATIAL_MACROS.read_text(), GOLD_MACROS.read_text()]
+        text = "\n".join([self.sql, *macros, repr(sorted(defaults.items()))])
         return hashlib.sha256(text.encode()).hexdigest()[:12]
