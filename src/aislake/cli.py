@@ -386,6 +386,30 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_map(args: argparse.Namespace) -> int:
+    from aislake.defs.resources import query_storage
+    from aislake.map.queries import MapLake
+    from aislake.map.server import MapServer
+    from aislake.query.views import lake_root
+
+    store = query_storage().store()
+    lake = MapLake(store, timeout_s=args.timeout)
+    days = lake.days()
+    server = MapServer(lake, args.host, args.port)
+    print(f"aislake map: {server.url}  (the lake at {lake_root(store)}; Ctrl-C stops)")
+    if not days:
+        print("aislake map: the lake has no tracks yet: run `aislake demo` first", file=sys.stderr)
+    else:
+        print(f"aislake map: {len(days)} day(s) built, {days[0]} to {days[-1]}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from aislake.defs.resources import lake_storage
     from aislake.storage.migrate import adopt_unpointed
@@ -545,6 +569,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="lift the read-only guard (COPY, ATTACH, files outside the lake): for a lake you own",
     )
     query.set_defaults(func=cmd_query)
+
+    map_ = sub.add_parser(
+        "map",
+        help="a web map of the lake on localhost: tracks, visits, gaps, density, a time slider",
+        description="Serve one page over the current lake (the same environment as the "
+        "assets: a local folder or S3): pick a day or a range, see tracks coloured by ship "
+        "type, port visits, anchorages, gaps and the density grid over an offline basemap, "
+        "click a track, search a vessel, play the day (docs/map.md).",
+    )
+    map_.add_argument("--port", type=int, default=8765, help="port (0: a free one)")
+    map_.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    map_.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds a request may take at most"
+    )
+    map_.set_defaults(func=cmd_map)
 
     migrate = sub.add_parser(
         "migrate",

@@ -89,3 +89,6 @@ def test_every_sql_file_ships_in_the_package() -> None:
     package = REPO / "src" / "aislake"
     shipped = {f for g in globs for f in package.glob(g)}
     assert sorted(set(package.rglob("*.sql")) - shipped) == []
+    # and the map's page, its script and the pinned Leaflet with its licence
+    static = {f for f in (package / "map" / "static").rglob("*") if f.is_file()}
+    assert static and sorted(static - shipped) == []
