@@ -50,6 +50,19 @@ def require(package: str, find: Callable[[], Path | None]) -> Path:
     return found
 
 
+# Chromium on a machine with no internet: without the background-networking flags it keeps
+# trying Google's hosts (refused here); as root it needs --no-sandbox; no GPU.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
 def chromium() -> Path:
     def find() -> Path | None:
         path = shutil.which("chromium") or shutil.which("chromium-browser")

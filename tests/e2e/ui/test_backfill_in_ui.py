@@ -197,13 +197,7 @@ def test_backfill_retry_the_failed_day_then_see_them_in_the_ui(
     page = f"{url}/assets/dma_ais_silver?view=partitions"
     flags = [
         "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
+        *sysdeps.CHROMIUM_FLAGS,
         f"--user-data-dir={ARTIFACTS / 'chromium-profile'}",
         "--virtual-time-budget=20000",
         "--window-size=1400,900",

@@ -269,14 +269,7 @@ def page(map_url: str) -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(chromium),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=sysdeps.CHROMIUM_FLAGS,
         )
         page = browser.new_page(viewport={"width": 1200, "height": 800})
         errors: list[str] = []
