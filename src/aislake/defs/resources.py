@@ -175,6 +175,19 @@ class GoldSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
     port_gap_hours: float = GoldParams.port_gap_hours
     gap_min_hours: float = GoldParams.gap_min_hours
     gap_min_move_nm: float = GoldParams.gap_min_move_nm
+    event_slot_minutes: float = GoldParams.event_slot_minutes
+    event_max_gap_minutes: float = GoldParams.event_max_gap_minutes
+    event_min_port_km: float = GoldParams.event_min_port_km
+    encounter_max_km: float = GoldParams.encounter_max_km
+    encounter_min_hours: float = GoldParams.encounter_min_hours
+    encounter_max_sog_kn: float = GoldParams.encounter_max_sog_kn
+    loitering_max_sog_kn: float = GoldParams.loitering_max_sog_kn
+    loitering_min_hours: float = GoldParams.loitering_min_hours
+    cq_cpa_nm: float = GoldParams.cq_cpa_nm
+    cq_tcpa_minutes: float = GoldParams.cq_tcpa_minutes
+    cq_search_nm: float = GoldParams.cq_search_nm
+    cq_max_gap_minutes: float = GoldParams.cq_max_gap_minutes
+    cq_min_closing_kn: float = GoldParams.cq_min_closing_kn
 
     def params(self) -> GoldParams:
         return GoldParams(**self.model_dump())

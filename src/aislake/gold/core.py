@@ -66,6 +66,19 @@ class GoldParams:
     port_gap_hours: float = 4.0  # a silence this long inside a visit is evidence (port gap)
     gap_min_hours: float = 6.0  # AIS gaps: silences at least this long while under way
     gap_min_move_nm: float = 1.0  # ... under way: SOG >= 0.5 kn before, or moved this far
+    event_slot_minutes: float = 10.0  # GFW encounters: positions resampled to 10 minutes
+    event_max_gap_minutes: float = 30.0  # slots of one event at most this far apart
+    event_min_port_km: float = 10.0  # GFW: events more than 10 km from an anchorage
+    encounter_max_km: float = 0.5  # GFW: two vessels within 500 m ...
+    encounter_min_hours: float = 2.0  # ... for at least 2 hours ...
+    encounter_max_sog_kn: float = 2.0  # ... each with a median speed under 2 kn
+    loitering_max_sog_kn: float = 2.0  # GFW: a vessel under 2 kn ...
+    loitering_min_hours: float = 1.0  # ... for at least an hour, away from port
+    cq_cpa_nm: float = 0.5  # close quarters: a predicted CPA under 0.5 nm ...
+    cq_tcpa_minutes: float = 6.0  # ... within 6 minutes (TCPA), both under way
+    cq_search_nm: float = 2.0  # pairs looked at within cells this wide (and their neighbours)
+    cq_max_gap_minutes: float = 3.0  # alert minutes of one situation at most this far apart
+    cq_min_closing_kn: float = 1.0  # a relative speed below this has no time to a CPA
 
     def motion(self) -> MotionRules:
         return MotionRules(

@@ -33,10 +33,10 @@ def section_head(p: GoldProduct) -> str:
 def checks_line(p: GoldProduct) -> str:
     measures = [f"`{m}`" for m in p.measure_names]
     zero = f"each of {', '.join(measures)} is" if len(measures) > 1 else f"{measures[0]} is"
-    return (
-        f"**Checks** `{p.name}_valid` (blocking): the partition is stored, and {zero} zero; "
-        f"`{p.name}_not_empty` (warns): it has rows."
-    )
+    line = f"**Checks** `{p.name}_valid` (blocking): the partition is stored, and {zero} zero"
+    if p.rare:
+        return line + " (no warning when empty: most days have no such event)."
+    return line + f"; `{p.name}_not_empty` (warns): it has rows."
 
 
 def _table_end(lines: list[str], start: int) -> int:

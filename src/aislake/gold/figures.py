@@ -19,6 +19,14 @@ DENSITY_COLUMNS: Columns = (
     ("hours_per_km2", "DOUBLE", "hours / the cell's area in km2 (EMODnet's unit)"),
 )
 
+# Where an event at sea was: the mean of its positions and its nearest port or anchorage.
+EVENT_PLACE_COLUMNS: Columns = (
+    ("lat", "DOUBLE", "mean latitude"),
+    ("lon", "DOUBLE", "mean longitude"),
+    ("nearest_place", "VARCHAR", "nearest port or anchorage"),
+    ("place_km", "DOUBLE", "distance to it, km"),
+)
+
 
 def dup(keys: str) -> str:
     return f"count(*) - count(DISTINCT ({keys}))"
@@ -132,4 +140,43 @@ def density_measures(p: GoldParams, own: str) -> dict[str, str]:
         "duplicate_cells": dup("cell_x, cell_y, ship_type"),
         "rows_out_of_range": f"{DENSITY_CHECKS} + count(*) FILTER "
         f"(WHERE {own} OR {area_mismatch(p)})",
+    }
+
+
+def loitering_figures(con: duckdb.DuckDBPyConnection, t: str, p: GoldParams) -> dict[str, Figure]:
+    return {
+        "longest": table(
+            con,
+            f"SELECT mmsi, start_ts, duration_hours, median_sog, round(lat, 3), round(lon, 3), "
+            f"nearest_place, place_km FROM {t} ORDER BY duration_hours DESC, mmsi LIMIT 15",
+            "| mmsi | from | hours | median kn | lat | lon | nearest | km |\n"
+            "|---:|---|---:|---:|---:|---:|---|---:|",
+        )
+    }
+
+
+def encounters_figures(con: duckdb.DuckDBPyConnection, t: str, p: GoldParams) -> dict[str, Figure]:
+    return {
+        "encounters": table(
+            con,
+            f"SELECT mmsi_a, mmsi_b, start_ts, duration_hours, median_km, round(lat, 3), "
+            f"round(lon, 3), nearest_place, place_km FROM {t} "
+            "ORDER BY duration_hours DESC, encounter_id LIMIT 15",
+            "| mmsi | with | from | hours | median km | lat | lon | nearest | km |\n"
+            "|---:|---:|---|---:|---:|---:|---:|---|---:|",
+        )
+    }
+
+
+def close_quarters_figures(
+    con: duckdb.DuckDBPyConnection, t: str, p: GoldParams
+) -> dict[str, Figure]:
+    return {
+        "closest": table(
+            con,
+            f"SELECT mmsi_a, mmsi_b, cpa_ts, cpa_nm, tcpa_minutes, sog_a, sog_b, round(lat, 3), "
+            f"round(lon, 3) FROM {t} ORDER BY cpa_nm, situation_id LIMIT 15",
+            "| mmsi | with | closest at | CPA nm | TCPA min at alert | kn | kn | lat | lon |\n"
+            "|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        )
     }

@@ -72,3 +72,50 @@ CREATE OR REPLACE MACRO haversine_km(lat1, lon1, lat2, lon2) AS (
 CREATE OR REPLACE MACRO text_value(c, null_texts) AS (
     CASE WHEN c IS NULL OR list_contains(null_texts, trim(c)) THEN NULL ELSE c END
 );
+
+-- Each vessel's position in every slot of `slot_minutes` minutes it reported in: the last one
+-- (ts, lat, lon, sog); `slot` is the slot's start. How events sample positions at one rate.
+CREATE OR REPLACE MACRO slotted(positions, slot_minutes) AS TABLE
+SELECT mmsi, time_bucket(to_microseconds((slot_minutes * 60000000)::BIGINT), ts) AS slot,
+       max(ts) AS ts, arg_max(lat, ts) AS lat, arg_max(lon, ts) AS lon, arg_max(sog, ts) AS sog
+FROM query_table(positions)
+GROUP BY ALL;
+
+-- The rows of `rel` (any columns, with lat and lon) more than `min_km` km from every port and
+-- anchorage (the bundled `ports`, the lake's `anchorages`): each row meets only the places in
+-- its own and the eight neighbouring cells of a grid `min_km` wide, not every place.
+CREATE OR REPLACE MACRO away_from_places(rel, min_km) AS TABLE
+WITH places AS (
+    SELECT port_lat AS lat, port_lon AS lon FROM ports
+    UNION ALL
+    SELECT lat, lon FROM anchorages
+), cells AS (
+    SELECT DISTINCT floor(lon * cos(radians(lat)) * 111.32 / min_km)::BIGINT + dx AS x,
+           floor(lat * 111.32 / min_km)::BIGINT + dy AS y, lat, lon
+    FROM places, range(-1, 2) AS t1 (dx), range(-1, 2) AS t2 (dy)
+), marked AS (
+    SELECT *, floor(lon * cos(radians(lat)) * 111.32 / min_km)::BIGINT AS qx,
+           floor(lat * 111.32 / min_km)::BIGINT AS qy
+    FROM query_table(rel)
+)
+SELECT m.* EXCLUDE (qx, qy) FROM marked AS m  -- noqa: AM04, RF03
+WHERE NOT EXISTS (
+    SELECT 1 FROM cells AS c
+    WHERE c.x = m.qx AND c.y = m.qy
+      AND haversine_km(m.lat, m.lon, c.lat, c.lon) <= min_km  -- noqa: RF03
+);
+
+-- Each row of `events` (any columns, with lat and lon) and its nearest port or anchorage (the
+-- bundled `ports` and the lake's `anchorages`): `place` and `place_km`.
+CREATE OR REPLACE MACRO with_nearest_place(events) AS TABLE
+WITH places AS (
+    SELECT port, port_lat AS lat, port_lon AS lon FROM ports
+    UNION ALL
+    SELECT port, lat, lon FROM anchorages
+)
+SELECT e.*,  -- noqa: AM04
+       arg_min(p.port, haversine_km(e.lat, e.lon, p.lat, p.lon)) AS place,
+       min(haversine_km(e.lat, e.lon, p.lat, p.lon)) AS place_km
+FROM query_table(events) AS e
+CROSS JOIN places AS p
+GROUP BY ALL;

@@ -32,6 +32,9 @@ from aislake.gold.products import (
     ais_daily_summary,
     ais_gaps,
     anchorages,
+    close_quarters,
+    encounters,
+    loitering,
     port_visits,
     traffic_density,
     traffic_density_monthly,
@@ -60,6 +63,9 @@ PRODUCTS: tuple[GoldProduct, ...] = (
     port_visits.PRODUCT,
     voyages.PRODUCT,
     ais_gaps.PRODUCT,
+    loitering.PRODUCT,
+    encounters.PRODUCT,
+    close_quarters.PRODUCT,
 )
 
 

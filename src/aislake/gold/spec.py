@@ -39,6 +39,8 @@ class GoldProduct:
     summary: Summary | None = None
     spatial: bool = False  # needs DuckDB's spatial extension
     bucketed: bool = False  # built a share of the vessels at a time ($bucket of $buckets)
+    # events: a day without any is normal, so no `<name>_not_empty` warning
+    rare: bool = False
 
     @property
     def asset(self) -> str:

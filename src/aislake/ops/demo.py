@@ -126,7 +126,8 @@ def run_demo(
     env.setdefault("AISLAKE_LAKE_DIR", str(workdir / "lake"))
     env["AISLAKE_SOURCES"] = source
     if source == "dma":
-        simulated = write_dma_zip(day, mirror, fleet)
+        # The Danish day carries the planted events at sea (a transfer, a drift, a crossing).
+        simulated = write_dma_zip(day, mirror, fleet or FleetSize(events=True))
     elif source == "noaa":
         simulated = write_noaa_day(day, mirror, noaa_format, fleet)
         env["AISLAKE_NOAA_FORMAT"] = noaa_format
@@ -160,7 +161,7 @@ def run_nmea_demo(
     env = settings.variables()
     env.setdefault("AISLAKE_LAKE_DIR", str(workdir / "lake"))
     env["AISLAKE_SOURCES"] = "nmea"
-    simulated = write_nmea_day(mirror, day, fleet)
+    simulated = write_nmea_day(mirror, day, fleet or FleetSize(events=True))
     store = lake_storage(env).store()
     today = received_feed(
         simulated.path, day, store, workdir / "journal", feed_seconds, chunk_seconds

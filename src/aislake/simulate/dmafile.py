@@ -29,9 +29,9 @@ import pyarrow.parquet as pq
 from aislake.ais.schema import DMA_HEADER_22, DMA_HEADER_26, DMA_TIMESTAMP_FORMAT
 from aislake.duck.engine import DuckDBSettings, open_duckdb
 from aislake.duck.sql import sql_literal
+from aislake.simulate.legs import DAY_SECONDS
 from aislake.simulate.traffic import (
     DANISH_WATERS,
-    DAY_SECONDS,
     DMA_CADENCE,
     REPORT_SCHEMA,
     Cadence,

@@ -35,10 +35,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aislake.reference.ports import NORDIC_PORTS, PORTS_BY_NAME, US_PORTS, distance_nm
+from aislake.reference.ports import NORDIC_PORTS, PORTS_BY_NAME, US_PORTS
+from aislake.simulate.events import PlantedEvent, planted_events, planted_vessels
+from aislake.simulate.legs import DAY_SECONDS, Leg, polyline_lengths, sail, stay
 from aislake.simulate.sealanes import route
 
-DAY_SECONDS = 86_400
 # Every vessel's timeline is anchored here: its rotation's phase is counted from this instant.
 EPOCH = dt.datetime(2024, 1, 1)
 
@@ -214,6 +215,7 @@ class Truth:
     vessels: dict[int, VesselTruth] = field(default_factory=dict)
     injected: dict[str, int] = field(default_factory=dict)  # quirk name -> rows injected
     quirk_vessels: dict[str, int] = field(default_factory=dict)  # quirk name -> its vessel
+    events: list[PlantedEvent] = field(default_factory=list)  # what FleetSize.events planted
 
 
 class Reports:
@@ -266,37 +268,11 @@ REPORT_SCHEMA = pa.schema(
 REPORT_FIELDS = tuple(REPORT_SCHEMA.names)
 
 
-@dataclass
-class Leg:
-    """A piece of a vessel's day: sail along waypoints, or stay at a point."""
-
-    t0: float
-    t1: float
-    points: np.ndarray  # (k, 2) lat, lon; one row when staying
-    speed_kn: float
-    nav_status: str
-
-
 def _rng(day: dt.date | None, seed: int, *salt: object) -> np.random.Generator:
     """A generator for ``salt`` on ``day``; with ``day`` None, one that is the same every day
     (a vessel's identity and schedule)."""
     key = "|".join([day.isoformat() if day else "fleet", str(seed), *map(str, salt)]).encode()
     return np.random.default_rng(int.from_bytes(hashlib.sha256(key).digest()[:8], "little"))
-
-
-def _polyline_lengths(points: np.ndarray) -> np.ndarray:
-    return np.array(
-        [distance_nm(*points[i], *points[i + 1]) for i in range(len(points) - 1)], dtype=float
-    )
-
-
-def _sail(t0: float, points: np.ndarray, speed: float, status: str) -> Leg:
-    hours = _polyline_lengths(points).sum() / speed
-    return Leg(t0, t0 + hours * 3600, points, speed, status)
-
-
-def _stay(t0: float, t1: float, lat: float, lon: float, status: str) -> Leg:
-    return Leg(t0, t1, np.array([[lat, lon]]), 0.0, status)
 
 
 def _berth(port: str, rng: np.random.Generator) -> tuple[float, float]:
@@ -337,7 +313,7 @@ def _liner_legs(
             points = np.array(route(port, rotation[j]))
             points[0], points[-1] = berths[i], berths[j]
         passages.append(points)
-    lengths = [float(_polyline_lengths(w).sum()) for w in passages]
+    lengths = [float(polyline_lengths(w).sum()) for w in passages]
     durations = [nm / speed * 3600 for nm in lengths]
     cycle = sum(dwell) + sum(durations)
     phase = float(who.uniform(0, cycle))
@@ -349,19 +325,19 @@ def _liner_legs(
     while t < DAY_SECONDS:
         for i, port in enumerate(rotation):
             lat, lon = berths[i]
-            legs.append(_stay(t, t + dwell[i], lat, lon, "Moored"))
-            stay = Stay(port, lat, lon, _at(day0, t), _at(day0, t + dwell[i]))
+            legs.append(stay(t, t + dwell[i], lat, lon, "Moored"))
+            call = Stay(port, lat, lon, _at(day0, t), _at(day0, t + dwell[i]))
             if t + dwell[i] > 0 and t < DAY_SECONDS:
-                truth.stays.append(stay)
+                truth.stays.append(call)
             if (
                 previous is not None
                 and previous.departure < _at(day0, DAY_SECONDS)
-                and (stay.arrival > day0)
+                and (call.arrival > day0)
             ):
                 truth.voyages.append(
-                    (previous.port, stay.port, previous.departure, stay.arrival, lengths[i - 1])
+                    (previous.port, call.port, previous.departure, call.arrival, lengths[i - 1])
                 )
-            previous = stay
+            previous = call
             t += dwell[i]
             legs.append(Leg(t, t + durations[i], passages[i], speed, "Under way using engine"))
             t += durations[i]
@@ -375,16 +351,16 @@ def _fishing_legs(rng: np.random.Generator, who: np.random.Generator, home: str)
     sea = PORTS_BY_NAME[home]
     ground = np.array([sea.lat + rng.uniform(-0.4, 0.4), sea.lon + rng.uniform(-0.6, 0.6)])
     start = rng.uniform(2, 6) * 3600
-    legs = [_stay(-3600, start, lat, lon, "Moored")]
-    out = _sail(start, np.array([[lat, lon], ground]), 9.0, "Under way using engine")
+    legs = [stay(-3600, start, lat, lon, "Moored")]
+    out = sail(start, np.array([[lat, lon], ground]), 9.0, "Under way using engine")
     legs.append(out)
     # Trawling: a random walk at ~3 kn for several hours.
     steps = rng.normal(0, 0.02, size=(12, 2)).cumsum(axis=0) + ground
-    trawl = _sail(out.t1, np.vstack([ground, steps]), 3.0, "Engaged in fishing")
+    trawl = sail(out.t1, np.vstack([ground, steps]), 3.0, "Engaged in fishing")
     legs.append(trawl)
-    back = _sail(trawl.t1, np.array([steps[-1], [lat, lon]]), 9.0, "Under way using engine")
+    back = sail(trawl.t1, np.array([steps[-1], [lat, lon]]), 9.0, "Under way using engine")
     legs.append(back)
-    legs.append(_stay(back.t1, DAY_SECONDS + 3600, lat, lon, "Moored"))
+    legs.append(stay(back.t1, DAY_SECONDS + 3600, lat, lon, "Moored"))
     return legs
 
 
@@ -449,7 +425,7 @@ def _positions(legs: list[Leg], t: np.ndarray, rng: np.random.Generator) -> dict
             sog[m] = np.abs(rng.normal(0, 0.05, m.sum()))
             cog[m] = rng.uniform(0, 360, m.sum())
             continue
-        seg = _polyline_lengths(leg.points)
+        seg = polyline_lengths(leg.points)
         cum = np.concatenate([[0.0], np.cumsum(seg)])
         dist = (t[m] - leg.t0) / 3600 * leg.speed_kn
         lat[m] = np.interp(dist, cum, leg.points[:, 0])
@@ -636,6 +612,9 @@ class FleetSize:
     base_stations: int = 3
     atons: int = 4
     dark: int = 1
+    # The planted events at sea (``aislake.simulate.events``: a ship-to-ship transfer, a drift,
+    # a crossing), Danish waters only; off by default, so that no other day changes.
+    events: bool = False
 
     @classmethod
     def for_rows(cls, rows: int) -> FleetSize:
@@ -695,7 +674,7 @@ def simulate_into(
     reports = Reports(sink)
     index = 0
 
-    def add(kind: str, legs_for: object, mobile_type: str = "Class A") -> None:
+    def add(kind: str, legs_for: object, mobile_type: str = "Class A") -> int:
         nonlocal index
         index += 1
         rng = _rng(day, seed, kind, index)  # the day's: report times, noise, a day's trip
@@ -710,6 +689,7 @@ def simulate_into(
         _emit_vessel(
             reports, v, legs, rng, glitch_share, day0, cadence, [(a, b) for a, b, _ in dark]
         )
+        return v.mmsi
 
     def liner(rng: np.random.Generator, who: np.random.Generator, v: VesselTruth) -> list[Leg]:
         speed = float(who.uniform(10, 16))
@@ -736,7 +716,7 @@ def simulate_into(
             rng: np.random.Generator, who: np.random.Generator, v: VesselTruth
         ) -> list[Leg]:
             p = PORTS_BY_NAME[str(who.choice(region.cargo_ports))]
-            return [_stay(-3600, DAY_SECONDS + 3600, p.lat + 0.03, p.lon + 0.03, "At anchor")]
+            return [stay(-3600, DAY_SECONDS + 3600, p.lat + 0.03, p.lon + 0.03, "At anchor")]
 
         add("anchored", anchored)
     for _ in range(fleet.pleasure):
@@ -745,20 +725,28 @@ def simulate_into(
             home = PORTS_BY_NAME[str(who.choice(region.pleasure_homes))]
             away = np.array([home.lat + rng.uniform(-0.1, 0.1), home.lon + 0.12])
             start = rng.uniform(8, 12) * 3600
-            out = _sail(start, np.array([[home.lat, home.lon], away]), 6.0, "Under way")
-            back = _sail(out.t1 + 1800, np.array([away, [home.lat, home.lon]]), 6.0, "Under way")
+            out = sail(start, np.array([[home.lat, home.lon], away]), 6.0, "Under way")
+            back = sail(out.t1 + 1800, np.array([away, [home.lat, home.lon]]), 6.0, "Under way")
             return [
-                _stay(-3600, start, home.lat, home.lon, "Moored"),
+                stay(-3600, start, home.lat, home.lon, "Moored"),
                 out,
-                _stay(out.t1, out.t1 + 1800, float(away[0]), float(away[1]), "Moored"),
+                stay(out.t1, out.t1 + 1800, float(away[0]), float(away[1]), "Moored"),
                 back,
-                _stay(back.t1, DAY_SECONDS + 3600, home.lat, home.lon, "Moored"),
+                stay(back.t1, DAY_SECONDS + 3600, home.lat, home.lon, "Moored"),
             ]
 
         add("pleasure", trip, mobile_type="Class B")
     # Cargo ships whose transponder goes dark twice a day (DARK_WINDOWS), on a rotation.
     for _ in range(fleet.dark):
         add("dark", liner)
+    if fleet.events:
+        if region is not DANISH_WATERS:
+            raise ValueError(f"planted events are in Danish waters, not {region.name}")
+        roles = {
+            planted.role: add(planted.kind, lambda rng, who, v, legs=planted.legs: legs)
+            for planted in planted_vessels()
+        }
+        truth.events = planted_events(day0, roles)
     rng = _rng(day, seed, "fixed")
     stations = [PORTS_BY_NAME[name] for name in region.station_ports]
     for i in range(fleet.base_stations):

@@ -5,6 +5,7 @@ and gold with real Dagster."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ def test_the_nmea_demo_takes_a_log_and_a_live_feed_through_the_lake(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AISLAKE_LAKE_DIR", raising=False)
-    reports = run_nmea_demo(SIM_DAY, tmp_path, fleet=SMALL_FLEET, feed_seconds=4, chunk_seconds=2)
+    # With the planted events at sea, so that every product has rows and every check passes.
+    fleet = replace(SMALL_FLEET, events=True)
+    reports = run_nmea_demo(SIM_DAY, tmp_path, fleet=fleet, feed_seconds=4, chunk_seconds=2)
     today = dt.datetime.now(dt.UTC).date()
     assert reports[0].day == SIM_DAY and today in [r.day for r in reports]
     log, feed = reports[0], next(r for r in reports if r.day == today)

@@ -252,9 +252,11 @@ def test_gold_on_the_real_2023_sample(samples: Path, tmp_path: Path) -> None:
     con = connect(store)
     build_silver(con, store, "bronze/dma/s.csv", day)
     built = {product: build_product(con, store, product, day).rows for product in PRODUCTS}
-    # The sample spans one second: every product has rows but stops, which need 30 min.
-    assert built["vessel_stops"] == 0
-    assert all(n >= 1 for p, n in built.items() if p != "vessel_stops"), built
+    # The sample spans one second: every product has rows but stops, which need 30 min, and
+    # events (close quarters: minutes of approach).
+    rare = {p.name for p in REGISTRY if p.rare}
+    assert built["vessel_stops"] == 0 and all(built[p] == 0 for p in rare if p in built)
+    assert all(n >= 1 for p, n in built.items() if p != "vessel_stops" and p not in rare), built
     registry = f"read_parquet({partition_files(store, gold_prefix('vessel_registry', day))})"
     mmsis = [r[0] for r in con.execute(f"SELECT mmsi FROM {registry} ORDER BY 1").fetchall()]
     # The 5 ships of the sample; base stations 2190064 and 2194006 are not in the registry.

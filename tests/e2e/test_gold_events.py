@@ -1,0 +1,231 @@
+"""Events against the simulator's truth: a day with its planted events at sea (a ship-to-ship
+transfer, a drift, a crossing at 0.3 nm: ``aislake.simulate.events``) among the small fleet,
+through silver and every gold product. Each planted event is found, with nothing extra; every
+close-quarters situation is checked against an independent reading of the simulator's reports
+(the pairs' distances on a 15-second grid, by brute force)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import zipfile
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from test_gold_movements import build_all
+
+from aislake.duck.engine import connect, open_duckdb
+from aislake.gold.core import UNDER_WAY_MIN_SOG, GoldParams
+from aislake.gold.registry import BY_NAME, product_selects
+from aislake.silver.build import build_silver
+from aislake.simulate.dmafile import write_dma_zip
+from aislake.simulate.events import CROSSING_CPA_NM, PlantedEvent
+from aislake.simulate.traffic import Truth, simulate
+from aislake.storage.layout import gold_prefix
+from aislake.storage.pointers import partition_keys
+from aislake.storage.store import LocalStore
+from conftest import SIM_DAY, SMALL_FLEET
+
+FLEET = replace(SMALL_FLEET, events=True)
+NEAR = dt.timedelta(minutes=5)
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory: pytest.TempPathFactory) -> tuple[LocalStore, Truth]:
+    root = tmp_path_factory.mktemp("events")
+    simulated = write_dma_zip(SIM_DAY, root / "mirror", FLEET)
+    store = LocalStore(root / "lake")
+    csv = root / "day.csv"
+    with zipfile.ZipFile(simulated.path) as zf:
+        csv.write_bytes(zf.read(f"aisdk-{SIM_DAY}.csv"))
+    store.put_file(csv, "bronze/dma/day.csv")
+    build_silver(connect(store), store, "bronze/dma/day.csv", SIM_DAY)
+    build_all(store, [SIM_DAY])
+    return store, simulated.truth
+
+
+def rows(store: LocalStore, product: str, columns: str) -> list[tuple]:
+    keys = partition_keys(store, gold_prefix(product, SIM_DAY))
+    files = "[" + ", ".join(f"'{store.uri(k)}'" for k in keys) + "]"
+    return connect(store).execute(f"SELECT {columns} FROM read_parquet({files})").fetchall()
+
+
+def planted(truth: Truth, kind: str) -> list[PlantedEvent]:
+    return [e for e in truth.events if e.kind == kind]
+
+
+def test_the_transfer_is_the_one_encounter(day: tuple[LocalStore, Truth]) -> None:
+    store, truth = day
+    found = rows(store, "encounters", "mmsi_a, mmsi_b, start_ts, end_ts, median_km, place_km")
+    (event,) = planted(truth, "encounter")
+    assert [(a, b) for a, b, *_ in found] == [event.mmsis]
+    ((_, _, start, end, median_km, place_km),) = found
+    assert abs(start - event.start) <= NEAR and abs(end - event.end) <= NEAR
+    assert median_km < 0.1 and place_km > 50
+
+
+def test_loitering_is_what_was_planted(day: tuple[LocalStore, Truth]) -> None:
+    """The drift and both tankers of the transfer; no ship of the fleet at anchor, moored or
+    fishing at 3 kn loiters."""
+    store, truth = day
+    found = sorted(rows(store, "loitering", "mmsi, start_ts, end_ts"))
+    expected = sorted((e.mmsis[0], e.start, e.end) for e in planted(truth, "loitering"))
+    assert [m for m, *_ in found] == [m for m, *_ in expected]
+    for (_, start, end), (_, t_start, t_end) in zip(found, expected, strict=True):
+        assert abs(start - t_start) <= NEAR and abs(end - t_end) <= NEAR
+
+
+def _distances(truth: Truth) -> dict[tuple[int, int], tuple[float, dt.datetime]]:
+    """Per pair of vessels, the smallest distance (nm) at which both were under way, and when:
+    each vessel's reported positions interpolated to a 15-second grid (between reports at most
+    a minute apart), every pair compared at every instant."""
+    reports, _ = simulate(SIM_DAY, FLEET)
+    grid = np.arange(0, 86_400, 15.0)
+    tracks = {}
+    for mmsi in truth.vessels:
+        glitches = {
+            (g - dt.datetime.combine(SIM_DAY, dt.time())).total_seconds()
+            for g in truth.vessels[mmsi].glitches
+        }
+        m = (
+            (reports["mmsi"] == mmsi)
+            & (reports["lat"] < 90)
+            & ~np.isin(reports["t"], list(glitches))
+        )
+        t, lat, lon, sog = reports["t"][m], reports["lat"][m], reports["lon"][m], reports["sog"][m]
+        if len(t) < 2:
+            continue
+        heard = np.interp(grid, t[1:], np.diff(t)) <= 60
+        moving = np.interp(grid, t, sog) >= UNDER_WAY_MIN_SOG
+        ok = heard & moving & (grid >= t[0]) & (grid <= t[-1])
+        tracks[mmsi] = (np.interp(grid, t, lat), np.interp(grid, t, lon), ok)
+    closest = {}
+    for a, b in itertools.combinations(sorted(tracks), 2):
+        la, oa, ka = tracks[a]
+        lb, ob, kb = tracks[b]
+        both = ka & kb
+        if not both.any():
+            continue
+        dy = (lb - la) * 60
+        dx = (ob - oa) * 60 * np.cos(np.radians((la + lb) / 2))
+        d = np.where(both, np.hypot(dx, dy), np.inf)
+        i = int(np.argmin(d))
+        closest[(a, b)] = (
+            float(d[i]),
+            dt.datetime.combine(SIM_DAY, dt.time()) + dt.timedelta(seconds=float(grid[i])),
+        )
+    return closest
+
+
+def test_close_quarters_are_the_close_passes_under_way(day: tuple[LocalStore, Truth]) -> None:
+    """Every pair that passed within 0.4 nm, both under way, is a situation; every situation is
+    a pair that passed within 0.6 nm (a CPA under 0.5 nm was predicted, the pass is on the
+    15-second grid); the planted crossing comes out at its 0.3 nm and its minute."""
+    store, truth = day
+    found = rows(store, "close_quarters", "mmsi_a, mmsi_b, alert_ts, tcpa_minutes, cpa_ts, cpa_nm")
+    closest = _distances(truth)
+    passed = {pair for pair, (nm, _) in closest.items() if nm < 0.4}
+    pairs = {(a, b) for a, b, *_ in found}
+    assert passed <= pairs
+    assert all(closest[pair][0] < 0.6 for pair in pairs), {p: closest.get(p) for p in pairs}
+    assert len(pairs) == len(found)  # one situation a pair on this day
+    (crossing,) = planted(truth, "close_quarters")
+    ((_, _, alert, tcpa, cpa_ts, cpa_nm),) = [f for f in found if (f[0], f[1]) == crossing.mmsis]
+    assert abs(cpa_nm - CROSSING_CPA_NM) < 0.03
+    assert abs(cpa_ts - crossing.start) <= dt.timedelta(minutes=1)
+    assert dt.timedelta(minutes=4) <= crossing.start - alert <= dt.timedelta(minutes=6.5)
+    assert 0 <= tcpa <= 6
+
+
+@pytest.mark.parametrize("name", ["encounters", "loitering", "close_quarters"])
+def test_their_checks_pass(day: tuple[LocalStore, Truth], name: str) -> None:
+    store, _ = day
+    p = BY_NAME[name]
+    keys = partition_keys(store, gold_prefix(name, SIM_DAY))
+    files = "[" + ", ".join(f"'{store.uri(k)}'" for k in keys) + "]"
+    con = connect(store)
+    for measure, sql in p.measures(GoldParams()).items():
+        (value,) = con.execute(f"SELECT {sql} FROM read_parquet({files})").fetchone()
+        assert value == 0, measure
+
+
+def _positions(*tracks: tuple[int, list[tuple[int, float, float, float]]]) -> str:
+    """A vessel_positions relation from (mmsi, [(minute, lat, lon, sog), ...])."""
+    values = ", ".join(
+        f"(DATE '2024-01-15', {mmsi}, TIMESTAMP '2024-01-15' + INTERVAL ({minute}) MINUTE, "
+        f"{lat}::DOUBLE, {lon}::DOUBLE, {sog}::DOUBLE)"
+        for mmsi, points in tracks
+        for minute, lat, lon, sog in points
+    )
+    return (
+        f"(SELECT d AS dt, m::INTEGER AS mmsi, t AS ts, lat, lon, sog, 'Cargo' AS ship_type, "
+        "'Class A' AS mobile_type, 1 AS segment, false AS cut, NULL::DOUBLE AS step_s, "
+        "0.0 AS step_nm, NULL::DOUBLE AS leg_nm "
+        f"FROM (VALUES {values}) AS v(d, m, t, lat, lon, sog))"
+    )
+
+
+def _run(name: str, positions: str, anchorage: tuple[float, float] = (0.0, 0.0)) -> list[tuple]:
+    con = open_duckdb()
+    inputs = {"vessel_positions": positions}
+    if "anchorages" in BY_NAME[name].reads:
+        inputs["anchorages"] = (
+            f"(SELECT 'x' AS anchorage_id, 'Here' AS port, 'lake' AS source, "
+            f"{anchorage[0]}::DOUBLE AS lat, {anchorage[1]}::DOUBLE AS lon, 1 AS vessels, "
+            "1 AS stops, 'Here' AS nearest_port, 0.0 AS nearest_port_km)"
+        )
+    ((sql, params),) = product_selects(con, BY_NAME[name], inputs, SIM_DAY, GoldParams())
+    return con.execute(sql, params).fetchall()
+
+
+def test_a_pair_across_a_grid_line_is_found() -> None:
+    """Two ships 300 m apart on either side of a cell edge (cells are 500 m): the neighbouring
+    cells are searched. Far out in the Baltic, still for three hours."""
+    edge = 500 / 1000 / 111.32  # a cell's height in degrees of latitude
+    lat = 2000 * edge  # on a cell edge
+    lon = 18.5
+    a = [(m, lat - 0.00135, lon, 0.1) for m in range(0, 181, 3)]
+    b = [(m, lat + 0.00135, lon, 0.1) for m in range(1, 181, 3)]
+    found = _run("encounters", _positions((265000001, a), (265000002, b)))
+    assert [(r[2], r[3]) for r in found] == [(265000001, 265000002)]
+    apart = [(m, lat + 0.01, lon + 0.01, 0.1) for m in range(1, 181, 3)]  # ~1.3 km away
+    assert _run("encounters", _positions((265000001, a), (265000002, apart))) == []
+    # the same two ships with an anchorage 8 km off: in port waters, no encounter, no loitering
+    port = (lat + 0.072, lon)
+    together = _positions((265000001, a), (265000002, b))
+    assert _run("encounters", together, port) == []
+    assert _run("loitering", together, port) == []
+    assert len(_run("loitering", together, (lat + 0.1, lon))) == 2  # 11 km off: both loiter
+
+
+def test_head_on_and_parallel() -> None:
+    """Two ships meeting head-on 0.2 nm apart are a situation; two sailing side by side at the
+    same speed 0.2 nm apart (CPA now, TCPA undefined) and two 0.2 nm apart sailing away from
+    each other are not."""
+    lat0, lon0 = 55.0, 18.5
+    k = 1 / (60 * math.cos(math.radians(lat0)))  # degrees of longitude a nautical mile
+
+    def sailing(east_kn: float, north_nm: float, start_nm: float) -> list:
+        return [
+            (m, lat0 + north_nm / 60, lon0 + (start_nm + east_kn * m / 60) * k, abs(east_kn))
+            for m in range(0, 40)
+        ]
+
+    meet = _run(
+        "close_quarters",
+        _positions((265000001, sailing(12, 0, -6)), (265000002, sailing(-12, 0.2, 6))),
+    )
+    assert [(r[2], r[3]) for r in meet] == [(265000001, 265000002)]
+    assert abs(meet[0][9] - 0.2) < 0.05  # cpa_nm
+    side = _run(
+        "close_quarters",
+        _positions((265000001, sailing(12, 0, 0)), (265000002, sailing(12, 0.2, 0))),
+    )
+    assert side == []
+    away = _run(
+        "close_quarters",
+        _positions((265000001, sailing(-12, 0, -0.1)), (265000002, sailing(12, 0.2, 0.1))),
+    )
+    assert away == []
