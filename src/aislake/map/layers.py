@@ -31,9 +31,10 @@ LIMITS = {  # features a response carries at most (the longest, busiest or lates
     "ais_gaps": 5_000,
     "anchorages": 5_000,
     "traffic_density": 50_000,
+    "events": 5_000,
     "search": 20,
 }
-LAYER_NAMES = ("tracks", "port_visits", "ais_gaps", "anchorages", "traffic_density")
+LAYER_NAMES = ("tracks", "port_visits", "ais_gaps", "anchorages", "traffic_density", "events")
 TRAIL_MINUTES = 30
 
 

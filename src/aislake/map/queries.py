@@ -39,6 +39,7 @@ READS: dict[str, tuple[str, ...]] = {
     "ais_gaps": ("ais_gaps", "vessel_registry"),
     "anchorages": ("anchorages",),
     "traffic_density": ("traffic_density",),
+    "events": ("loitering", "encounters", "close_quarters"),
     "vessel": ("vessel_registry", "vessel_tracks"),
     "vessel_visits": ("port_visits",),
     "search": ("vessel_registry", "vessel_tracks"),

@@ -6,7 +6,9 @@ What each implies in the field's definitions (docs/gold.md) is its truth: the tr
 encounter and, since both ships are slow away from port, a loitering event of each (the one that
 waits longer loiters longer); the drift is a loitering event; the crossing is a close-quarters
 situation. The same scenario is planted every day at the same times (a function of the day only
-through its date); nothing else in it comes near another ship.
+through its date); nothing else in it comes near another ship. The planted vessels are heard
+only around their events, so between one day's and the next day's the lake also sees each go
+silent at sea (an AIS gap, by ais_gaps' rule).
 """
 
 from __future__ import annotations

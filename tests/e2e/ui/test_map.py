@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,15 @@ BIN = Path(sys.executable).parent
 DAYS = [dt.date(2024, 1, 15), dt.date(2024, 1, 16)]
 ARTIFACTS = REPO / "test-artifacts"
 DOCS = REPO / "docs" / "map"
-DOC_VIEWS = {"day", "popup", "density", "search", "slider", "range"}  # docs/map.md shows them
+DOC_VIEWS = {
+    "day",
+    "popup",
+    "density",
+    "search",
+    "slider",
+    "range",
+    "events",
+}  # docs/map.md shows them
 PASSENGER = (0x15, 0x65, 0xC0)  # map.js: SHIP_COLOURS.Passenger
 
 
@@ -54,7 +63,7 @@ def lake_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mirror = root / "mirror"
     (root / "work").mkdir()
     for day in DAYS:
-        write_dma_zip(day, mirror, SMALL_FLEET)
+        write_dma_zip(day, mirror, replace(SMALL_FLEET, events=True))  # with events at sea
     with serve_folder(mirror) as url:
         env = {
             "AISLAKE_DMA_BASE_URL": url,
@@ -168,7 +177,7 @@ def test_days_and_layers_answer_as_geojson(map_url: str, ferry: dict[str, Any]) 
     mine = [f for f in tracks["features"] if f["properties"]["mmsi"] == ferry["mmsi"]]
     assert mine and all(f["properties"]["ship_type"] == "Passenger" for f in mine)
     assert all(f["properties"]["day"] == "2024-01-15" for f in tracks["features"])
-    for name in ("port_visits", "ais_gaps", "anchorages", "traffic_density"):
+    for name in ("port_visits", "ais_gaps", "anchorages", "traffic_density", "events"):
         status, layer = get(f"{map_url}api/layer/{name}?{view}")
         assert status == 200 and layer["features"], name
     status, vessel = get(f"{map_url}api/vessel/{ferry['mmsi']}?day=2024-01-15")
@@ -449,6 +458,46 @@ def test_the_time_slider_plays_the_day(page: Any) -> None:
     page.click("#play")
     settle(page)
     assert page.evaluate("window.aislake.playing") is False
+
+
+def test_events_are_drawn_and_told(page: Any, map_url: str) -> None:
+    """The planted crossing (simulate/events.py) is a close-quarters marker whose popup gives
+    its CPA; the layer draws every event the lake holds for the day in view."""
+    from aislake.simulate.events import CROSSING_AT
+
+    _, events = get(f"{map_url}api/layer/events?day=2024-01-15&bbox=3,53,17,59&zoom=6")
+    kinds = sorted(f["properties"]["kind"] for f in events["features"])
+    assert kinds.count("encounter") == 1 and kinds.count("loitering") == 3
+    crossing = min(
+        (f for f in events["features"] if f["properties"]["kind"] == "close_quarters"),
+        key=lambda f: (
+            abs(f["properties"]["lat"] - CROSSING_AT[0])
+            + abs(f["properties"]["lon"] - CROSSING_AT[1])
+        ),
+    )
+    lon, lat = crossing["geometry"]["coordinates"]
+    page.select_option("#day", "2024-01-15")
+    page.select_option("#to", "")
+    page.evaluate(f"window.aislake.map.setView([{lat}, {lon}], 9, {{animate: false}})")
+    page.get_by_label("Events (loitering, encounters, close quarters)").check()
+    settle(page)
+    assert page.evaluate("window.aislake.counts.events") >= 1
+    assert "close quarters" in page.locator("#legend").inner_text()
+    x, y = pixel_of(page, lat, lon)
+    page.mouse.click(x, y)
+    popup = page.locator(".event-popup")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert (
+        "Close quarters" in text
+        and "CPA 0.3" in text
+        and str(crossing["properties"]["vessels"]) in text
+    )
+    page.wait_for_timeout(400)
+    shot(page, "events")
+    page.evaluate("window.aislake.map.closePopup()")
+    page.get_by_label("Events (loitering, encounters, close quarters)").uncheck()
+    settle(page)
 
 
 def test_switching_days(page: Any) -> None:

@@ -14,6 +14,7 @@ const GAP_COLOUR = "#111111";
 const VISIT_COLOUR = "#6a1b9a";
 const ANCHORAGE_COLOUR = "#fdd835";
 const LAND_COLOUR = "#efe9dc";
+const EVENT_COLOURS = { loitering: "#ff8f00", encounter: "#d50000", close_quarters: "#c51162" };
 // Vessel hours per km2 a day, log scale from 0.01 to 10: yellow (few) to dark purple (busy).
 const DENSITY_RAMP = ["#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154"];
 const DENSITY_MIN = 0.01, DENSITY_MAX = 10;
@@ -88,6 +89,19 @@ const LAYERS = {
         `<br>${p.duration_hours.toFixed(1)} h</div>`;
     }),
   },
+  events: {
+    title: "Events (loitering, encounters, close quarters)", on: false,
+    point: (f, latlng) => L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 2,
+      fillColor: EVENT_COLOURS[f.properties.kind], fillOpacity: 1, renderer: renderers.points }),
+    each: (f, layer) => layer.bindPopup(() => {
+      const p = f.properties;
+      const what = { loitering: "Loitering", encounter: "Encounter", close_quarters: "Close quarters" }[p.kind];
+      const detail = p.kind === "close_quarters"
+        ? `closest ${escape(p.event_time)}: CPA ${p.cpa_nm.toFixed(2)} nm at ${p.sog.toFixed(1)} kn`
+        : `from ${escape(p.event_time)} for ${p.hours.toFixed(1)} h at ${p.sog.toFixed(1)} kn`;
+      return `<div class="event-popup"><h3>${what}</h3>MMSI ${escape(p.vessels)}<br>${detail}</div>`;
+    }),
+  },
   anchorages: {
     title: "Anchorages", on: true,
     point: (f, latlng) => L.circleMarker(latlng, { radius: 4, color: "#333", weight: 1,
@@ -128,6 +142,11 @@ function drawLegend() {
   const types = new Set();
   state.layers.tracks.eachLayer((l) => types.add(l.feature.properties.ship_type));
   const rows = [...types].sort().map((t) => `<div><i style="background:${colourOf(t)}"></i>${escape(t)}</div>`);
+  if (map.hasLayer(state.layers.events)) {
+    for (const [kind, colour] of Object.entries(EVENT_COLOURS)) {
+      rows.push(`<div><i style="background:${colour};height:8px;width:8px;border-radius:4px"></i>${kind.replace("_", " ")}</div>`);
+    }
+  }
   rows.push(`<div><i style="background:${GAP_COLOUR};height:2px"></i>gap (dashed)</div>`);
   if (map.hasLayer(state.layers.traffic_density)) {
     rows.push(`<div>vessel hours per km² a day</div><div class="ramp" style="background:linear-gradient(to right,${DENSITY_RAMP.join(",")})"></div>` +
