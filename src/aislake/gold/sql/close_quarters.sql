@@ -4,9 +4,10 @@
 -- minute before (the course and speed it made good), the pair's CPA and TCPA predicted from
 -- those; consecutive minutes of such an alert (at most $cq_max_gap_minutes apart) are one
 -- situation, reported with the first alert and the closest the two then came. Pairs come from
--- a grid of cells $cq_search_nm nm wide (the same and the eight neighbouring cells). Two
--- vessels whose relative speed is under $cq_min_closing_kn kn (in company, or overtaking at
--- a crawl) have no time to a CPA: never a situation.
+-- a grid of cells $cq_search_nm nm wide (the same and the eight neighbouring cells), kept
+-- when within $cq_search_nm nm of each other. Two vessels whose relative speed is under
+-- $cq_min_closing_kn kn (in company, or overtaking at a crawl) have no time to a CPA: never a
+-- situation.
 WITH minutes AS (
     SELECT *, lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon
     FROM slotted(vessel_positions, 1)
@@ -36,6 +37,7 @@ WITH minutes AS (
     FROM moving AS a
     INNER JOIN around AS b
         ON a.slot = b.slot AND a.cx = b.nx AND a.cy = b.ny AND a.mmsi < b.mmsi
+    WHERE haversine_nm(a.lat, a.lon, b.lat, b.lon) <= $cq_search_nm
 ), predicted AS (
     SELECT *, sqrt(rx * rx + ry * ry) AS range_nm,
            CASE WHEN wx * wx + wy * wy >= $cq_min_closing_kn * $cq_min_closing_kn
