@@ -68,7 +68,7 @@ def _datasets(lake: Path) -> dict[str, list[str]]:
     return found
 
 
-def compare(a: Path, b: Path) -> int:
+def compare(a: Path, b: Path, new_columns: tuple[str, ...] = ()) -> int:
     con = duckdb.connect()
     da, db = _datasets(a), _datasets(b)
     differing = sorted(set(da) ^ set(db))
@@ -79,6 +79,14 @@ def compare(a: Path, b: Path) -> int:
             f"read_parquet({files!r}, hive_partitioning = false, union_by_name = true)"
             for files in (da[prefix], db[prefix])
         )
+        # Columns B added (``--new-columns``) are left out of B's rows.
+        added = [
+            c
+            for (c, *_) in con.execute(f"DESCRIBE SELECT * FROM {rb}").fetchall()
+            if c in new_columns
+        ]
+        if added:
+            rb = f"(SELECT * EXCLUDE ({', '.join(added)}) FROM {rb})"
         cols_a = con.execute(f"DESCRIBE SELECT * FROM {ra}").fetchall()
         cols_b = con.execute(f"DESCRIBE SELECT * FROM {rb}").fetchall()
         if cols_a != cols_b:
@@ -109,11 +117,14 @@ def main() -> None:
     c = sub.add_parser("compare")
     c.add_argument("a", type=Path)
     c.add_argument("b", type=Path)
+    c.add_argument(
+        "--new-columns", nargs="*", default=(), help="columns B added, left out of its rows"
+    )
     args = parser.parse_args()
     if args.command == "build":
         build(args.out, args.rows)
     else:
-        sys.exit(compare(args.a / "lake", args.b / "lake"))
+        sys.exit(compare(args.a / "lake", args.b / "lake", tuple(args.new_columns)))
 
 
 if __name__ == "__main__":

@@ -12,11 +12,12 @@ CREATE OR REPLACE MACRO is_cut(step_nm, seconds, max_gap_s, min_span_s, max_spee
     seconds > max_gap_s OR implied_speed_kn(step_nm, seconds, min_span_s) > max_speed_kn
 );
 
--- The rows of the relation named `positions` (mmsi, ts, lat, lon, sog, anything else) with each
--- row's step from its predecessor, its segment and the resampled distance leg that ends at it:
--- step_nm, step_s (NULL on a vessel's first row), cut (the row starts a segment), segment (1, 2,
--- ... per vessel), leg_nm (distance from the previous resampled position of the segment,
--- counted only while moving at either end; NULL on rows that are not resampled positions).
+-- The rows of the relation named `positions` (mmsi, transmitter, ts, lat, lon, sog, anything
+-- else) with each row's step from its predecessor, its segment and the resampled distance leg
+-- that ends at it: step_nm, step_s (NULL on a transmitter's first row), cut (the row starts a
+-- segment), segment (1, 2, ... per transmitter), leg_nm (distance from the previous resampled
+-- position of the segment, counted only while moving at either end; NULL on rows that are not
+-- resampled positions).
 --
 -- Two sorts of the positions, in one window order: the first pass looks one row back and one
 -- ahead (the step in; whether this row starts a segment, or the next one does, so this one ends
@@ -30,7 +31,7 @@ CREATE OR REPLACE MACRO segmented(
 WITH near AS (
     SELECT *, lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon,
            lead(ts) OVER w AS n_ts, lead(lat) OVER w AS n_lat, lead(lon) OVER w AS n_lon
-    FROM query_table(positions) WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon)
+    FROM query_table(positions) WINDOW w AS (PARTITION BY mmsi, transmitter ORDER BY ts, lat, lon)
 ), marked AS (
     SELECT * EXCLUDE (p_ts, p_lat, p_lon, n_ts, n_lat, n_lon),
            haversine_nm(p_lat, p_lon, lat, lon) AS step_nm,
@@ -55,7 +56,7 @@ WITH near AS (
                 THEN lag(CASE WHEN anchor THEN coalesce(sog, -1) END IGNORE NULLS) OVER w END
                AS a_sog
     FROM (SELECT * EXCLUDE (span_edge), cut OR span_edge AS anchor FROM marked)
-    WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon)
+    WINDOW w AS (PARTITION BY mmsi, transmitter ORDER BY ts, lat, lon)
 )
 SELECT * EXCLUDE (anchor, a_ts, a_lat, a_lon, a_sog),  -- noqa: AM04
        CASE WHEN NOT anchor OR a_ts IS NULL THEN NULL

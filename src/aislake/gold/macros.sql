@@ -42,10 +42,17 @@ FROM (SELECT mmsi, ship_type, any_value(mobile_type) AS mobile_type, count(*) AS
       FROM query_table(reports) GROUP BY ALL)
 GROUP BY mmsi;
 
--- Every run of `runs` (vessel_runs) in its vessel's order across days (k: 1, 2, ...) with the
--- end of the run before it (p_end, p_lat, p_lon, p_sog, p_port, p_stopped) and the hop between
--- the two (hop_nm, hop_hours; NULL on a vessel's first run): the one reading of the runs that
--- visits, voyages and gaps stitch from.
+-- A vessel in the ids of visits, voyages and gaps: its MMSI, and `.2`, `.3`, ... for the second,
+-- third transmitter of an MMSI that showed several ships at once.
+CREATE OR REPLACE MACRO vessel_key(mmsi, transmitter) AS (
+    CASE WHEN transmitter > 1 THEN format('{}.{}', mmsi, transmitter) ELSE mmsi::VARCHAR END
+);
+
+-- Every run of `runs` (vessel_runs) in its vessel's order across days (k: 1, 2, ...; a vessel
+-- is an MMSI's transmitter, numbered day by day) with the end of the run before it (p_end,
+-- p_lat, p_lon, p_sog, p_port, p_stopped) and the hop between the two (hop_nm, hop_hours; NULL
+-- on a vessel's first run): the one reading of the runs that visits, voyages and gaps stitch
+-- from.
 CREATE OR REPLACE MACRO linked_runs(runs) AS TABLE
 SELECT *, haversine_nm(p_lat, p_lon, start_lat, start_lon) AS hop_nm,  -- noqa: AM04
        epoch(start_ts - p_end) / 3600 AS hop_hours
@@ -53,7 +60,8 @@ FROM (SELECT *, row_number() OVER w AS k, lag(end_ts) OVER w AS p_end,
              lag(end_lat) OVER w AS p_lat, lag(end_lon) OVER w AS p_lon,
              lag(end_sog) OVER w AS p_sog, lag(port) OVER w AS p_port,
              lag(end_stopped) OVER w AS p_stopped
-      FROM query_table(runs) WINDOW w AS (PARTITION BY mmsi ORDER BY start_ts, dt, run));
+      FROM query_table(runs)
+      WINDOW w AS (PARTITION BY mmsi, transmitter ORDER BY start_ts, dt, run));
 
 -- Per MMSI of `reports`, the most reported non-NULL value of its column named `attr` (ties: the
 -- latest reported, then the largest), as `v`.

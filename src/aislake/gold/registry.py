@@ -28,6 +28,7 @@ from aislake.gold.core import (
     sql_params,
     write_gold,
 )
+from aislake.gold.functions import register_functions
 from aislake.gold.products import (
     ais_daily_summary,
     ais_gaps,
@@ -180,6 +181,7 @@ def product_selects(
     ``inputs``, a relation by name, as a TEMP VIEW of that name) and return its SQL with the
     values of its parameters: once, or once per share of the vessels for a bucketed product."""
     run_sql_file(con, GOLD_MACROS)
+    register_functions(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE ports AS SELECT * FROM {ports_values()}")
     for view, relation in inputs.items():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {relation}")

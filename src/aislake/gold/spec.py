@@ -13,6 +13,7 @@ import duckdb
 
 from aislake.duck.engine import SPATIAL_MACROS, connection_macros
 from aislake.gold.core import GOLD_MACROS, GoldParams, product_sql, sql_params
+from aislake.gold.functions import SOURCES as FUNCTION_SOURCES
 
 Columns = tuple[tuple[str, str, str], ...]
 
@@ -57,10 +58,11 @@ class GoldProduct:
 
     @property
     def code_version(self) -> str:
-        """A hash of the product's SQL file, of the DuckDB macros it may call and of the default
-        values of the parameters it binds."""
+        """A hash of the product's SQL file, of the DuckDB macros and Python functions it may call
+        and of the default values of the parameters it binds."""
         sample = dict.fromkeys(("bucket", "buckets"), "<share>")
         defaults = sql_params(self.sql, GoldParams(), dt.date(2000, 1, 1), **sample)
         macros = [*connection_macros(), SPATIAL_MACROS.read_text(), GOLD_MACROS.read_text()]
+        macros += [path.read_text() for path in FUNCTION_SOURCES]
         text = "\n".join([self.sql, *macros, repr(sorted(defaults.items()))])
         return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -14,8 +14,9 @@ PRODUCT = GoldProduct(
         "rebuilt from every day's vessel_runs, at gold/ais_gaps/all/part-0.<version>.parquet."
     ),
     columns=(
-        ("gap_id", "VARCHAR", "<mmsi>-<gap_start>"),
+        ("gap_id", "VARCHAR", "<mmsi>[.<transmitter> from 2]-<gap_start>"),
         ("mmsi", "INTEGER", "the ship's MMSI"),
+        ("transmitter", "SMALLINT", "1, 2, ...: the ship among those the MMSI showed at once"),
         ("gap_start", "TIMESTAMP", "last position before the silence"),
         ("gap_end", "TIMESTAMP", "first position after it"),
         ("duration_hours", "DOUBLE", "gap_end - gap_start, hours"),

@@ -15,8 +15,9 @@ PRODUCT = GoldProduct(
         "gold/port_visits/all/part-0.<version>.parquet."
     ),
     columns=(
-        ("visit_id", "VARCHAR", "<mmsi>-<arrival>"),
+        ("visit_id", "VARCHAR", "<mmsi>[.<transmitter> from 2]-<arrival>"),
         ("mmsi", "INTEGER", "the ship's MMSI"),
+        ("transmitter", "SMALLINT", "1, 2, ...: the ship among those the MMSI showed at once"),
         ("port", "VARCHAR", "the port (anchorages' name)"),
         ("arrival", "TIMESTAMP", "first position within entry distance"),
         ("departure", "TIMESTAMP", "last position before leaving; NULL: still in port"),

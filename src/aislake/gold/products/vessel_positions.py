@@ -6,25 +6,27 @@ from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
     name="vessel_positions",
-    row="a vessel position with its step, segment and distance leg",
+    row="a vessel position with its transmitter, step, segment and distance leg",
     description=(
         "The day's vessel positions (of a ship's MMSI form that reported as Class A/B: every "
-        "row of such a transmitter, whatever mobile type it carries; not flagged as a position "
-        "jump) with their motion: the step from the position before, the track segment and the "
-        "resampled distance leg, sorted by (mmsi, ts); computed once, read by tracks, runs, "
-        "density and the summary, at "
+        "row of such an MMSI, whatever mobile type it carries) with their transmitter (an MMSI "
+        "that showed several ships at once split by reachability; else 1, without the "
+        "positions silver flagged as jumps) and motion: the step from the position before, the "
+        "track segment and the resampled distance leg, sorted by (mmsi, transmitter, ts); "
+        "computed once, read by tracks, runs, density and the summary, at "
         "gold/vessel_positions/dt=YYYY-MM-DD/part-0.<version>.parquet."
     ),
     columns=(
         ("dt", "DATE", "the day (UTC)"),
         ("mmsi", "INTEGER", "the ship's MMSI"),
+        ("transmitter", "SMALLINT", "1, 2, ...: the ship among those the MMSI showed at once"),
         ("ts", "TIMESTAMP", "time of the position (UTC)"),
         ("lat", "DOUBLE", "latitude, WGS84"),
         ("lon", "DOUBLE", "longitude, WGS84"),
         ("sog", "DOUBLE", "reported speed over ground, knots"),
         ("ship_type", "VARCHAR", "ship type the position reported"),
         ("mobile_type", "VARCHAR", "'Class A' or 'Class B' (NULL where DMA wrote Undefined)"),
-        ("segment", "INTEGER", "1, 2, ... within the ship's day (vessel_tracks' segment)"),
+        ("segment", "INTEGER", "1, 2, ... within the transmitter's day (vessel_tracks' segment)"),
         ("cut", "BOOLEAN", "the position starts a segment"),
         ("step_s", "DOUBLE", "seconds since the ship's position before (NULL: the first)"),
         ("step_nm", "DOUBLE", "great-circle distance from it, nm"),
@@ -33,7 +35,7 @@ PRODUCT = GoldProduct(
     partitioning="daily",
     reads=("silver",),
     measures=lambda p: {
-        "rows_out_of_range": "count(*) FILTER (WHERE segment < 1 OR step_s < 0 "
+        "rows_out_of_range": "count(*) FILTER (WHERE segment < 1 OR transmitter < 1 OR step_s < 0 "
         "OR step_nm < 0 OR leg_nm < 0 OR abs(lat) > 90 OR abs(lon) > 180)",
         "gaps_not_cut": "count(*) FILTER "
         "(WHERE (step_s IS NULL AND NOT cut) "

@@ -17,6 +17,7 @@ PRODUCT = GoldProduct(
     columns=(
         ("dt", "DATE", "the day (UTC)"),
         ("mmsi", "INTEGER", "the ship's MMSI"),
+        ("transmitter", "SMALLINT", "1, 2, ...: the ship among those the MMSI showed at once"),
         ("run", "INTEGER", "1, 2, ... within the vessel's day"),
         ("port", "VARCHAR", "the port (anchorages' name) the run is in; NULL at sea"),
         (
@@ -45,7 +46,7 @@ PRODUCT = GoldProduct(
     partitioning="daily",
     reads=("vessel_positions", "anchorages"),
     measures=lambda p: {
-        "duplicate_runs": dup("mmsi, run"),
+        "duplicate_runs": dup("mmsi, transmitter, run"),
         "rows_out_of_range": "count(*) FILTER (WHERE end_ts < start_ts OR positions < 1 "
         f"OR distance_nm < 0 OR max_gap_hours >= {p.gap_min_hours} "
         "OR (entered AND port IS NULL))",

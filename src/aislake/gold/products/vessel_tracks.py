@@ -10,14 +10,15 @@ PRODUCT = GoldProduct(
     name="vessel_tracks",
     row="a track segment of a vessel's day, with its line",
     description=(
-        "Per ship and day, its track in segments (cut at gaps and impossible speeds) with "
-        "extent, distance, SOG and a simplified WKT line, at "
+        "Per ship (an MMSI's transmitter) and day, its track in segments (cut at gaps and "
+        "impossible speeds) with extent, distance, SOG and a simplified WKT line, at "
         "gold/vessel_tracks/dt=YYYY-MM-DD/part-<n>.<version>.parquet."
     ),
     columns=(
         ("dt", "DATE", "the day (UTC)"),
         ("mmsi", "INTEGER", "the ship's MMSI"),
-        ("segment", "INTEGER", "1, 2, ... within the ship's day"),
+        ("transmitter", "SMALLINT", "1, 2, ...: the ship among those the MMSI showed at once"),
+        ("segment", "INTEGER", "1, 2, ... within the transmitter's day"),
         ("start_ts", "TIMESTAMP", "first position of the segment"),
         ("end_ts", "TIMESTAMP", "last position of the segment"),
         ("points", "INTEGER", "positions in the segment"),
@@ -29,7 +30,7 @@ PRODUCT = GoldProduct(
     partitioning="daily",
     reads=("vessel_positions",),
     measures=lambda p: {
-        "duplicate_segments": dup("mmsi, segment"),
+        "duplicate_segments": dup("mmsi, transmitter, segment"),
         # The motion rules' own speed: over at least their minimum span (two receivers a
         # second apart are not 70 kn).
         "faster_than_limit": "count(*) FILTER (WHERE points > 1 AND "

@@ -15,8 +15,9 @@ PRODUCT = GoldProduct(
         "gold/voyages/all/part-0.<version>.parquet."
     ),
     columns=(
-        ("voyage_id", "VARCHAR", "<mmsi>-<departure (or arrival)>"),
+        ("voyage_id", "VARCHAR", "<mmsi>[.<transmitter> from 2]-<departure (or arrival)>"),
         ("mmsi", "INTEGER", "the ship's MMSI"),
+        ("transmitter", "SMALLINT", "1, 2, ...: the ship among those the MMSI showed at once"),
         ("origin_port", "VARCHAR", "port it left; NULL: before the lake saw it"),
         ("destination_port", "VARCHAR", "port it reached; NULL: still at sea"),
         ("departure", "TIMESTAMP", "departure from the origin visit"),

@@ -12,7 +12,7 @@ WITH pos AS (  -- noqa: ST03
 ), vessel AS (
     SELECT * FROM vessel_type(pos)
 ), others AS (  -- noqa: ST03
-    SELECT mmsi, ts, lat, lon, sog FROM silver
+    SELECT mmsi, 1 AS transmitter, ts, lat, lon, sog FROM silver
     WHERE NOT speed_anomaly AND is_vessel(mobile_type, station_kind) IS NOT TRUE
       AND mmsi NOT IN (SELECT mmsi FROM vessel_positions)
 ), steps AS (

@@ -6,7 +6,8 @@
 WITH gaps AS (
     SELECT *, hop_hours AS hours, hop_nm AS nm FROM linked_runs(vessel_runs) WHERE p_end IS NOT NULL
 )
-SELECT format('{}-{}', mmsi, strftime(p_end, '%Y%m%dT%H%M%S')) AS gap_id, mmsi,
+SELECT format('{}-{}', vessel_key(mmsi, transmitter), strftime(p_end, '%Y%m%dT%H%M%S'))
+           AS gap_id, mmsi, transmitter,
        p_end AS gap_start, start_ts AS gap_end, round(hours, 4) AS duration_hours,
        p_lat AS start_lat, p_lon AS start_lon, p_sog AS start_sog,
        start_lat AS end_lat, start_lon AS end_lon, start_sog AS end_sog,
@@ -14,4 +15,4 @@ SELECT format('{}-{}', mmsi, strftime(p_end, '%Y%m%dT%H%M%S')) AS gap_id, mmsi,
        p_port AS start_port, port AS end_port
 FROM gaps
 WHERE hours >= $gap_min_hours AND (coalesce(p_sog, 0) >= $under_way_sog OR nm >= $gap_min_move_nm)
-ORDER BY mmsi, gap_start
+ORDER BY mmsi, transmitter, gap_start

@@ -8,20 +8,21 @@
 -- with neither.
 WITH linked AS (
     SELECT *, p_stopped AND start_stopped AS hop_stopped,
-           max(k) OVER (PARTITION BY mmsi) AS vessel_last_k
+           max(k) OVER (PARTITION BY mmsi, transmitter) AS vessel_last_k
     FROM linked_runs(vessel_runs)
 ), blocks AS (
     SELECT *, sum((port IS NULL OR p_port IS NULL OR port <> p_port)::INTEGER)
-                  OVER (PARTITION BY mmsi ORDER BY k ROWS UNBOUNDED PRECEDING) AS block
+                  OVER (PARTITION BY mmsi, transmitter ORDER BY k
+                        ROWS UNBOUNDED PRECEDING) AS block
     FROM linked
 ), inside AS (
     SELECT * FROM (
-        SELECT *, bool_or(entered) OVER (PARTITION BY mmsi, block ORDER BY k
+        SELECT *, bool_or(entered) OVER (PARTITION BY mmsi, transmitter, block ORDER BY k
                                          ROWS UNBOUNDED PRECEDING) AS entered_yet
         FROM blocks WHERE port IS NOT NULL)
     WHERE entered_yet
 ), visits AS (
-    SELECT mmsi, block, any_value(port) AS port, min(k) AS first_k, max(k) AS last_k,
+    SELECT mmsi, transmitter, block, any_value(port) AS port, min(k) AS first_k, max(k) AS last_k,
            any_value(vessel_last_k) AS vessel_last_k,
            min(start_ts) AS arrival, max(end_ts) AS last_seen, sum(positions) AS positions,
            arg_min(start_lat, k) AS entry_lat, arg_min(start_lon, k) AS entry_lon,
@@ -35,10 +36,13 @@ WITH linked AS (
            greatest(max(max_gap_hours),
                     coalesce(max(hop_hours) FILTER (WHERE k > first_k_of_block), 0))
                AS max_gap_hours
-    FROM (SELECT *, min(k) OVER (PARTITION BY mmsi, block) AS first_k_of_block FROM inside)
-    GROUP BY mmsi, block
+    FROM (SELECT *, min(k) OVER (PARTITION BY mmsi, transmitter, block) AS first_k_of_block
+          FROM inside)
+    GROUP BY mmsi, transmitter, block
 )
-SELECT format('{}-{}', mmsi, strftime(arrival, '%Y%m%dT%H%M%S')) AS visit_id, mmsi, port,
+SELECT format('{}-{}', vessel_key(mmsi, transmitter), strftime(arrival, '%Y%m%dT%H%M%S'))
+           AS visit_id, mmsi, transmitter,
+       port,
        arrival, CASE WHEN last_k < vessel_last_k THEN last_seen END AS departure, last_seen,
        round(epoch(last_seen - arrival) / 3600, 4) AS duration_hours,
        round(coalesce(stop_lat, entry_lat), 6) AS lat,
@@ -49,4 +53,4 @@ SELECT format('{}-{}', mmsi, strftime(arrival, '%Y%m%dT%H%M%S')) AS visit_id, mm
        (2 + (first_k > 1)::INTEGER + (last_k < vessel_last_k)::INTEGER)::TINYINT AS confidence
 FROM visits
 WHERE stopped_hours * 60 >= $visit_stop_min_minutes OR max_gap_hours >= $port_gap_hours
-ORDER BY mmsi, arrival
+ORDER BY mmsi, transmitter, arrival

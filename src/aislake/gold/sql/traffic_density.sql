@@ -6,18 +6,18 @@
 -- equal-area projection: every cell is $density_cell_m m square wherever it lies.
 -- pos is read by a table macro (query_table), which sqlfluff does not see.
 WITH pos AS (  -- noqa: ST03
-    SELECT mmsi, ts, lat, lon, ship_type, mobile_type, segment FROM vessel_positions
+    SELECT mmsi, transmitter, ts, lat, lon, ship_type, mobile_type, segment FROM vessel_positions
 ), vessel AS (
     SELECT * FROM vessel_type(pos)
 ), segmented AS (
-    SELECT mmsi, ts, lat, lon, segment FROM pos
+    SELECT mmsi, transmitter, ts, lat, lon, segment FROM pos
 ), xy AS (
-    SELECT mmsi, ts, lat, lon, segment, ST_X(p) AS x, ST_Y(p) AS y
+    SELECT mmsi, transmitter, ts, lat, lon, segment, ST_X(p) AS x, ST_Y(p) AS y
     FROM (SELECT *, laea(lon, lat) AS p FROM segmented)
 ), lines AS (
     SELECT mmsi, x AS x1, y AS y1, lag(x) OVER w AS x0, lag(y) OVER w AS y0,
            epoch(ts - lag(ts) OVER w) AS seconds
-    FROM xy WINDOW w AS (PARTITION BY mmsi, segment ORDER BY ts, lat, lon)
+    FROM xy WINDOW w AS (PARTITION BY mmsi, transmitter, segment ORDER BY ts, lat, lon)
 ), within AS (
     -- Most lines (reports seconds apart) stay inside one cell: all their time is that cell's.
     SELECT mmsi, floor(x1 / $density_cell_m)::INTEGER AS cell_x,

@@ -13,7 +13,7 @@ WITH anchorage_cells AS (
            floor(lat / 0.1)::INTEGER + dy AS ky, floor(lon / 0.2)::INTEGER + dx AS kx
     FROM anchorages, range(-1, 2) AS t1 (dy), range(-1, 2) AS t2 (dx)
 ), pos AS (
-    SELECT mmsi, ts, lat, lon, sog, leg_nm,
+    SELECT mmsi, transmitter, ts, lat, lon, sog, leg_nm,
            floor(lat / 0.1)::INTEGER AS ky, floor(lon / 0.2)::INTEGER AS kx
     FROM vessel_positions
 ), near AS (
@@ -24,7 +24,8 @@ WITH anchorage_cells AS (
     WHERE km <= $visit_exit_km
     GROUP BY mmsi, ts, lat, lon
 ), classified AS (
-    SELECT pos.mmsi, pos.ts, pos.lat, pos.lon, pos.sog, pos.leg_nm, near.near_port,
+    SELECT pos.mmsi, pos.transmitter, pos.ts, pos.lat, pos.lon, pos.sog, pos.leg_nm,
+           near.near_port,
            CASE WHEN near.km <= $visit_entry_km THEN near.near_port
                 WHEN near.km IS NULL THEN '' END AS decisive,
            CASE WHEN pos.sog < $visit_stop_sog_kn THEN 1
@@ -36,7 +37,7 @@ WITH anchorage_cells AS (
            coalesce(last_value(stop_decisive IGNORE NULLS) OVER w, 0) = 1 AS stopped,
            epoch(ts - lag(ts) OVER w) AS step_s
     FROM classified
-    WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon ROWS UNBOUNDED PRECEDING)
+    WINDOW w AS (PARTITION BY mmsi, transmitter ORDER BY ts, lat, lon ROWS UNBOUNDED PRECEDING)
 ), labelled AS (
     -- Positions between entry and exit distance before the day's first decisive one have no
     -- state yet: they belong to the nearest port, not entered ('' is the sea).
@@ -46,13 +47,13 @@ WITH anchorage_cells AS (
                OR place IS DISTINCT FROM lag(place) OVER w
                OR unentered IS DISTINCT FROM lag(unentered) OVER w) AS new_run,
            lag(stopped) OVER w AS p_stopped
-    FROM labelled WINDOW w AS (PARTITION BY mmsi ORDER BY ts, lat, lon)
+    FROM labelled WINDOW w AS (PARTITION BY mmsi, transmitter ORDER BY ts, lat, lon)
 ), runs AS (
-    SELECT *, sum(new_run::INTEGER) OVER (PARTITION BY mmsi ORDER BY ts, lat, lon
+    SELECT *, sum(new_run::INTEGER) OVER (PARTITION BY mmsi, transmitter ORDER BY ts, lat, lon
                                           ROWS UNBOUNDED PRECEDING) AS run
     FROM marked
 )
-SELECT $day AS dt, mmsi, run::INTEGER AS run, nullif(any_value(place), '') AS port,
+SELECT $day AS dt, mmsi, transmitter, run::INTEGER AS run, nullif(any_value(place), '') AS port,
        any_value(place) <> '' AND NOT any_value(unentered) AS entered,
        min(ts) AS start_ts, max(ts) AS end_ts, count(*)::INTEGER AS positions,
        arg_min(lat, (ts, lat, lon)) AS start_lat, arg_min(lon, (ts, lat, lon)) AS start_lon,
@@ -69,5 +70,5 @@ SELECT $day AS dt, mmsi, run::INTEGER AS run, nullif(any_value(place), '') AS po
              / 3600, 4) AS stopped_hours,
        round(coalesce(max(step_s) FILTER (WHERE NOT new_run), 0) / 3600, 4) AS max_gap_hours
 FROM runs
-GROUP BY mmsi, run
-ORDER BY mmsi, run
+GROUP BY mmsi, transmitter, run
+ORDER BY mmsi, transmitter, run
