@@ -79,11 +79,12 @@ def compare(a: Path, b: Path, new_columns: tuple[str, ...] = ()) -> int:
             f"read_parquet({files!r}, hive_partitioning = false, union_by_name = true)"
             for files in (da[prefix], db[prefix])
         )
-        # Columns B added (``--new-columns``) are left out of B's rows.
+        # Columns B added (``--new-columns``, where A has none of that name) are left out of B's.
+        in_a = {c for (c, *_) in con.execute(f"DESCRIBE SELECT * FROM {ra}").fetchall()}
         added = [
             c
             for (c, *_) in con.execute(f"DESCRIBE SELECT * FROM {rb}").fetchall()
-            if c in new_columns
+            if c in new_columns and c not in in_a
         ]
         if added:
             rb = f"(SELECT * EXCLUDE ({', '.join(added)}) FROM {rb})"

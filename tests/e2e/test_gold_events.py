@@ -11,6 +11,7 @@ import itertools
 import math
 import zipfile
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ from aislake.gold.registry import BY_NAME, product_selects
 from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import write_dma_zip
 from aislake.simulate.events import CROSSING_CPA_NM, PlantedEvent
-from aislake.simulate.traffic import Truth, simulate
+from aislake.simulate.traffic import FleetSize, Truth, simulate
 from aislake.storage.layout import gold_prefix
 from aislake.storage.pointers import partition_keys
 from aislake.storage.store import LocalStore
@@ -34,8 +35,12 @@ NEAR = dt.timedelta(minutes=5)
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> tuple[LocalStore, Truth]:
-    root = tmp_path_factory.mktemp("events")
-    simulated = write_dma_zip(SIM_DAY, root / "mirror", FLEET)
+    return simulated_day(tmp_path_factory.mktemp("events"), FLEET)
+
+
+def simulated_day(root: Path, fleet: FleetSize) -> tuple[LocalStore, Truth]:
+    """SIM_DAY sailed by ``fleet``, through silver and every gold product on a local lake."""
+    simulated = write_dma_zip(SIM_DAY, root / "mirror", fleet)
     store = LocalStore(root / "lake")
     csv = root / "day.csv"
     with zipfile.ZipFile(simulated.path) as zf:
@@ -160,7 +165,8 @@ def _positions(*tracks: tuple[int, list[tuple[int, float, float, float]]]) -> st
         for minute, lat, lon, sog in points
     )
     return (
-        f"(SELECT d AS dt, m::INTEGER AS mmsi, t AS ts, lat, lon, sog, 'Cargo' AS ship_type, "
+        "(SELECT d AS dt, m::INTEGER AS mmsi, 1::SMALLINT AS transmitter, t AS ts, lat, lon, sog, "
+        "NULL AS nav_status, 'Cargo' AS ship_type, "
         "'Class A' AS mobile_type, 1 AS segment, false AS cut, NULL::DOUBLE AS step_s, "
         "0.0 AS step_nm, NULL::DOUBLE AS leg_nm "
         f"FROM (VALUES {values}) AS v(d, m, t, lat, lon, sog))"
@@ -189,7 +195,7 @@ def test_a_pair_across_a_grid_line_is_found() -> None:
     a = [(m, lat - 0.00135, lon, 0.1) for m in range(0, 181, 3)]
     b = [(m, lat + 0.00135, lon, 0.1) for m in range(1, 181, 3)]
     found = _run("encounters", _positions((265000001, a), (265000002, b)))
-    assert [(r[2], r[3]) for r in found] == [(265000001, 265000002)]
+    assert [(r[2], r[4]) for r in found] == [(265000001, 265000002)]
     apart = [(m, lat + 0.01, lon + 0.01, 0.1) for m in range(1, 181, 3)]  # ~1.3 km away
     assert _run("encounters", _positions((265000001, a), (265000002, apart))) == []
     # the same two ships with an anchorage 8 km off: in port waters, no encounter, no loitering
@@ -217,8 +223,8 @@ def test_head_on_and_parallel() -> None:
         "close_quarters",
         _positions((265000001, sailing(12, 0, -6)), (265000002, sailing(-12, 0.2, 6))),
     )
-    assert [(r[2], r[3]) for r in meet] == [(265000001, 265000002)]
-    assert abs(meet[0][9] - 0.2) < 0.05  # cpa_nm
+    assert [(r[2], r[4]) for r in meet] == [(265000001, 265000002)]
+    assert abs(meet[0][11] - 0.2) < 0.05  # cpa_nm
     side = _run(
         "close_quarters",
         _positions((265000001, sailing(12, 0, 0)), (265000002, sailing(12, 0.2, 0))),

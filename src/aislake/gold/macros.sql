@@ -26,10 +26,6 @@ WHERE is_vessel_kind(station_kind) AND is_ship_class(mobile_type) IS NOT TRUE
       SELECT mmsi FROM query_table(silver_rows) WHERE is_vessel(mobile_type, station_kind)
   );
 
--- The day's vessel positions that are not flagged as position jumps.
-CREATE OR REPLACE MACRO ships(silver_rows) AS TABLE
-SELECT * FROM vessel_rows(silver_rows) WHERE NOT speed_anomaly;  -- noqa: AM04
-
 -- Each transmitter's ship type: its most reported one that day (ties: the alphabetically
 -- first, so re-runs agree); transmitters that are not ships are grouped by their mobile type
 -- ('Base Station', 'AtoN'), ships that never said by 'Unknown'.
@@ -84,10 +80,22 @@ CREATE OR REPLACE MACRO text_value(c, null_texts) AS (
 -- Each vessel's position in every slot of `slot_minutes` minutes it reported in: the last one
 -- (ts, lat, lon, sog); `slot` is the slot's start. How events sample positions at one rate.
 CREATE OR REPLACE MACRO slotted(positions, slot_minutes) AS TABLE
-SELECT mmsi, time_bucket(to_microseconds((slot_minutes * 60000000)::BIGINT), ts) AS slot,
+SELECT mmsi, transmitter,
+       time_bucket(to_microseconds((slot_minutes * 60000000)::BIGINT), ts) AS slot,
        max(ts) AS ts, arg_max(lat, ts) AS lat, arg_max(lon, ts) AS lon, arg_max(sog, ts) AS sog
 FROM query_table(positions)
 GROUP BY ALL;
+
+-- The rows of `pairs` (two vessels' slots: mmsi_a, transmitter_a, mmsi_b, transmitter_b, slot)
+-- with their `run`: 1, 2, ... per pair, a new one after a pause of more than `max_gap_minutes`.
+CREATE OR REPLACE MACRO pair_runs(pairs, max_gap_minutes) AS TABLE
+SELECT *,  -- noqa: AM04
+       sum((p_slot IS NULL OR epoch(slot - p_slot) > max_gap_minutes * 60)::INTEGER)
+          OVER (PARTITION BY mmsi_a, transmitter_a, mmsi_b, transmitter_b ORDER BY slot
+                ROWS UNBOUNDED PRECEDING) AS run
+FROM (SELECT *, lag(slot) OVER (PARTITION BY mmsi_a, transmitter_a, mmsi_b, transmitter_b
+                                ORDER BY slot) AS p_slot
+      FROM query_table(pairs));
 
 -- The rows of `rel` (any columns, with lat and lon) more than `min_km` km from every port and
 -- anchorage (the bundled `ports`, the lake's `anchorages`): each row meets only the places in

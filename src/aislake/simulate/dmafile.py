@@ -172,24 +172,30 @@ def spool_reports(
     region: Region = DANISH_WATERS,
     cadence: Cadence = DMA_CADENCE,
 ) -> Truth:
-    """The simulator's batches in a Parquet file, each row numbered (``seq``) in the order made."""
-    schema = REPORT_SCHEMA.append(pa.field("seq", pa.int64()))
+    """The simulator's batches in a Parquet file, each row numbered (``seq``) in the order made
+    and by its batch (``batch``: a batch of positions is one ship's, whatever MMSI it used)."""
+    schema = REPORT_SCHEMA.append(pa.field("seq", pa.int64())).append(pa.field("batch", pa.int32()))
     pending: list[pa.RecordBatch] = []
-    pending_rows = written = 0
+    numbers: list[np.ndarray] = []
+    pending_rows = written = batches = 0
     with pq.ParquetWriter(spool, schema, compression="zstd") as writer:
 
         def flush() -> None:
             nonlocal written, pending_rows
             table = pa.Table.from_batches(pending, REPORT_SCHEMA)
             seq = pa.array(np.arange(written + 1, written + table.num_rows + 1), pa.int64())
-            writer.write_table(table.append_column("seq", seq))
+            table = table.append_column("seq", seq)
+            writer.write_table(table.append_column("batch", pa.array(np.concatenate(numbers))))
             written += table.num_rows
             pending.clear()
+            numbers.clear()
             pending_rows = 0
 
         def sink(batch: pa.RecordBatch) -> None:
-            nonlocal pending_rows
+            nonlocal pending_rows, batches
             pending.append(batch)
+            numbers.append(np.full(batch.num_rows, batches, dtype=np.int32))
+            batches += 1
             pending_rows += batch.num_rows
             if pending_rows >= 500_000:
                 flush()
@@ -265,7 +271,7 @@ def _write_body(
         FROM (SELECT *, lag(lat) OVER v AS p_lat, lag(lon) OVER v AS p_lon,
                      lag(glitch) OVER v AS p_glitch
               FROM made WHERE {moving}
-              WINDOW v AS (PARTITION BY mmsi ORDER BY t))
+              WINDOW v AS (PARTITION BY mmsi, batch ORDER BY t))
         WHERE hash(seq, 'stale') % 1000000 < {share["stale"]} AND p_lat IS NOT NULL
           AND NOT p_glitch AND t + 6 < {DAY_SECONDS}"""
     )

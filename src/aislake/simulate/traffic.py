@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -39,6 +39,7 @@ from aislake.reference.ports import NORDIC_PORTS, PORTS_BY_NAME, US_PORTS
 from aislake.simulate.events import PlantedEvent, planted_events, planted_vessels
 from aislake.simulate.legs import DAY_SECONDS, Leg, polyline_lengths, sail, stay
 from aislake.simulate.sealanes import route
+from aislake.simulate.shared import SCENARIOS, SharedMmsi, SharedShip, shared_ships
 
 # Every vessel's timeline is anchored here: its rotation's phase is counted from this instant.
 EPOCH = dt.datetime(2024, 1, 1)
@@ -202,6 +203,8 @@ class VesselTruth:
     # Passages between two stays that overlap the day: (origin, destination, departure,
     # arrival, nautical miles berth to berth).
     voyages: list[tuple[str, str, dt.datetime, dt.datetime, float]] = field(default_factory=list)
+    # The seconds of the day of its positions (kept on days with shared MMSIs only).
+    report_seconds: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def dark_during(self, start: dt.datetime, end: dt.datetime) -> bool:
         """The transponder was off at some time between ``start`` and ``end``: what the
@@ -211,11 +214,15 @@ class VesselTruth:
 
 @dataclass
 class Truth:
+    """What the simulator did on ``day``: ``vessels`` by MMSI (where several ships transmitted
+    one MMSI, the ship it belongs to: the first to report; ``shared`` lists them all)."""
+
     day: dt.date
     vessels: dict[int, VesselTruth] = field(default_factory=dict)
     injected: dict[str, int] = field(default_factory=dict)  # quirk name -> rows injected
     quirk_vessels: dict[str, int] = field(default_factory=dict)  # quirk name -> its vessel
     events: list[PlantedEvent] = field(default_factory=list)  # what FleetSize.events planted
+    shared: list[SharedMmsi] = field(default_factory=list)  # what FleetSize.shared planted
 
 
 class Reports:
@@ -440,6 +447,18 @@ def _positions(legs: list[Leg], t: np.ndarray, rng: np.random.Generator) -> dict
     return {"lat": lat, "lon": lon, "sog": sog, "cog": cog, "heading": heading, "status": status}
 
 
+def _planted_legs(ship: SharedShip, v: VesselTruth, day0: dt.datetime) -> list[Leg]:
+    """A shared-MMSI scenario's legs, its port calls recorded in ``v``'s truth."""
+    for port, start, end in ship.stays:
+        (lat, lon), *_ = (leg.points[0] for leg in ship.legs if leg.speed_kn == 0)
+        v.stays.append(Stay(port, float(lat), float(lon), _at(day0, start), _at(day0, end)))
+    return ship.legs
+
+
+def _seconds(v: VesselTruth) -> np.ndarray:
+    return v.report_seconds if v.report_seconds is not None else np.empty(0)
+
+
 def _distance_sailed(legs: list[Leg]) -> float:
     total = 0.0
     for leg in legs:
@@ -504,6 +523,7 @@ def _emit_vessel(
     day0: dt.datetime,
     cadence: Cadence,
     dark: list[tuple[float, float]] = (),  # type: ignore[assignment]
+    avoid: np.ndarray | None = None,
 ) -> None:
     def audible(times: np.ndarray) -> np.ndarray:
         keep = np.ones(len(times), dtype=bool)
@@ -512,6 +532,8 @@ def _emit_vessel(
         return times[keep]
 
     t = audible(_report_times(legs, v.mobile_type, rng, cadence.min_interval_s))
+    if avoid is not None:  # another ship under this MMSI reports in those seconds
+        t = t[~np.isin(t, avoid)]
     if not len(t):
         return
     steps = np.diff(t)
@@ -522,6 +544,8 @@ def _emit_vessel(
     glitch = (rng.random(n) < glitch_share) & (np.arange(n) > 0) & (np.arange(n) < n - 1)
     p["lat"] = np.where(glitch, p["lat"] + 0.3, p["lat"])
     v.glitches.extend(day0 + dt.timedelta(seconds=float(s)) for s in t[glitch])
+    if avoid is not None or v.report_seconds is not None:
+        v.report_seconds = t
     destination = v.stays[-1].port.upper() if v.stays else None
     # DMA joins static data onto position rows once the day's first static report was seen.
     first_static = t[0] + rng.uniform(0, 360)
@@ -615,6 +639,9 @@ class FleetSize:
     # The planted events at sea (``aislake.simulate.events``: a ship-to-ship transfer, a drift,
     # a crossing), Danish waters only; off by default, so that no other day changes.
     events: bool = False
+    # The planted shared MMSIs (``aislake.simulate.shared``: two ships in different waters, two
+    # in one harbour, a spoofer on a ferry's MMSI), Danish waters only; off by default.
+    shared: bool = False
 
     @classmethod
     def for_rows(cls, rows: int) -> FleetSize:
@@ -674,22 +701,37 @@ def simulate_into(
     reports = Reports(sink)
     index = 0
 
-    def add(kind: str, legs_for: object, mobile_type: str = "Class A") -> int:
+    def add(
+        kind: str,
+        legs_for: object,
+        mobile_type: str = "Class A",
+        shares: VesselTruth | None = None,
+        copies_identity: bool = False,
+    ) -> VesselTruth:
+        """Sail a vessel; ``shares``: the vessel whose MMSI it transmits (and static data, when
+        ``copies_identity``), in the seconds that one does not use."""
         nonlocal index
         index += 1
         rng = _rng(day, seed, kind, index)  # the day's: report times, noise, a day's trip
         who = _rng(None, seed, kind, index)  # the vessel's: identity and schedule, every day
         mid = region.mids[index % len(region.mids)]
         v = _new_vessel(who, mid * 1_000_000 + 10_000 + index, kind, index, mobile_type, region)
+        if shares is not None:
+            v.mmsi = shares.mmsi
+            if copies_identity:
+                v = replace(shares, kind=kind, stays=[], glitches=[], gaps=[], voyages=[])
+        if fleet.shared:
+            v.report_seconds = np.empty(0)  # kept: the test of shared MMSIs reads it
         legs = legs_for(rng, who, v)  # type: ignore[operator]
         v.distance_nm = _distance_sailed(legs)
         dark = _dark_windows(legs, day0) if kind == "dark" else []
         v.gaps = [gap for _, _, gap in dark]
-        truth.vessels[v.mmsi] = v
+        truth.vessels.setdefault(v.mmsi, v)
+        avoid = shares.report_seconds if shares is not None else None
         _emit_vessel(
-            reports, v, legs, rng, glitch_share, day0, cadence, [(a, b) for a, b, _ in dark]
+            reports, v, legs, rng, glitch_share, day0, cadence, [(a, b) for a, b, _ in dark], avoid
         )
-        return v.mmsi
+        return v
 
     def liner(rng: np.random.Generator, who: np.random.Generator, v: VesselTruth) -> list[Leg]:
         speed = float(who.uniform(10, 16))
@@ -697,13 +739,16 @@ def simulate_into(
 
     for i in range(fleet.cargo + fleet.tanker):
         add("cargo" if i < fleet.cargo else "tanker", liner)
+    ferries = []
     for a, b in region.ferry_pairs:
         for _ in range(fleet.ferry_per_pair):
-            add(
-                "ferry",
-                lambda rng, who, v, a=a, b=b: _liner_legs(
-                    who, float(who.uniform(12, 16)), v, day0, (a, b), (0.25, 0.5), direct=True
-                ),
+            ferries.append(
+                add(
+                    "ferry",
+                    lambda rng, who, v, a=a, b=b: _liner_legs(
+                        who, float(who.uniform(12, 16)), v, day0, (a, b), (0.25, 0.5), direct=True
+                    ),
+                )
             )
     for _ in range(fleet.fishing):
         add(
@@ -743,10 +788,26 @@ def simulate_into(
         if region is not DANISH_WATERS:
             raise ValueError(f"planted events are in Danish waters, not {region.name}")
         roles = {
-            planted.role: add(planted.kind, lambda rng, who, v, legs=planted.legs: legs)
+            planted.role: add(planted.kind, lambda rng, who, v, legs=planted.legs: legs).mmsi
             for planted in planted_vessels()
         }
         truth.events = planted_events(day0, roles)
+    if fleet.shared:
+        if region is not DANISH_WATERS:
+            raise ValueError(f"planted shared MMSIs are in Danish waters, not {region.name}")
+        ships = {"ferry": ferries[0]}
+        for ship in shared_ships("ferry"):
+            owner = ships[ship.shares] if ship.shares else None
+            v = add(
+                ship.kind,
+                lambda rng, who, v, ship=ship: _planted_legs(ship, v, day0),
+                shares=owner,
+                copies_identity=ship.copies_identity,
+            )
+            ships[ship.role] = v
+            if owner is not None:
+                first, second = sorted((owner, v), key=lambda x: float(_seconds(x).min()))
+                truth.shared.append(SharedMmsi(v.mmsi, SCENARIOS[ship.role], day, (first, second)))
     rng = _rng(day, seed, "fixed")
     stations = [PORTS_BY_NAME[name] for name in region.station_ports]
     for i in range(fleet.base_stations):

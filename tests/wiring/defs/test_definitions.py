@@ -39,15 +39,17 @@ def test_graph_dependencies_kinds_and_groups() -> None:
         return graph.get(dg.AssetKey(name))
 
     assert {k.to_user_string() for k in node("dma_ais_silver").parent_keys} == {"dma_ais_bronze"}
-    for gold in ("vessel_positions_gold", "vessel_registry_gold", "vessel_stops_gold"):
-        assert {k.to_user_string() for k in node(gold).parent_keys} == {"dma_ais_silver"}
-    # The vessel positions' motion is computed once; tracks, density and the summary read it.
-    for gold in ("vessel_tracks_gold", "traffic_density_gold"):
-        assert {k.to_user_string() for k in node(gold).parent_keys} == {"vessel_positions_gold"}
-    assert {k.to_user_string() for k in node("ais_daily_summary_gold").parent_keys} == {
-        "dma_ais_silver",
-        "vessel_positions_gold",
+    assert {k.to_user_string() for k in node("vessel_positions_gold").parent_keys} == {
+        "dma_ais_silver"
     }
+    # The vessel positions' transmitters and motion are computed once; the others read them.
+    for gold in ("vessel_tracks_gold", "traffic_density_gold", "vessel_stops_gold"):
+        assert {k.to_user_string() for k in node(gold).parent_keys} == {"vessel_positions_gold"}
+    for gold in ("ais_daily_summary_gold", "vessel_registry_gold"):
+        assert {k.to_user_string() for k in node(gold).parent_keys} == {
+            "dma_ais_silver",
+            "vessel_positions_gold",
+        }
     assert node("dma_ais_bronze").group_name == "dma"
     assert node("ais_daily_summary_gold").group_name == "gold"
     assert set(node("dma_ais_silver").kinds) == {"duckdb", "parquet"}

@@ -202,7 +202,7 @@ def test_the_sources_setting_decides_what_is_defined() -> None:
     checks = {k.name for k in graph.asset_check_keys}
     assert "noaa_silver_keys_valid" in checks and "dma_silver_keys_valid" not in checks
     both = defined("dma, noaa")
-    assert both.resolve_asset_graph().get(dg.AssetKey("vessel_stops_gold")).parent_keys == {
+    assert both.resolve_asset_graph().get(dg.AssetKey("vessel_positions_gold")).parent_keys == {
         dg.AssetKey("dma_ais_silver"),
         dg.AssetKey("noaa_ais_silver"),
     }

@@ -16,10 +16,12 @@ PRODUCT = GoldProduct(
         "gold/close_quarters/dt=YYYY-MM-DD/part-0.<version>.parquet."
     ),
     columns=(
-        ("situation_id", "VARCHAR", "<mmsi_a>-<mmsi_b>-<alert>"),
+        ("situation_id", "VARCHAR", "<mmsi_a>[.<t_a>]-<mmsi_b>[.<t_b>]-<alert>: .<t> from 2"),
         ("dt", "DATE", "the day (UTC)"),
         ("mmsi_a", "INTEGER", "the smaller MMSI of the pair"),
-        ("mmsi_b", "INTEGER", "the larger"),
+        ("transmitter_a", "SMALLINT", "its ship among those the MMSI showed at once (1, 2, ...)"),
+        ("mmsi_b", "INTEGER", "the larger (two ships under one MMSI are never paired)"),
+        ("transmitter_b", "SMALLINT", "its ship among those the MMSI showed at once"),
         ("alert_ts", "TIMESTAMP", "first minute the CPA and TCPA were both under their limits"),
         ("tcpa_minutes", "DOUBLE", "TCPA then, minutes"),
         ("predicted_cpa_nm", "DOUBLE", "CPA predicted then, nm"),

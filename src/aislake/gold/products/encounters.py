@@ -16,10 +16,12 @@ PRODUCT = GoldProduct(
         "gold/encounters/dt=YYYY-MM-DD/part-0.<version>.parquet."
     ),
     columns=(
-        ("encounter_id", "VARCHAR", "<mmsi_a>-<mmsi_b>-<start>"),
+        ("encounter_id", "VARCHAR", "<mmsi_a>[.<t_a>]-<mmsi_b>[.<t_b>]-<start>: .<t> from 2"),
         ("dt", "DATE", "the day (UTC)"),
         ("mmsi_a", "INTEGER", "the smaller MMSI of the pair"),
-        ("mmsi_b", "INTEGER", "the larger"),
+        ("transmitter_a", "SMALLINT", "its ship among those the MMSI showed at once (1, 2, ...)"),
+        ("mmsi_b", "INTEGER", "the larger (two ships under one MMSI are never paired)"),
+        ("transmitter_b", "SMALLINT", "its ship among those the MMSI showed at once"),
         ("start_ts", "TIMESTAMP", "first slot together (its later of the two positions)"),
         ("end_ts", "TIMESTAMP", "last slot together"),
         ("duration_hours", "DOUBLE", "end_ts - start_ts, hours"),

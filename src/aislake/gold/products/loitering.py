@@ -14,9 +14,10 @@ PRODUCT = GoldProduct(
         "anchorages), at gold/loitering/dt=YYYY-MM-DD/part-0.<version>.parquet."
     ),
     columns=(
-        ("loitering_id", "VARCHAR", "<mmsi>-<start>"),
+        ("loitering_id", "VARCHAR", "<mmsi>[.<transmitter> from 2]-<start>"),
         ("dt", "DATE", "the day (UTC)"),
         ("mmsi", "INTEGER", "the vessel's MMSI"),
+        ("transmitter", "SMALLINT", "1, 2, ...: the ship among those the MMSI showed at once"),
         ("start_ts", "TIMESTAMP", "first slow position"),
         ("end_ts", "TIMESTAMP", "last slow position"),
         ("duration_hours", "DOUBLE", "end_ts - start_ts, hours"),

@@ -13,7 +13,7 @@ PRODUCT = GoldProduct(
         "that showed several ships at once split by reachability; else 1, without the "
         "positions silver flagged as jumps) and motion: the step from the position before, the "
         "track segment and the resampled distance leg, sorted by (mmsi, transmitter, ts); "
-        "computed once, read by tracks, runs, density and the summary, at "
+        "computed once, read by tracks, runs, stops, density, the summary and the events, at "
         "gold/vessel_positions/dt=YYYY-MM-DD/part-0.<version>.parquet."
     ),
     columns=(
@@ -24,6 +24,7 @@ PRODUCT = GoldProduct(
         ("lat", "DOUBLE", "latitude, WGS84"),
         ("lon", "DOUBLE", "longitude, WGS84"),
         ("sog", "DOUBLE", "reported speed over ground, knots"),
+        ("nav_status", "VARCHAR", "navigational status the position reported"),
         ("ship_type", "VARCHAR", "ship type the position reported"),
         ("mobile_type", "VARCHAR", "'Class A' or 'Class B' (NULL where DMA wrote Undefined)"),
         ("segment", "INTEGER", "1, 2, ... within the transmitter's day (vessel_tracks' segment)"),

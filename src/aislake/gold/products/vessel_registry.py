@@ -31,12 +31,17 @@ PRODUCT = GoldProduct(
         ("last_seen", "TIMESTAMP", "last position of the day"),
         ("positions", "BIGINT", "positions in silver"),
         ("static_reports", "BIGINT", "static-only reports (lat 91 / lon 181 rows)"),
+        ("transmitters", "SMALLINT", "ships the MMSI showed at once (NULL: no position)"),
+        ("shared_mmsi", "BOOLEAN", "several ships at once: a shared, default or spoofed MMSI"),
+        ("transmitter_names", "VARCHAR[]", "where several: each one's most reported name"),
     ),
     partitioning="daily",
-    reads=("silver",),
+    reads=("silver", "vessel_positions"),
     measures=lambda p: {
         "duplicate_mmsi": dup("mmsi"),
         "rows_out_of_range": "count(*) FILTER (WHERE last_seen < first_seen OR length < 0 "
-        "OR width < 0 OR draught < 0 OR mid NOT BETWEEN 201 AND 775)",
+        "OR width < 0 OR draught < 0 OR mid NOT BETWEEN 201 AND 775 OR transmitters < 1 "
+        "OR shared_mmsi <> coalesce(transmitters > 1, FALSE) "
+        "OR len(transmitter_names) <> transmitters)",
     },
 )

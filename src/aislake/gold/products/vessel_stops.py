@@ -17,6 +17,7 @@ PRODUCT = GoldProduct(
     columns=(
         ("dt", "DATE", "the day (UTC)"),
         ("mmsi", "INTEGER", "the ship's MMSI"),
+        ("transmitter", "SMALLINT", "1, 2, ...: the ship among those the MMSI showed at once"),
         ("arrival", "TIMESTAMP", "first still position"),
         ("departure", "TIMESTAMP", "last still position"),
         ("duration_minutes", "DOUBLE", "departure - arrival"),
@@ -30,9 +31,9 @@ PRODUCT = GoldProduct(
         ("departure_clipped", "BOOLEAN", "the stop goes on after the day's last report"),
     ),
     partitioning="daily",
-    reads=("silver",),
+    reads=("vessel_positions",),
     measures=lambda p: {
-        "duplicate_stops": dup("mmsi, arrival"),
+        "duplicate_stops": dup("mmsi, transmitter, arrival"),
         "shorter_than_minimum": f"count(*) FILTER (WHERE duration_minutes < {p.stop_min_minutes})",
         "rows_out_of_range": "count(*) FILTER (WHERE departure < arrival OR points < 2 "
         "OR port_distance_nm < 0)",

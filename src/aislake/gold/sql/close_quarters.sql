@@ -11,9 +11,9 @@
 WITH minutes AS (
     SELECT *, lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon
     FROM slotted(vessel_positions, 1)
-    WINDOW w AS (PARTITION BY mmsi ORDER BY slot)
+    WINDOW w AS (PARTITION BY mmsi, transmitter ORDER BY slot)
 ), moving AS (
-    SELECT mmsi, slot, ts, lat, lon, sog,
+    SELECT mmsi, transmitter, slot, ts, lat, lon, sog,
            (lon - p_lon) * 60 * cos(radians(lat)) / (epoch(ts - p_ts) / 3600) AS ve,
            (lat - p_lat) * 60 / (epoch(ts - p_ts) / 3600) AS vn,
            floor(lat * 60 / $cq_search_nm)::BIGINT AS cy,
@@ -25,7 +25,8 @@ WITH minutes AS (
     FROM moving AS m, range(-1, 2) AS t1 (dx), range(-1, 2) AS t2 (dy)
 ), pairs AS (
     -- b relative to a at a's time (b moved along its velocity to it), nm and knots
-    SELECT a.mmsi AS mmsi_a, b.mmsi AS mmsi_b, a.slot, a.ts,
+    SELECT a.mmsi AS mmsi_a, a.transmitter AS transmitter_a, b.mmsi AS mmsi_b,
+           b.transmitter AS transmitter_b, a.slot, a.ts,
            (b.lon - a.lon) * 60 * cos(radians((a.lat + b.lat) / 2))
                + b.ve * epoch(a.ts - b.ts) / 3600 AS rx,
            (b.lat - a.lat) * 60 + b.vn * epoch(a.ts - b.ts) / 3600 AS ry,
@@ -47,19 +48,18 @@ WITH minutes AS (
     SELECT *, sqrt(power(rx + wx * tcpa_min / 60, 2) + power(ry + wy * tcpa_min / 60, 2))
                AS cpa_nm
     FROM predicted
+), alerting AS (  -- noqa: ST03
+    SELECT * FROM alerts
+    WHERE cpa_nm < $cq_cpa_nm AND tcpa_min BETWEEN 0 AND $cq_tcpa_minutes
 ), situations AS (
-    SELECT *, sum((p_slot IS NULL
-                   OR epoch(slot - p_slot) > $cq_max_gap_minutes * 60)::INTEGER)
-              OVER (PARTITION BY mmsi_a, mmsi_b ORDER BY slot ROWS UNBOUNDED PRECEDING) AS run
-    FROM (SELECT *, lag(slot) OVER (PARTITION BY mmsi_a, mmsi_b ORDER BY slot) AS p_slot
-          FROM alerts
-          WHERE cpa_nm < $cq_cpa_nm AND tcpa_min BETWEEN 0 AND $cq_tcpa_minutes)
+    SELECT * FROM pair_runs(alerting, $cq_max_gap_minutes)
 ), first_alerts AS (
-    SELECT mmsi_a, mmsi_b, run, min(ts) AS alert_ts, max(ts) AS last_alert_ts,
+    SELECT mmsi_a, transmitter_a, mmsi_b, transmitter_b, run, min(ts) AS alert_ts,
+           max(ts) AS last_alert_ts,
            arg_min(tcpa_min, ts) AS tcpa_minutes, arg_min(cpa_nm, ts) AS predicted_cpa_nm,
            arg_min(range_nm, ts) AS alert_range_nm
     FROM situations
-    GROUP BY mmsi_a, mmsi_b, run
+    GROUP BY mmsi_a, transmitter_a, mmsi_b, transmitter_b, run
 ), closest AS (
     -- the pair's minutes from the first alert to the last one's predicted CPA: the closest
     SELECT f.*, arg_min(p.ts, p.range_nm) AS cpa_ts, min(p.range_nm) AS cpa_nm,
@@ -69,17 +69,20 @@ WITH minutes AS (
            arg_min(p.lat, p.range_nm) AS lat, arg_min(p.lon, p.range_nm) AS lon
     FROM first_alerts AS f
     INNER JOIN predicted AS p
-        ON f.mmsi_a = p.mmsi_a AND f.mmsi_b = p.mmsi_b
+        ON f.mmsi_a = p.mmsi_a AND f.transmitter_a = p.transmitter_a
+        AND f.mmsi_b = p.mmsi_b AND f.transmitter_b = p.transmitter_b
         AND p.ts BETWEEN f.alert_ts
         AND f.last_alert_ts + to_microseconds(($cq_tcpa_minutes * 60000000)::BIGINT)
     GROUP BY ALL
 )
-SELECT mmsi_a::VARCHAR || '-' || mmsi_b::VARCHAR || '-' || strftime(alert_ts, '%Y%m%dT%H%M%S')
+SELECT vessel_key(mmsi_a, transmitter_a) || '-' || vessel_key(mmsi_b, transmitter_b) || '-'
+       || strftime(alert_ts, '%Y%m%dT%H%M%S')
            AS situation_id,
-       $day AS dt, mmsi_a, mmsi_b, alert_ts, round(tcpa_minutes, 2) AS tcpa_minutes,
+       $day AS dt, mmsi_a, transmitter_a, mmsi_b, transmitter_b, alert_ts,
+       round(tcpa_minutes, 2) AS tcpa_minutes,
        round(predicted_cpa_nm, 3) AS predicted_cpa_nm,
        round(alert_range_nm, 3) AS alert_range_nm, cpa_ts, round(cpa_nm, 3) AS cpa_nm,
        round(sog_a, 1) AS sog_a, round(sog_b, 1) AS sog_b, round(course_a, 1) AS course_a,
        round(course_b, 1) AS course_b, round(lat, 6) AS lat, round(lon, 6) AS lon
 FROM closest
-ORDER BY mmsi_a, mmsi_b, alert_ts
+ORDER BY mmsi_a, transmitter_a, mmsi_b, transmitter_b, alert_ts

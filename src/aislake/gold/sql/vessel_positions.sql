@@ -5,10 +5,11 @@
 -- (transmitter_labels, aislake.ais.transmitters): where it showed several ships at once, each
 -- keeps its positions (flagged as jumps in silver, they are its track) and noise is left out;
 -- every other MMSI is transmitter 1 without the positions silver flagged as jumps. Tracks,
--- runs, density and the summary read it instead of each segmenting the day again.
+-- runs, stops, density, the summary and the events read it instead of each segmenting the day
+-- again.
 -- own and pos are read by table macros (query_table), which sqlfluff does not see.
 WITH own AS (  -- noqa: ST03
-    SELECT mmsi, ts, lat, lon, sog, cog, ship_type, mobile_type, speed_anomaly
+    SELECT mmsi, ts, lat, lon, sog, cog, nav_status, ship_type, mobile_type, speed_anomaly
     FROM vessel_rows(silver)
 ), suspects AS (
     SELECT DISTINCT mmsi FROM own WHERE speed_anomaly
@@ -35,8 +36,8 @@ WITH own AS (  -- noqa: ST03
     FROM own AS o LEFT JOIN labelled AS l USING (mmsi, ts, lat, lon)
     WHERE CASE WHEN l.transmitter IS NULL THEN NOT o.speed_anomaly ELSE l.transmitter > 0 END
 )
-SELECT $day AS dt, mmsi, transmitter::SMALLINT AS transmitter, ts, lat, lon, sog, ship_type,
-       mobile_type, segment::INTEGER AS segment, cut, step_s, step_nm, leg_nm
+SELECT $day AS dt, mmsi, transmitter::SMALLINT AS transmitter, ts, lat, lon, sog, nav_status,
+       ship_type, mobile_type, segment::INTEGER AS segment, cut, step_s, step_nm, leg_nm
 FROM segmented(
     pos, $max_speed_kn, $min_span_seconds, $max_gap_minutes, $resample_seconds, $moving_sog_kn
 )

@@ -3,7 +3,9 @@
 -- lon 181 rows, kept in the rejects as `no_position`). Name, call sign, IMO, ship type, length
 -- and width: the most reported value (ties: the latest, then the largest); length and width
 -- fall back to the antenna offsets A+B and C+D. Draught and destination change during a
--- voyage: the latest reported value. $null_texts: the texts DMA writes for "none".
+-- voyage: the latest reported value. $null_texts: the texts DMA writes for "none". How many
+-- ships the MMSI showed at once: vessel_positions' transmitters (aislake.ais.transmitters); where
+-- several, each one's most reported name (ties: the latest, then the largest), in their order.
 WITH statics AS (
     SELECT TRY_CAST(mmsi AS INTEGER) AS mmsi, try_strptime(ts, '%d/%m/%Y %H:%M:%S') AS ts,
            text_value(mobile_type, $null_texts) AS mobile_type,
@@ -40,13 +42,31 @@ WITH statics AS (
            arg_max(draught, ts) FILTER (WHERE draught IS NOT NULL) AS draught,
            arg_max(destination, ts) FILTER (WHERE destination IS NOT NULL) AS destination
     FROM reports GROUP BY mmsi
+), shown AS (
+    SELECT mmsi, max(transmitter) AS transmitters FROM vessel_positions GROUP BY mmsi
+), named AS (  -- each ship of an MMSI that showed several, with its most reported name
+    SELECT mmsi, transmitter, arg_max(name, (name IS NOT NULL, n, last_ts, name)) AS name
+    FROM (
+        SELECT p.mmsi, p.transmitter, r.name, count(*) AS n, max(p.ts) AS last_ts
+        FROM vessel_positions AS p
+        INNER JOIN vessel_rows(silver) AS r USING (mmsi, ts, lat, lon)
+        WHERE p.mmsi IN (SELECT s.mmsi FROM shown AS s WHERE s.transmitters > 1)
+        GROUP BY ALL
+    )
+    GROUP BY ALL
+), names AS (
+    SELECT mmsi, list(name ORDER BY transmitter) AS transmitter_names FROM named GROUP BY mmsi
 )
 SELECT $day AS dt, mmsi, mobile_type_mode.v AS mobile_type, name_mode.v AS name,
        callsign_mode.v AS callsign, imo_mode.v AS imo, ship_type_mode.v AS ship_type,
        length_mode.v AS length, width_mode.v AS width, draught, destination,
        mmsi_station_kind(mmsi) AS station_kind, mmsi_mid(mmsi) AS mid,
-       first_seen, last_seen, positions, static_reports
+       first_seen, last_seen, positions, static_reports,
+       shown.transmitters::SMALLINT AS transmitters,
+       coalesce(shown.transmitters > 1, FALSE) AS shared_mmsi, names.transmitter_names
 FROM seen
+LEFT JOIN shown USING (mmsi)
+LEFT JOIN names USING (mmsi)
 LEFT JOIN most_reported(reports, 'mobile_type') AS mobile_type_mode USING (mmsi)
 LEFT JOIN most_reported(reports, 'name') AS name_mode USING (mmsi)
 LEFT JOIN most_reported(reports, 'callsign') AS callsign_mode USING (mmsi)
