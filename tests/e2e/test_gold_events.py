@@ -18,8 +18,8 @@ import pytest
 from test_gold_movements import build_all
 
 from aislake.duck.engine import connect, open_duckdb
-from aislake.gold.core import UNDER_WAY_MIN_SOG, GoldParams
-from aislake.gold.registry import BY_NAME, product_selects
+from aislake.gold.core import UNDER_WAY_MIN_SOG, GoldParams, empty_relation, write_gold
+from aislake.gold.registry import BY_NAME, build_product, partition_prefix, product_selects
 from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import write_dma_zip
 from aislake.simulate.events import CROSSING_CPA_NM, PlantedEvent
@@ -173,7 +173,12 @@ def _positions(*tracks: tuple[int, list[tuple[int, float, float, float]]]) -> st
     )
 
 
-def _run(name: str, positions: str, anchorage: tuple[float, float] = (0.0, 0.0)) -> list[tuple]:
+def _run(
+    name: str,
+    positions: str,
+    anchorage: tuple[float, float] = (0.0, 0.0),
+    day: dt.date = SIM_DAY,
+) -> list[tuple]:
     con = open_duckdb()
     inputs = {"vessel_positions": positions}
     if "anchorages" in BY_NAME[name].reads:
@@ -182,7 +187,7 @@ def _run(name: str, positions: str, anchorage: tuple[float, float] = (0.0, 0.0))
             f"{anchorage[0]}::DOUBLE AS lat, {anchorage[1]}::DOUBLE AS lon, 1 AS vessels, "
             "1 AS stops, 'Here' AS nearest_port, 0.0 AS nearest_port_km)"
         )
-    ((sql, params),) = product_selects(con, BY_NAME[name], inputs, SIM_DAY, GoldParams())
+    ((sql, params),) = product_selects(con, BY_NAME[name], inputs, day, GoldParams())
     return con.execute(sql, params).fetchall()
 
 
@@ -235,3 +240,58 @@ def test_head_on_and_parallel() -> None:
         _positions((265000001, sailing(-12, 0, -0.1)), (265000002, sailing(12, 0.2, 0.1))),
     )
     assert away == []
+
+
+BEFORE = SIM_DAY - dt.timedelta(days=1)
+MIDNIGHT = dt.datetime.combine(SIM_DAY, dt.time())
+SLOT = dt.timedelta(minutes=GoldParams.event_slot_minutes)  # an encounter starts in its slot
+
+
+def test_events_across_midnight_are_one_row_on_the_day_they_end() -> None:
+    """A loitering from 22:00 to 01:00, an encounter from 22:00 to 01:00 and a crossing whose
+    alert comes at 23:57 and CPA at 00:01: each is one row of the day after (read with the
+    positions of the day before), none of the day before (where each was still going at its
+    last report)."""
+    lat, lon = 55.0, 18.5
+    slow = [(m, lat, lon, 0.1) for m in range(-120, 61, 3)]
+    slow += [(m, lat + (m - 60) * 0.003, lon, 10.0) for m in range(63, 121, 3)]  # steams off
+    beside = [(m, lat + 0.00270, lon, 0.1) for m in range(-119, 61, 3)]
+    for name, track in (("loitering", (265000001, slow)), ("encounters", (265000002, beside))):
+        tracks = [(265000001, slow)] + ([track] if track[0] != 265000001 else [])
+        relation = _positions(*tracks)
+        assert _run(name, relation, day=BEFORE) == [], name
+        (row,) = _run(name, relation)
+        start, end = (row[4], row[5]) if name == "loitering" else (row[6], row[7])
+        assert dt.timedelta(0) <= start - (MIDNIGHT - dt.timedelta(hours=2)) < SLOT, name
+        assert end - MIDNIGHT <= dt.timedelta(hours=1), name
+    # the crossing: at 12 kn on perpendicular courses, A east, B north, CPA 0.2 nm at 00:01
+    a = [(m, lat, lon + (m - 1) * 0.2 / 60 / math.cos(math.radians(lat)), 12.0)
+         for m in range(-30, 31)]  # fmt: skip
+    b = [(m, lat - 0.2 / 60 + (m - 1) * 0.2 / 60, lon + 0.2 / 60 / math.cos(math.radians(lat)),
+          12.0) for m in range(-30, 31)]  # fmt: skip
+    crossing = _positions((265000003, a), (265000004, b))
+    assert _run("close_quarters", crossing, day=BEFORE) == []
+    (row,) = _run("close_quarters", crossing)
+    assert row[6] < MIDNIGHT  # alert_ts: before midnight
+    assert abs(row[10] - (MIDNIGHT + dt.timedelta(minutes=1))) <= dt.timedelta(minutes=1)
+
+
+def test_a_day_reads_the_day_before_where_the_lake_holds_it(tmp_path: Path) -> None:
+    """build_product: loitering of a day is built from vessel_positions of that day and of the
+    day before (when the lake holds it): the loitering across midnight is the day's one row."""
+    store = LocalStore(tmp_path)
+    con = connect(store)
+    slow = [(m, 55.0, 18.5, 0.1) for m in range(-120, 61, 3)]
+    slow += [(m, 55.0 + (m - 60) * 0.003, 18.5, 10.0) for m in range(63, 121, 3)]
+    relation = _positions((265000001, slow))
+    for day in (BEFORE, SIM_DAY):
+        select = f"SELECT * REPLACE (ts::DATE AS dt) FROM {relation} WHERE ts::DATE = ?"
+        write_gold(con, store, "vessel_positions", gold_prefix("vessel_positions", day),
+                   [(select, {"1": day})])  # fmt: skip
+    nowhere = "SELECT * FROM " + empty_relation(BY_NAME["anchorages"].columns)
+    write_gold(con, store, "anchorages", partition_prefix(BY_NAME["anchorages"], None),
+               [(nowhere, {})])  # fmt: skip
+    assert build_product(con, store, "loitering", BEFORE).rows == 0
+    assert build_product(con, store, "loitering", SIM_DAY).rows == 1
+    ((start, transmitter),) = rows(store, "loitering", "start_ts, transmitter")
+    assert (start, transmitter) == (MIDNIGHT - dt.timedelta(hours=2), 1)

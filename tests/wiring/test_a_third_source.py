@@ -105,7 +105,7 @@ def test_a_registered_source_gets_its_settings_and_its_whole_graph(mini: dict[st
     graph = loaded.resolve_asset_graph()
     assert dg.AssetKey("mini_ais_bronze") in graph.get_all_asset_keys()
     assert graph.get(dg.AssetKey("mini_ais_silver")).parent_keys == {dg.AssetKey("mini_ais_bronze")}
-    assert graph.get(dg.AssetKey("vessel_stops_gold")).parent_keys == {
+    assert graph.get(dg.AssetKey("vessel_positions_gold")).parent_keys == {
         dg.AssetKey("mini_ais_silver")
     }
     assert "mini_silver_keys_valid" in {k.name for k in graph.asset_check_keys}

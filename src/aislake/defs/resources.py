@@ -188,6 +188,9 @@ class GoldSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
     cq_search_nm: float = GoldParams.cq_search_nm
     cq_max_gap_minutes: float = GoldParams.cq_max_gap_minutes
     cq_min_closing_kn: float = GoldParams.cq_min_closing_kn
+    transmitter_min_positions: int = GoldParams.transmitter_min_positions
+    event_lookback_hours: float = GoldParams.event_lookback_hours
+    cq_lookback_minutes: float = GoldParams.cq_lookback_minutes
 
     def params(self) -> GoldParams:
         return GoldParams(**self.model_dump())

@@ -79,6 +79,8 @@ class GoldParams:
     cq_search_nm: float = 2.0  # pairs looked at within cells this wide (and their neighbours)
     cq_max_gap_minutes: float = 3.0  # alert minutes of one situation at most this far apart
     transmitter_min_positions: int = 10  # an MMSI's segment with fewer positions is noise
+    event_lookback_hours: float = 24.0  # loitering and encounters followed back across midnight
+    cq_lookback_minutes: float = 60.0  # ... close quarters (a situation lasts minutes)
     cq_min_closing_kn: float = 1.0  # a relative speed below this has no time to a CPA
 
     def motion(self) -> MotionRules:

@@ -86,6 +86,27 @@ SELECT mmsi, transmitter,
 FROM query_table(positions)
 GROUP BY ALL;
 
+-- The positions (with ts) an event product of `day` reads: from `lookback_minutes` before the
+-- day to its end (the day before's are there for a product that follows events across midnight).
+CREATE OR REPLACE MACRO event_window(positions, day, lookback_minutes) AS TABLE
+SELECT * FROM query_table(positions)  -- noqa: AM04
+WHERE ts >= day::TIMESTAMP - to_microseconds((lookback_minutes * 60000000)::BIGINT)
+  AND ts < day::TIMESTAMP + INTERVAL 1 DAY;
+
+-- An event whose last sign was at `end_ts` (the vessel's next position `next_ts`; NULL: none
+-- seen), ended by a pause of more than `max_gap_minutes`, is known to be over by `by_ts`.
+CREATE OR REPLACE MACRO over_by(end_ts, next_ts, max_gap_minutes, by_ts) AS (
+    coalesce(next_ts < by_ts, FALSE)
+    OR end_ts + to_microseconds((max_gap_minutes * 60000000)::BIGINT) < by_ts
+);
+
+-- Reported on `day`: over by the day's end and not by its start (the day before reported it),
+-- so an event across midnight is one row, on the day it is known to have ended.
+CREATE OR REPLACE MACRO reported_on(end_ts, next_ts, max_gap_minutes, day) AS (
+    over_by(end_ts, next_ts, max_gap_minutes, day::TIMESTAMP + INTERVAL 1 DAY)
+    AND NOT over_by(end_ts, next_ts, max_gap_minutes, day::TIMESTAMP)
+);
+
 -- The rows of `pairs` (two vessels' slots: mmsi_a, transmitter_a, mmsi_b, transmitter_b, slot)
 -- with their `run`: 1, 2, ... per pair, a new one after a pause of more than `max_gap_minutes`.
 CREATE OR REPLACE MACRO pair_runs(pairs, max_gap_minutes) AS TABLE

@@ -110,7 +110,11 @@ def _upstream_keys(
         return partition_keys(store, gold_partition_prefix(up.name, "history", None))
     if p.partitioning == "daily":
         assert day is not None
-        return partition_keys(store, gold_partition_prefix(up.name, "daily", day))
+        keys = partition_keys(store, gold_partition_prefix(up.name, "daily", day))
+        if keys and p.follows_midnight:  # the day before too, where the lake holds it
+            before = day - dt.timedelta(days=1)
+            keys = partition_keys(store, gold_partition_prefix(up.name, "daily", before)) + keys
+        return keys
     if p.partitioning == "monthly":
         assert day is not None
         last = day.replace(day=calendar.monthrange(day.year, day.month)[1])

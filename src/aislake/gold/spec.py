@@ -42,6 +42,9 @@ class GoldProduct:
     bucketed: bool = False  # built a share of the vessels at a time ($bucket of $buckets)
     # events: a day without any is normal, so no `<name>_not_empty` warning
     rare: bool = False
+    # a daily product that also reads its daily inputs' day before (events followed across
+    # midnight: each reported on the day it is known to have ended)
+    follows_midnight: bool = False
 
     @property
     def asset(self) -> str:

@@ -32,6 +32,23 @@ def test_definitions_load_with_the_registrys_products_and_their_checks() -> None
     }
 
 
+def test_events_depend_on_the_day_before_too() -> None:
+    """Loitering, encounters and close quarters follow events across midnight: a day of theirs
+    depends on the vessel positions of that day and the day before (the first day on its own)."""
+    from aislake.gold.registry import PRODUCTS
+
+    graph = defs().resolve_asset_graph()
+    positions = dg.AssetKey("vessel_positions_gold")
+    for p in PRODUCTS:
+        mapping = graph.get_partition_mapping(dg.AssetKey(p.asset), positions)
+        if p.follows_midnight:
+            assert isinstance(mapping, dg.TimeWindowPartitionMapping), p.name
+            assert (mapping.start_offset, mapping.end_offset) == (-1, 0), p.name
+            assert mapping.allow_nonexistent_upstream_partitions, p.name
+    followers = {p.name for p in PRODUCTS if p.follows_midnight}
+    assert followers == {"loitering", "encounters", "close_quarters"}
+
+
 def test_graph_dependencies_kinds_and_groups() -> None:
     graph = defs().resolve_asset_graph()
 

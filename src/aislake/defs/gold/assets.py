@@ -82,11 +82,26 @@ def month_follows_its_days() -> dg.AutomationCondition[dg.AssetKey | dg.AssetChe
     ).with_label("a day of the month was updated")
 
 
-def _deps(product: GoldProduct, sources: tuple[str, ...]) -> list[dg.AssetKey]:
-    keys = [dg.AssetKey(BY_NAME[r].asset) for r in product.reads if r != "silver"]
+# A product that follows events across midnight reads its daily inputs' day before too.
+DAY_BEFORE_AND_DAY = dg.TimeWindowPartitionMapping(
+    start_offset=-1, end_offset=0, allow_nonexistent_upstream_partitions=True
+)
+
+
+def _deps(product: GoldProduct, sources: tuple[str, ...]) -> list[dg.AssetDep]:
+    deps = [
+        dg.AssetDep(
+            BY_NAME[r].asset,
+            partition_mapping=DAY_BEFORE_AND_DAY
+            if product.follows_midnight and BY_NAME[r].partitioning == "daily"
+            else None,
+        )
+        for r in product.reads
+        if r != "silver"
+    ]
     if "silver" in product.reads:
-        keys = [dg.AssetKey(f"{s}_ais_silver") for s in sources] + keys
-    return keys
+        deps = [dg.AssetDep(f"{s}_ais_silver") for s in sources] + deps
+    return deps
 
 
 def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefinition:

@@ -12,12 +12,12 @@ PRODUCT = GoldProduct(
         "Close-quarters situations: two vessels under way whose courses and speeds made good "
         "predict a closest point of approach (CPA) under 0.5 nm within 6 minutes (TCPA), from "
         "each vessel's position a minute, found on a grid of 2 nm cells; with the first alert "
-        "and the closest the two then came, at "
-        "gold/close_quarters/dt=YYYY-MM-DD/part-0.<version>.parquet."
+        "and the closest the two then came; one row on the day it is known to have ended "
+        "(across midnight too), at gold/close_quarters/dt=YYYY-MM-DD/part-0.<version>.parquet."
     ),
     columns=(
         ("situation_id", "VARCHAR", "<mmsi_a>[.<t_a>]-<mmsi_b>[.<t_b>]-<alert>: .<t> from 2"),
-        ("dt", "DATE", "the day (UTC)"),
+        ("dt", "DATE", "the day it is reported: known to have ended (UTC)"),
         ("mmsi_a", "INTEGER", "the smaller MMSI of the pair"),
         ("transmitter_a", "SMALLINT", "its ship among those the MMSI showed at once (1, 2, ...)"),
         ("mmsi_b", "INTEGER", "the larger (two ships under one MMSI are never paired)"),
@@ -36,6 +36,7 @@ PRODUCT = GoldProduct(
         ("lon", "DOUBLE", "midpoint longitude then"),
     ),
     partitioning="daily",
+    follows_midnight=True,
     rare=True,
     reads=("vessel_positions",),
     measures=lambda p: {

@@ -7,17 +7,17 @@ from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
     name="encounters",
-    row="two vessels together at sea for two hours or more, within a day",
+    row="two vessels together at sea for two hours or more (across midnight too)",
     description=(
         "Pairs of vessels within 500 m of each other for at least 2 hours, each with a median "
         "speed under 2 kn, more than 10 km from every port and anchorage (Global Fishing "
         "Watch's encounters: transshipment, bunkering, ship-to-ship transfers), found on a "
-        "grid, never every vessel against every other, at "
-        "gold/encounters/dt=YYYY-MM-DD/part-0.<version>.parquet."
+        "grid, never every vessel against every other; one row on the day it is known to have "
+        "ended (across midnight too), at gold/encounters/dt=YYYY-MM-DD/part-0.<version>.parquet."
     ),
     columns=(
         ("encounter_id", "VARCHAR", "<mmsi_a>[.<t_a>]-<mmsi_b>[.<t_b>]-<start>: .<t> from 2"),
-        ("dt", "DATE", "the day (UTC)"),
+        ("dt", "DATE", "the day it is reported: known to have ended (UTC)"),
         ("mmsi_a", "INTEGER", "the smaller MMSI of the pair"),
         ("transmitter_a", "SMALLINT", "its ship among those the MMSI showed at once (1, 2, ...)"),
         ("mmsi_b", "INTEGER", "the larger (two ships under one MMSI are never paired)"),
@@ -32,6 +32,7 @@ PRODUCT = GoldProduct(
         *EVENT_PLACE_COLUMNS,
     ),
     partitioning="daily",
+    follows_midnight=True,
     rare=True,
     reads=("vessel_positions", "anchorages"),
     measures=lambda p: {

@@ -7,15 +7,16 @@ from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
     name="loitering",
-    row="a vessel slow for an hour or more away from port, within a day",
+    row="a vessel slow for an hour or more away from port (across midnight too)",
     description=(
-        "Per vessel and day, each time it stayed under 2 kn for at least an hour more than "
-        "10 km from every port and anchorage (Global Fishing Watch's loitering, on the lake's "
-        "anchorages), at gold/loitering/dt=YYYY-MM-DD/part-0.<version>.parquet."
+        "Each time a vessel stayed under 2 kn for at least an hour more than 10 km from every "
+        "port and anchorage (Global Fishing Watch's loitering, on the lake's anchorages), one "
+        "row on the day it is known to have ended (an event across midnight is one row, read "
+        "with the day before), at gold/loitering/dt=YYYY-MM-DD/part-0.<version>.parquet."
     ),
     columns=(
         ("loitering_id", "VARCHAR", "<mmsi>[.<transmitter> from 2]-<start>"),
-        ("dt", "DATE", "the day (UTC)"),
+        ("dt", "DATE", "the day it is reported: known to have ended (UTC)"),
         ("mmsi", "INTEGER", "the vessel's MMSI"),
         ("transmitter", "SMALLINT", "1, 2, ...: the ship among those the MMSI showed at once"),
         ("start_ts", "TIMESTAMP", "first slow position"),
@@ -27,6 +28,7 @@ PRODUCT = GoldProduct(
         *EVENT_PLACE_COLUMNS,
     ),
     partitioning="daily",
+    follows_midnight=True,
     rare=True,
     reads=("vessel_positions", "anchorages"),
     measures=lambda p: {

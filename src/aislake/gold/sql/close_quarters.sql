@@ -7,10 +7,14 @@
 -- a grid of cells $cq_search_nm nm wide (the same and the eight neighbouring cells), kept
 -- when within $cq_search_nm nm of each other. Two vessels whose relative speed is under
 -- $cq_min_closing_kn kn (in company, or overtaking at a crawl) have no time to a CPA: never a
--- situation.
-WITH minutes AS (
+-- situation. Followed across midnight: the positions from $cq_lookback_minutes minutes before
+-- the day are read too, and a situation is reported on the day it is known to have ended (no
+-- alert for $cq_max_gap_minutes minutes, its predicted CPA passed: reported_on).
+WITH positions AS (  -- noqa: ST03
+    SELECT * FROM event_window(vessel_positions, $day, $cq_lookback_minutes)
+), minutes AS (
     SELECT *, lag(ts) OVER w AS p_ts, lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon
-    FROM slotted(vessel_positions, 1)
+    FROM slotted(positions, 1)
     WINDOW w AS (PARTITION BY mmsi, transmitter ORDER BY slot)
 ), moving AS (
     SELECT mmsi, transmitter, slot, ts, lat, lon, sog,
@@ -55,7 +59,7 @@ WITH minutes AS (
     SELECT * FROM pair_runs(alerting, $cq_max_gap_minutes)
 ), first_alerts AS (
     SELECT mmsi_a, transmitter_a, mmsi_b, transmitter_b, run, min(ts) AS alert_ts,
-           max(ts) AS last_alert_ts,
+           max(ts) AS last_alert_ts, max(slot) AS last_slot,
            arg_min(tcpa_min, ts) AS tcpa_minutes, arg_min(cpa_nm, ts) AS predicted_cpa_nm,
            arg_min(range_nm, ts) AS alert_range_nm
     FROM situations
@@ -85,4 +89,5 @@ SELECT vessel_key(mmsi_a, transmitter_a) || '-' || vessel_key(mmsi_b, transmitte
        round(sog_a, 1) AS sog_a, round(sog_b, 1) AS sog_b, round(course_a, 1) AS course_a,
        round(course_b, 1) AS course_b, round(lat, 6) AS lat, round(lon, 6) AS lon
 FROM closest
+WHERE reported_on(last_slot, NULL, greatest($cq_max_gap_minutes, $cq_tcpa_minutes), $day)
 ORDER BY mmsi_a, transmitter_a, mmsi_b, transmitter_b, alert_ts

@@ -5,8 +5,12 @@
 -- (positions nearer are left out before pairs are sought: a crowded port is never paired).
 -- Pairs come from a grid of cells $encounter_max_km km wide: a slot's positions are joined to
 -- those of the same and the eight neighbouring cells, never every vessel to every other.
-WITH at_sea_positions AS (  -- noqa: ST03
-    SELECT * FROM slotted(vessel_positions, $event_slot_minutes)
+-- Followed across midnight: the positions from $event_lookback_hours h before the day are read
+-- too, and an encounter is reported on the day it is known to have ended (reported_on).
+WITH positions AS (  -- noqa: ST03
+    SELECT * FROM event_window(vessel_positions, $day, $event_lookback_hours * 60)
+), at_sea_positions AS (  -- noqa: ST03
+    SELECT * FROM slotted(positions, $event_slot_minutes)
 ), slots AS (
     SELECT *, floor(lat * 111.32 / $encounter_max_km)::BIGINT AS cy,
            floor(lon * cos(radians(lat)) * 111.32 / $encounter_max_km)::BIGINT AS cx
@@ -27,8 +31,8 @@ WITH at_sea_positions AS (  -- noqa: ST03
     SELECT * FROM pair_runs(near, $event_max_gap_minutes)
 ), events AS (  -- noqa: ST03
     SELECT mmsi_a, transmitter_a, mmsi_b, transmitter_b, run, min(ts) AS start_ts,
-           max(ts) AS end_ts,
-           count(*)::INTEGER AS slots, median(km) AS median_km,
+           max(ts) AS end_ts, max(slot) AS last_slot, count(*)::INTEGER AS slots,
+           median(km) AS median_km,
            median(sog_a) AS median_sog_a, median(sog_b) AS median_sog_b,
            exact_mean(lat)::DOUBLE AS lat, exact_mean(lon)::DOUBLE AS lon
     FROM runs
@@ -46,4 +50,5 @@ SELECT vessel_key(mmsi_a, transmitter_a) || '-' || vessel_key(mmsi_b, transmitte
        place AS nearest_place, round(place_km, 3) AS place_km
 FROM with_nearest_place(events)
 WHERE place_km > $event_min_port_km
+    AND reported_on(last_slot, NULL, $event_max_gap_minutes, $day)
 ORDER BY mmsi_a, transmitter_a, mmsi_b, transmitter_b, start_ts
