@@ -295,3 +295,14 @@ def test_a_day_reads_the_day_before_where_the_lake_holds_it(tmp_path: Path) -> N
     assert build_product(con, store, "loitering", SIM_DAY).rows == 1
     ((start, transmitter),) = rows(store, "loitering", "start_ts, transmitter")
     assert (start, transmitter) == (MIDNIGHT - dt.timedelta(hours=2), 1)
+
+
+def test_a_cpa_just_under_the_limit_passes_the_check() -> None:
+    """predicted_cpa_nm is stored rounded to 3 decimals: 0.4996 nm reads 0.5, which is still a
+    situation (found on a 4 M-row day, where the check failed the run)."""
+    row = (
+        "(SELECT TIMESTAMP '2024-01-15 10:00' AS alert_ts, TIMESTAMP '2024-01-15 10:03' AS cpa_ts, "
+        "0.5 AS cpa_nm, 5.3 AS tcpa_minutes, round(0.4996, 3) AS predicted_cpa_nm)"
+    )
+    sql = BY_NAME["close_quarters"].measures(GoldParams())["rows_out_of_range"]
+    assert open_duckdb().execute(f"SELECT {sql} FROM {row}").fetchone() == (0,)

@@ -44,7 +44,8 @@ PRODUCT = GoldProduct(
         "self_pairs": "count(*) FILTER (WHERE mmsi_a >= mmsi_b)",
         "rows_out_of_range": "count(*) FILTER (WHERE cpa_ts < alert_ts OR cpa_nm < 0 "
         f"OR tcpa_minutes < 0 OR tcpa_minutes > {p.cq_tcpa_minutes} "
-        f"OR predicted_cpa_nm >= {p.cq_cpa_nm})",
+        # predicted_cpa_nm is rounded to 3 decimals: a CPA just under the limit reads as it
+        f"OR predicted_cpa_nm > {p.cq_cpa_nm})",
     },
     summary=close_quarters_figures,
 )
