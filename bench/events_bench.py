@@ -97,8 +97,9 @@ def run(lake: Path) -> dict:
     shifted = (
         f"SELECT * REPLACE (dt - 1 AS dt, ts - INTERVAL 1 DAY AS ts) FROM read_parquet({files!r})"
     )
-    write_gold(con, store, "vessel_positions", gold_prefix("vessel_positions", before),
-               [(shifted, {})])  # fmt: skip
+    write_gold(
+        con, store, "vessel_positions", gold_prefix("vessel_positions", before), [(shifted, {})]
+    )
     for name in EVENTS:
         started = time.perf_counter()
         built = build_product(con, store, name, DAY)

@@ -185,8 +185,10 @@ def aislake_day(csv: Path, rows: int) -> dict:
 
     with dg.DagsterInstance.get() as instance:
         run = instance.get_runs(limit=1)[0]
-        steps = {s.step_key: (s.end_time or 0) - (s.start_time or 0) for s in
-                 instance.get_run_step_stats(run.run_id)}  # fmt: skip
+        steps = {
+            s.step_key: (s.end_time or 0) - (s.start_time or 0)
+            for s in instance.get_run_step_stats(run.run_id)
+        }
     result["silver_seconds"] = steps.get("dma_ais_silver", 0.0)
     result["outputs"] = aislake_outputs(lake)
     return result
@@ -261,10 +263,13 @@ def run_size(rows: int, movingpandas_max_rows: int) -> dict:
 def _slim(result: dict) -> dict:
     """The result without the per-vessel distances (for stdout)."""
     return {
-        k: ({**v, "outputs": {o: x for o, x in v["outputs"].items() if o != "distance_nm"}}
-            if isinstance(v, dict) and "outputs" in v else v)
+        k: (
+            {**v, "outputs": {o: x for o, x in v["outputs"].items() if o != "distance_nm"}}
+            if isinstance(v, dict) and "outputs" in v
+            else v
+        )
         for k, v in result.items()
-    }  # fmt: skip
+    }
 
 
 def table(results: list[dict]) -> str:

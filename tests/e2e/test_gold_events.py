@@ -265,10 +265,14 @@ def test_events_across_midnight_are_one_row_on_the_day_they_end() -> None:
         assert dt.timedelta(0) <= start - (MIDNIGHT - dt.timedelta(hours=2)) < SLOT, name
         assert end - MIDNIGHT <= dt.timedelta(hours=1), name
     # the crossing: at 12 kn on perpendicular courses, A east, B north, CPA 0.2 nm at 00:01
-    a = [(m, lat, lon + (m - 1) * 0.2 / 60 / math.cos(math.radians(lat)), 12.0)
-         for m in range(-30, 31)]  # fmt: skip
-    b = [(m, lat - 0.2 / 60 + (m - 1) * 0.2 / 60, lon + 0.2 / 60 / math.cos(math.radians(lat)),
-          12.0) for m in range(-30, 31)]  # fmt: skip
+    a = [
+        (m, lat, lon + (m - 1) * 0.2 / 60 / math.cos(math.radians(lat)), 12.0)
+        for m in range(-30, 31)
+    ]
+    b = [
+        (m, lat - 0.2 / 60 + (m - 1) * 0.2 / 60, lon + 0.2 / 60 / math.cos(math.radians(lat)), 12.0)
+        for m in range(-30, 31)
+    ]
     crossing = _positions((265000003, a), (265000004, b))
     assert _run("close_quarters", crossing, day=BEFORE) == []
     (row,) = _run("close_quarters", crossing)
@@ -286,11 +290,17 @@ def test_a_day_reads_the_day_before_where_the_lake_holds_it(tmp_path: Path) -> N
     relation = _positions((265000001, slow))
     for day in (BEFORE, SIM_DAY):
         select = f"SELECT * REPLACE (ts::DATE AS dt) FROM {relation} WHERE ts::DATE = ?"
-        write_gold(con, store, "vessel_positions", gold_prefix("vessel_positions", day),
-                   [(select, {"1": day})])  # fmt: skip
+        write_gold(
+            con,
+            store,
+            "vessel_positions",
+            gold_prefix("vessel_positions", day),
+            [(select, {"1": day})],
+        )
     nowhere = "SELECT * FROM " + empty_relation(BY_NAME["anchorages"].columns)
-    write_gold(con, store, "anchorages", partition_prefix(BY_NAME["anchorages"], None),
-               [(nowhere, {})])  # fmt: skip
+    write_gold(
+        con, store, "anchorages", partition_prefix(BY_NAME["anchorages"], None), [(nowhere, {})]
+    )
     assert build_product(con, store, "loitering", BEFORE).rows == 0
     assert build_product(con, store, "loitering", SIM_DAY).rows == 1
     ((start, transmitter),) = rows(store, "loitering", "start_ts, transmitter")

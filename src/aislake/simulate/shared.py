@@ -60,8 +60,12 @@ def _laps(centre: tuple[float, float], side_nm: float) -> np.ndarray:
     lat, lon = centre
     dlat = side_nm / 2 / 60.0
     dlon = side_nm / 2 / (60.0 * np.cos(np.radians(lat)))
-    lap = [(lat - dlat, lon - dlon), (lat + dlat, lon - dlon), (lat + dlat, lon + dlon),
-           (lat - dlat, lon + dlon)]  # fmt: skip
+    lap = [
+        (lat - dlat, lon - dlon),
+        (lat + dlat, lon - dlon),
+        (lat + dlat, lon + dlon),
+        (lat - dlat, lon + dlon),
+    ]
     hours = (DAY_SECONDS + 4 * HOUR) / HOUR
     laps = int(np.ceil(hours * WORKING_SPEED_KN / (4 * side_nm))) + 1
     return np.array(lap * laps + [lap[0]], dtype=float)
