@@ -7,7 +7,8 @@ simulated NOAA day of about N/4 rows (the same date), the real 2021 DMA extract 
 both dates, history once). Run it on two commits (a worktree of the old one) and ``compare``.
 
 ``compare A B``: every partition that either lake's pointers name, row for row. Exit 1 on any
-difference. Never run by the tests.
+difference. ``--new-columns`` leaves out columns B added; ``--retyped`` compares B's values of
+columns whose type changed as A's type (and says so). Never run by the tests.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def _datasets(lake: Path) -> dict[str, list[str]]:
     return found
 
 
-def compare(a: Path, b: Path, new_columns: tuple[str, ...] = ()) -> int:
+def compare(
+    a: Path, b: Path, new_columns: tuple[str, ...] = (), retyped: tuple[str, ...] = ()
+) -> int:
     con = duckdb.connect()
     da, db = _datasets(a), _datasets(b)
     differing = sorted(set(da) ^ set(db))
@@ -90,6 +93,18 @@ def compare(a: Path, b: Path, new_columns: tuple[str, ...] = ()) -> int:
             rb = f"(SELECT * EXCLUDE ({', '.join(added)}) FROM {rb})"
         cols_a = con.execute(f"DESCRIBE SELECT * FROM {ra}").fetchall()
         cols_b = con.execute(f"DESCRIBE SELECT * FROM {rb}").fetchall()
+        # Columns whose type B changed (``--retyped``): B's values compared as A's type.
+        cast = [
+            (ca[0], ca[1], cb[1])
+            for ca, cb in zip(cols_a, cols_b, strict=False)
+            if ca[0] == cb[0] and ca[1] != cb[1] and ca[0] in retyped
+        ]
+        if cast and len(cols_a) == len(cols_b):
+            for name, type_a, type_b in cast:
+                print(f"RETYPED {prefix} {name}: {type_a} -> {type_b}")
+            casts = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t, _ in cast)
+            rb = f"(SELECT * REPLACE ({casts}) FROM {rb})"
+            cols_b = con.execute(f"DESCRIBE SELECT * FROM {rb}").fetchall()
         if cols_a != cols_b:
             print(f"COLUMNS DIFFER {prefix}")
             differing.append(prefix)
@@ -121,11 +136,16 @@ def main() -> None:
     c.add_argument(
         "--new-columns", nargs="*", default=(), help="columns B added, left out of its rows"
     )
+    c.add_argument(
+        "--retyped", nargs="*", default=(), help="columns whose type B changed: compared as A's"
+    )
     args = parser.parse_args()
     if args.command == "build":
         build(args.out, args.rows)
     else:
-        sys.exit(compare(args.a / "lake", args.b / "lake", tuple(args.new_columns)))
+        sys.exit(
+            compare(args.a / "lake", args.b / "lake", tuple(args.new_columns), tuple(args.retyped))
+        )
 
 
 if __name__ == "__main__":

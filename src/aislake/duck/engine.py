@@ -11,6 +11,7 @@ import importlib.util
 import shutil
 import tempfile
 import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,30 +150,33 @@ def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     run_sql(con, path.read_text())
 
 
-def execute_concurrently(
-    con: duckdb.DuckDBPyConnection, statements: list[str], workers: int
-) -> None:
-    """Run independent ``statements`` at the same time, at most ``workers`` at once: the first
-    on ``con`` itself (it may read the connection's temporary tables), the others on cursors,
-    connections to the same database that share its memory limit. For statements DuckDB runs on
-    one thread (a ``POSITIONAL JOIN``); the first error is raised once all have ended."""
-    if workers <= 1 or len(statements) <= 1:
-        for sql in statements:
-            con.execute(sql)
+# Work for one connection: statements run in order on the connection it is given.
+Job = Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def execute_concurrently(con: duckdb.DuckDBPyConnection, jobs: list[Job], workers: int) -> None:
+    """Run independent ``jobs`` at the same time, at most ``workers`` at once: the first on
+    ``con`` itself (it may read the connection's temporary tables), the others each on a cursor
+    of its own, a connection to the same database that shares its memory limit (and sees its
+    tables and views, not its temporary ones). For statements DuckDB runs on one thread (a
+    ``POSITIONAL JOIN``); the first error is raised once all have ended."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            job(con)
         return
 
-    def run(index: int, sql: str) -> None:
+    def run(index: int, job: Job) -> None:
         if index == 0:
-            con.execute(sql)
+            job(con)
             return
         cursor = con.cursor()
         try:
-            cursor.execute(sql)
+            job(cursor)
         finally:
             cursor.close()
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aislake-duckdb") as pool:
-        done = [pool.submit(run, i, sql) for i, sql in enumerate(statements)]
+        done = [pool.submit(run, i, job) for i, job in enumerate(jobs)]
     for future in done:
         future.result()
 

@@ -6,6 +6,9 @@ Every value that becomes part of a statement (a path, a key, a secret, a setting
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from aislake.storage.pointers import partition_keys
 from aislake.storage.store import ObjectStore
 
@@ -40,3 +43,21 @@ def parquet_options(row_group_rows: int = ROW_GROUP_ROWS) -> str:
 
 
 PARQUET_OPTIONS = parquet_options()
+
+
+_COMMENT = re.compile(r"--[^\n]*")
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+def parameter_names(sql: str) -> list[str]:
+    """The ``$name`` parameters ``sql`` binds (its comments left out), in order of appearance."""
+    return list(dict.fromkeys(_PARAMETER.findall(_COMMENT.sub("", sql))))
+
+
+def bind(sql: str, values: Mapping[str, object]) -> dict[str, object]:
+    """The values of the parameters ``sql`` binds, taken from ``values`` (DuckDB refuses a value
+    the statement does not name); a parameter ``values`` lacks is a ``KeyError``."""
+    missing = [n for n in parameter_names(sql) if n not in values]
+    if missing:
+        raise KeyError(f"no value for the SQL parameters {', '.join(missing)}")
+    return {n: values[n] for n in parameter_names(sql)}

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
 
 from aislake.ais.motion import MotionRules
-from aislake.duck.sql import PARQUET_OPTIONS, keys_literal, sql_literal
+from aislake.duck.sql import PARQUET_OPTIONS, keys_literal, parameter_names, sql_literal
 from aislake.sources.dma.reader import DMA_NULL_TEXTS
 from aislake.storage.layout import pointer_key
 from aislake.storage.pointers import day_keys
@@ -172,15 +171,6 @@ def laea(lon: str, lat: str) -> str:
 def product_sql(name: str) -> str:
     """The static SQL of product ``name``: ``sql/<name>.sql``."""
     return (SQL_DIR / f"{name}.sql").read_text()
-
-
-_COMMENT = re.compile(r"--[^\n]*")
-_PARAMETER = re.compile(r"\$([a-z_]+)")
-
-
-def parameter_names(sql: str) -> list[str]:
-    """The ``$name`` parameters ``sql`` binds (its comments left out), in order of appearance."""
-    return list(dict.fromkeys(_PARAMETER.findall(_COMMENT.sub("", sql))))
 
 
 def sql_params(

@@ -19,8 +19,9 @@ The steps, each a module of this package: ``read`` (count the lines; parse, clas
 the day in one pass, reconciled with the count), ``repair`` (lines an unquoted comma broke),
 ``neighbours`` (duplicates and implied speeds on the narrow keys), ``write`` (silver and the
 rejects into staging), ``publish`` (counted against what came in, judged against the stored
-day, published under one pointer); ``rules`` holds the cleaning rules' SQL and ``workspace``
-what a build owns while it runs. Only lines DuckDB refused, and the rows its shift test
+day, published under one pointer); their SQL is the static files of ``sql/`` (``queries``),
+``rules`` holds the cleaning rules' parameters and ``workspace`` what a build owns while it
+runs. Only lines DuckDB refused, and the rows its shift test
 flagged, pass through Python, to be repaired (``aislake.sources.dma.repair``).
 
 Nothing is dropped silently: the day's data lines, counted from the bytes (bronze's manifest, or a
@@ -159,8 +160,9 @@ def build_silver(
             )
         lap("read_sort_s")
         repaired_rows = repair_lines(con, reader, day, ws)
+        ws.show_sorted_files(con)
         lap("repair_s")
-        find_neighbours(con, ws, read.rows, repaired_rows, motion)
+        find_neighbours(con, read.rows, motion)
         lap("neighbours_s")
         written = write_day(
             con,

@@ -17,13 +17,12 @@ from pathlib import Path
 
 import duckdb
 
-from aislake.ais.schema import DMA_RAW_NAMES
 from aislake.bronze.lines import count_data_lines, scan_lines
 from aislake.bronze.manifest import read_manifest
 from aislake.bronze.sanitize import Sanitized, sanitize
 from aislake.bronze.zstd import text_chunks
 from aislake.duck.sql import sql_literal
-from aislake.silver.rules import reason_sql
+from aislake.silver.queries import query
 from aislake.sources.base import DayReader, DecodedDay, Decoder
 from aislake.storage.store import ObjectStore
 
@@ -57,25 +56,20 @@ def count_lines(store: ObjectStore, bronze_key: str, lines: int | None) -> LineC
     return LineCount(scan.lines, "bronze bytes", scan.long_line)
 
 
-def classify_sql(select: str, day: dt.date, tie: str = "") -> str:
-    """The typed rows of ``select`` with their reason and a tie-break hash, in silver's order:
-    valid rows first, by (mmsi, ts, lat, lon, tie-break)."""
-    # Which copy of an exact duplicate is kept must not depend on file order or threads: the
-    # one with the smallest hash of all its other fields.
-    others = [c for c in DMA_RAW_NAMES.values() if c not in ("mmsi", "ts", "lat", "lon")]
-    return f"""SELECT *, {reason_sql(day)} AS reason, hash({", ".join(others)}) AS h
-        FROM ({select})
-        ORDER BY reason NULLS FIRST, mmsi, ts, lat, lon, h{tie}"""
+# The main read's rows have no tie-break beyond their fields (the repaired rows do:
+# ``aislake.silver.repair``).
+MAIN_ROWS = "SELECT *, NULL::BIGINT AS tie FROM ({select})"
 
 
-def write_classified(
-    con: duckdb.DuckDBPyConnection, select: str, day: dt.date, out: Path, tie: str = ""
-) -> int:
-    """Classify and sort the rows of ``select`` into the local Parquet file ``out``; its rows.
-    ``tie`` orders rows whose every field is equal (``, src_line`` for repaired lines)."""
+def write_classified(con: duckdb.DuckDBPyConnection, select: str, day: dt.date, out: Path) -> int:
+    """Classify and sort the rows of ``select`` (every DMA raw field, the source's own columns
+    and ``tie``: what orders rows equal in every field) into the local Parquet file ``out``
+    (``sql/classify.sql``, over the view ``day_rows``); its rows."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW day_rows AS {select}")
+    start = dt.datetime.combine(day, dt.time())
+    sql, params = query("classify", day_start=start, day_end=start + dt.timedelta(days=1))
     con.execute(
-        f"COPY ({classify_sql(select, day, tie)}) TO {sql_literal(str(out))} "
-        "(FORMAT parquet, COMPRESSION lz4)"
+        f"COPY (\n{sql}\n) TO {sql_literal(str(out))} (FORMAT parquet, COMPRESSION lz4)", params
     )
     row = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(out))})").fetchone()
     return int(row[0]) if row else 0
@@ -121,7 +115,7 @@ def read_decoded(
         "error_type VARCHAR, column_name VARCHAR)"
     )
     decoded = decoder.decode(con, store, bronze_key, day, workdir, archive)
-    rows = write_classified(con, decoded.select, day, out)
+    rows = write_classified(con, MAIN_ROWS.format(select=decoded.select), day, out)
     aside = sum(decoded.aside.values())
     if rows + aside != decoded.records:
         raise RowsLostError(
@@ -186,7 +180,7 @@ def read_reconciled(
         con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
         select = reader.select(uri, parallel=parallel, buffer_size=buffer_size)
         try:
-            rows = write_classified(con, select, day, out)
+            rows = write_classified(con, MAIN_ROWS.format(select=select), day, out)
         except duckdb.InvalidInputException as exc:
             failure, rows, refused = exc, -1, 0
         else:

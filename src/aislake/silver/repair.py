@@ -51,10 +51,15 @@ def repair_lines(
     repaired_csv = ws.workdir / "repaired.csv"
     _write_repaired_csv(repaired_csv, raw_cols, repairs)
     con.execute("DROP TABLE IF EXISTS repair_errors; DROP TABLE IF EXISTS repair_scans")
-    select = typed_csv_sql(
+    typed = typed_csv_sql(
         str(repaired_csv), raw_cols, REPAIR_LEADING, ("repair_errors", "repair_scans")
     )
-    rows = write_classified(con, select, day, ws.repaired_file, ", src_line, src_rid")
+    # A repaired row's line is the refused line's; rows equal in every field keep the order of
+    # the lines they came from.
+    select = (
+        f"SELECT *, src_line AS line, {{'line': src_line, 'rid': src_rid}} AS tie FROM ({typed})"
+    )
+    rows = write_classified(con, select, day, ws.repaired_file)
     con.execute(
         f"INSERT INTO repaired_ids SELECT src_line, src_rid, repaired "
         f"FROM read_parquet({sql_literal(str(ws.repaired_file))})"

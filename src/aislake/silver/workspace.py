@@ -15,12 +15,14 @@ from pathlib import Path
 import duckdb
 
 from aislake.duck.sql import sql_literal
+from aislake.sources.base import ROW_COLUMNS
 from aislake.storage.store import ObjectStore
 
 log = logging.getLogger(__name__)
 
-# The temporary tables the steps create on the build's connection (dropped at the end).
+# The tables and views the steps create on the build's connection (dropped at the end).
 TEMP_TABLES = ("neighbours", "repaired_ids", "lines_aside")
+VIEWS = ("day_rows", "classified_rows", "repaired_rows", "part_rows", "part_neighbours")
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,32 @@ class Workspace:
         """The rows of repaired lines, classified and sorted likewise (the repair step's)."""
         return self.workdir / "repaired.parquet"
 
-    @property
-    def main(self) -> str:
-        """The main file as a relation, with each row's number (its id: ``rid``)."""
-        return f"read_parquet({sql_literal(str(self.main_file))}, file_row_number = true)"
+    def show_sorted_files(self, con: duckdb.DuckDBPyConnection) -> None:
+        """The views the later steps' SQL reads the sorted files through, each row with its
+        number (``file_row_number``) and every column of ``SORTED_COLUMNS`` (NULL where the
+        file has none): ``classified_rows`` (the main file) and ``repaired_rows`` (the repaired
+        rows' file; no rows when nothing was repaired). Views of the database, not of the
+        connection: the writers read them from connections of their own."""
+        con.execute(f"CREATE OR REPLACE VIEW classified_rows AS {_rows(con, self.main_file)}")
+        repaired = (
+            _rows(con, self.repaired_file)
+            if self.repaired_file.exists()
+            else "SELECT * FROM classified_rows WHERE false"
+        )
+        con.execute(f"CREATE OR REPLACE VIEW repaired_rows AS {repaired}")
 
-    @property
-    def repaired(self) -> str:
-        """The repaired rows' file as a relation, with each row's number."""
-        return f"read_parquet({sql_literal(str(self.repaired_file))}, file_row_number = true)"
+
+# Columns the steps after the sort read of every row (their SQL where a file lacks them): the
+# source's own (``ROW_COLUMNS``) and the field a repair moved.
+SORTED_COLUMNS = {**ROW_COLUMNS, "repaired": "NULL::VARCHAR"}
+
+
+def _rows(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """SQL: the rows of the sorted file ``path`` with their numbers and ``SORTED_COLUMNS``."""
+    relation = f"read_parquet({sql_literal(str(path))}, file_row_number = true)"
+    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    missing = "".join(f", {sql} AS {c}" for c, sql in SORTED_COLUMNS.items() if c not in present)
+    return f"SELECT *{missing} FROM {relation}"
 
 
 @contextmanager
@@ -71,7 +90,14 @@ def workspace(con: duckdb.DuckDBPyConnection, store: ObjectStore) -> Iterator[Wo
         yield ws
     finally:
         con.execute(f"SET preserve_insertion_order = {sql_literal(bool(kept and kept[0]))}")
-        con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in TEMP_TABLES))
+        con.execute(
+            "; ".join(
+                [
+                    *(f"DROP VIEW IF EXISTS {v}" for v in VIEWS),
+                    *(f"DROP TABLE IF EXISTS {t}" for t in TEMP_TABLES),
+                ]
+            )
+        )
         store.discard_prefix(ws.staged)
         shutil.rmtree(ws.workdir, ignore_errors=True)
 

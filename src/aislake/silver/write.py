@@ -20,13 +20,11 @@ from dataclasses import dataclass
 import duckdb
 
 from aislake.ais.motion import MotionRules
-from aislake.ais.schema import DMA_RAW_NAMES
-from aislake.duck.engine import execute_concurrently
+from aislake.duck.engine import Job, execute_concurrently
 from aislake.duck.sql import PARQUET_OPTIONS, parquet_options, sql_literal
-from aislake.silver.rules import CSV_REJECT_REASON, silver_values
+from aislake.silver.queries import query
 from aislake.silver.workspace import Workspace
 from aislake.sources.base import DayReader
-from aislake.sources.dma.reader import render_back
 from aislake.storage.store import ObjectStore
 
 # Silver is written by one writer per DuckDB thread once each gets at least this many rows.
@@ -51,74 +49,63 @@ def write_day(
     row_group_rows: int,
     slice_rows: int,
 ) -> Written:
-    """Write silver's files and the rejects' file under ``ws.staged``."""
+    """Write silver's files (``sql/silver_rows.sql``, a slice each) and the rejects' file
+    (``sql/rejects.sql``) under ``ws.staged``."""
     workers = _threads(con)
+    values = {
+        "source": source,
+        "max_speed_kn": float(motion.max_speed_kn),
+        "rows_read": rows_read,
+        "ts_format": reader.ts_format,
+    }
+    # Each slice's rows and their neighbours, as the views its writer reads.
     parts = [
         (
-            f"(SELECT * FROM {ws.main} WHERE file_row_number BETWEEN {a} AND {b - 1})",
-            "NULL::VARCHAR",
-            f"rid BETWEEN {a} AND {b - 1}",
+            f"SELECT * FROM classified_rows WHERE file_row_number BETWEEN {a} AND {b - 1}",
+            f"SELECT * FROM neighbours WHERE rid BETWEEN {a} AND {b - 1}",
         )
         for a, b in _slices(rows_read, workers, slice_rows)
     ]
     if repaired_rows:
-        parts.append((ws.repaired, "repaired", f"rid >= {rows_read}"))
-    silver_keys, writes = [], []
-    for i, (table, repaired, mine) in enumerate(parts):
-        values = silver_values(motion, source, repaired, reader.row_column)
-        select = ", ".join(f"{sql} AS {c}" for c, sql in values.items())
+        parts.append(
+            ("SELECT * FROM repaired_rows", f"SELECT * FROM neighbours WHERE rid >= {rows_read}")
+        )
+    silver_keys, jobs = [], []
+    for i, (rows, neighbours) in enumerate(parts):
         key = f"{ws.staged}/silver/part-{i}.parquet"
         store.prepare_write(key)
-        writes.append(
-            f"""COPY (SELECT {select}
-                      FROM {table} POSITIONAL JOIN (SELECT * FROM neighbours WHERE {mine})
-                      WHERE reason IS NULL AND NOT dup)
-                TO {sql_literal(store.uri(key))} ({parquet_options(row_group_rows)})"""
-        )
         silver_keys.append(key)
+        jobs.append(
+            _copy(
+                "silver_rows",
+                values,
+                store.uri(key),
+                parquet_options(row_group_rows),
+                {"part_rows": rows, "part_neighbours": neighbours},
+            )
+        )
     rejects_key = f"{ws.staged}/rejects/part-0.parquet"
     store.prepare_write(rejects_key)
-    rejects = (
-        f"COPY ({_rejects_sql(ws, reader, source, rows_read, repaired_rows)}) "
-        f"TO {sql_literal(store.uri(rejects_key))} ({PARQUET_OPTIONS})"
-    )
     # The rejects read the connection's temporary tables (DuckDB's reject_errors): first, on
     # the connection itself.
-    execute_concurrently(con, [rejects, *writes], workers)
+    rejects = _copy("rejects", values, store.uri(rejects_key), PARQUET_OPTIONS, {})
+    execute_concurrently(con, [rejects, *jobs], workers)
     return Written(silver_keys, rejects_key)
 
 
-def _rejects_sql(
-    ws: Workspace, reader: DayReader, source: str, rows_read: int, repaired_rows: int
-) -> str:
-    rendered = ", ".join(render_back(c, ts_format=reader.ts_format) for c in DMA_RAW_NAMES.values())
-    null_fields = ", ".join(f"NULL::VARCHAR AS {c}" for c in DMA_RAW_NAMES.values())
-    selects = [
-        f"""SELECT coalesce(reason, 'duplicate') AS reason, {reader.row_column("line")} AS line,
-                   {reader.row_column("raw_line")} AS raw_line, {rendered},
-                   {sql_literal(source)} AS source
-            FROM {ws.main} POSITIONAL JOIN (SELECT * FROM neighbours WHERE rid < {rows_read})
-            WHERE (reason IS NOT NULL OR dup)
-              AND (reason IS DISTINCT FROM 'shifted_fields' OR file_row_number NOT IN
-                   (SELECT src_rid FROM repaired_ids WHERE src_rid IS NOT NULL))""",
-        f"""SELECT reason, line, raw_line, {null_fields}, {sql_literal(source)}
-            FROM (SELECT line, any_value(csv_line) AS raw_line, {CSV_REJECT_REASON} AS reason
-                  FROM reject_errors
-                  WHERE line NOT IN (SELECT src_line FROM repaired_ids
-                                     WHERE src_line IS NOT NULL)
-                  GROUP BY line)""",
-        f"""SELECT reason, line, raw_line, {null_fields}, {sql_literal(source)}
-            FROM lines_aside""",
-    ]
-    if repaired_rows:
-        selects.append(
-            f"""SELECT coalesce(reason, 'duplicate'), src_line, raw_line, {rendered},
-                       {sql_literal(source)}
-                FROM {ws.repaired} POSITIONAL JOIN (SELECT * FROM neighbours
-                                                    WHERE rid >= {rows_read})
-                WHERE reason IS NOT NULL OR dup"""
-        )
-    return " UNION ALL ".join(selects)
+def _copy(
+    name: str, values: dict[str, object], uri: str, options: str, views: dict[str, str]
+) -> Job:
+    """A job that creates ``views`` (temporary: its connection's own) and copies the rows of
+    step ``name``'s SQL to ``uri``."""
+    sql, params = query(name, **values)
+
+    def run(con: duckdb.DuckDBPyConnection) -> None:
+        for view, select in views.items():
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {select}")
+        con.execute(f"COPY (\n{sql}\n) TO {sql_literal(uri)} ({options})", params)
+
+    return run
 
 
 def _threads(con: duckdb.DuckDBPyConnection) -> int:

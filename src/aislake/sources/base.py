@@ -23,7 +23,9 @@ from aislake.sources.fetch import DayCsv, RetryPolicy
 from aislake.storage.store import ObjectStore
 
 # Columns a decoded source gives each row beside DMA's raw fields, and their SQL where a
-# source's rows do not have them (its CSV says nothing of receivers or raw text per row).
+# source's rows do not have them (its CSV says nothing of receivers or raw text per row): the
+# views silver's later steps read give every source's rows these columns (not carried through
+# the day's sort where they are NULL).
 ROW_COLUMNS = {
     "receiver": "NULL::VARCHAR",
     "receivers": "NULL::SMALLINT",
@@ -158,8 +160,3 @@ class DayReader:
     @property
     def decoder(self) -> Decoder | None:
         return self.source.decoder
-
-    def row_column(self, name: str) -> str:
-        """SQL of a ROW_COLUMNS column for this reader's rows: the column, where the source
-        decodes its rows itself, else NULL."""
-        return name if self.source.decoder is not None else ROW_COLUMNS[name]

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aislake.duck.engine import DuckDBSettings, connect, execute_concurrently, s3_secret_sql
+from aislake.duck.engine import DuckDBSettings, Job, connect, execute_concurrently, s3_secret_sql
 from aislake.duck.sql import sql_literal
 from aislake.storage.store import LocalStore, S3Store
 
@@ -85,33 +85,52 @@ def test_duckdb_writes_and_reads_parquet_on_s3(s3_store: S3Store, tmp_path: Path
     assert total == (499500,)
 
 
-def test_statements_run_concurrently_and_the_first_may_read_temporary_tables(
+def _statement(sql: str) -> Job:
+    def run(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(sql)
+
+    return run
+
+
+def test_jobs_run_concurrently_and_the_first_may_read_temporary_tables(
     tmp_path: Path,
 ) -> None:
     con = connect(LocalStore(tmp_path / "lake"))
     con.execute("CREATE TEMP TABLE mine AS SELECT range AS i FROM range(1000)")
     con.execute("CREATE TABLE shared AS SELECT range AS i FROM range(1000)")
     out = [tmp_path / f"{n}.parquet" for n in range(3)]
+
+    def half(n: int) -> Job:
+        # A job's temporary view is its own connection's: both define `half` at once.
+        def run(cursor: duckdb.DuckDBPyConnection) -> None:
+            cursor.execute(f"CREATE TEMP VIEW half AS SELECT * FROM shared WHERE i % 2 = {n - 1}")
+            cursor.execute(f"COPY (SELECT * FROM half) TO {sql_literal(str(out[n]))}")
+
+        return run
+
     execute_concurrently(
         con,
-        [
-            f"COPY (SELECT * FROM mine) TO {sql_literal(str(out[0]))}",
-            *(
-                f"COPY (SELECT * FROM shared WHERE i % 2 = {n - 1}) TO {sql_literal(str(out[n]))}"
-                for n in (1, 2)
-            ),
-        ],
+        [_statement(f"COPY (SELECT * FROM mine) TO {sql_literal(str(out[0]))}"), half(1), half(2)],
         workers=2,
     )
     counts = [con.execute(f"SELECT count(*) FROM {sql_literal(str(f))}").fetchone() for f in out]
     assert counts == [(1000,), (500,), (500,)]
+    assert [
+        con.execute(f"SELECT min(i) FROM {sql_literal(str(f))}").fetchone() for f in out[1:]
+    ] == [
+        (0,),
+        (1,),
+    ]
     # A temporary table is its connection's own: a cursor does not see it, and the error is
-    # raised once the other statements have ended.
+    # raised once the other jobs have ended.
     late = tmp_path / "late.parquet"
     with pytest.raises(duckdb.CatalogException, match="mine"):
         execute_concurrently(
             con,
-            [f"COPY (SELECT * FROM shared) TO {sql_literal(str(late))}", "SELECT * FROM mine"],
+            [
+                _statement(f"COPY (SELECT * FROM shared) TO {sql_literal(str(late))}"),
+                _statement("SELECT * FROM mine"),
+            ],
             workers=2,
         )
     assert late.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from aislake.query.views import REGISTRY_LATEST
 from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import SimulatedFile
 from aislake.storage.layout import gold_prefix
+from aislake.storage.pointers import partition_keys
 from aislake.storage.store import LocalStore
 from conftest import SIM_DAY
 from dmarows import HEADER, TAIL, row
@@ -34,13 +36,22 @@ def _from_the_day(registry: tuple) -> tuple[str, ...]:
 
 
 PRODUCTS = _from_the_day(REGISTRY)
+# What this module's tests read of the simulated day (the real sample's test builds them all).
+READ_HERE = (
+    "vessel_positions",
+    "ais_daily_summary",
+    "vessel_registry",
+    "vessel_tracks",
+    "vessel_stops",
+    "traffic_density",
+)
 DAY0 = dt.datetime.combine(SIM_DAY, dt.time())
 DAY1 = DAY0 + dt.timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
 def lake(sim_file: SimulatedFile, tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
-    """The simulated day through silver and every gold product, once for this module."""
+    """The simulated day through silver and the gold products this module reads, once."""
     store = LocalStore(tmp_path_factory.mktemp("gold") / "lake")
     csv = tmp_path_factory.mktemp("csv") / "day.csv"
     with zipfile.ZipFile(sim_file.path) as zf:
@@ -48,7 +59,7 @@ def lake(sim_file: SimulatedFile, tmp_path_factory: pytest.TempPathFactory) -> L
     store.put_file(csv, "bronze/dma/day.csv")
     con = connect(store)
     build_silver(con, store, "bronze/dma/day.csv", SIM_DAY)
-    for product in PRODUCTS:
+    for product in READ_HERE:
         build_product(con, store, product, SIM_DAY)
     return store
 
@@ -288,43 +299,35 @@ def test_registry_keeps_coast_stations_out_and_derives_the_mid(
     assert all(kind == "ship" and mid == m // 1_000_000 for m, kind, mid in got)
 
 
-def test_a_position_two_sources_hold_is_counted_once(
-    sim_file: SimulatedFile, tmp_path: Path
-) -> None:
+def test_a_position_two_sources_hold_is_counted_once(lake: LocalStore, tmp_path: Path) -> None:
     """The same positions stored by a second archive change no gold figure."""
     from aislake.duck.sql import sql_literal
     from aislake.storage.layout import pointer_key, rejects_prefix, silver_prefix
 
     store = LocalStore(tmp_path / "lake")
-    csv = tmp_path / "day.csv"
-    with zipfile.ZipFile(sim_file.path) as zf:
-        csv.write_bytes(zf.read("aisdk-2024-01-15.csv"))
-    store.put_file(csv, "bronze/dma/day.csv")
+    for folder in ("silver", "_current/silver"):  # the module's day: its silver, no gold
+        shutil.copytree(lake.root / folder, store.root / folder)
     con = connect(store)
-    dma = build_silver(con, store, "bronze/dma/day.csv", SIM_DAY)
+    dma_silver = partition_keys(store, silver_prefix("dma", SIM_DAY))
+    dma_rejects = partition_keys(store, rejects_prefix("dma", SIM_DAY))
     queries = {
         "vessel_registry": "SELECT count(*), sum(positions) FROM {t}",
         "traffic_density": "SELECT sum(messages), count(*), round(sum(hours), 6) FROM {t}",
         "ais_daily_summary": "SELECT sum(messages), sum(vessels), sum(distance_nm) FROM {t}",
     }
+    one_source = {p: rows(lake, p, q) for p, q in queries.items()}  # the module's, one source
 
-    def figures() -> dict[str, list[tuple]]:
-        for product in ("vessel_positions", *queries):
-            build_product(con, store, product, SIM_DAY)
-        return {p: rows(store, p, q) for p, q in queries.items()}
-
-    one_source = figures()
     # A second archive holding every ship position of the first (the same second and place).
     staged = store.staging_prefix()
     for sub in ("silver", "rejects"):
         store.prepare_write(f"{staged}/{sub}/part-0.parquet")
-    files = "[" + ", ".join(sql_literal(store.uri(k)) for k in dma.silver_keys) + "]"
+    files = "[" + ", ".join(sql_literal(store.uri(k)) for k in dma_silver) + "]"
     con.execute(
         f"COPY (SELECT * REPLACE ('noaa' AS source) FROM read_parquet({files}, "
         f"hive_partitioning = false) WHERE mobile_type IN ('Class A', 'Class B')) "
         f"TO {sql_literal(store.uri(f'{staged}/silver/part-0.parquet'))} (FORMAT parquet)"
     )
-    rejects = "[" + ", ".join(sql_literal(store.uri(k)) for k in dma.rejects_keys) + "]"
+    rejects = "[" + ", ".join(sql_literal(store.uri(k)) for k in dma_rejects) + "]"
     con.execute(
         f"COPY (SELECT * FROM read_parquet({rejects}) LIMIT 0) "
         f"TO {sql_literal(store.uri(f'{staged}/rejects/part-0.parquet'))} (FORMAT parquet)"
@@ -336,7 +339,9 @@ def test_a_position_two_sources_hold_is_counted_once(
         },
         pointer_key(silver_prefix("noaa", SIM_DAY)),
     )
-    assert figures() == one_source
+    for product in ("vessel_positions", *queries):
+        build_product(con, store, product, SIM_DAY)
+    assert {p: rows(store, p, q) for p, q in queries.items()} == one_source
 
 
 def test_a_transmitter_reporting_under_several_mobile_types_is_counted_once(
@@ -372,3 +377,31 @@ def test_a_transmitter_reporting_under_several_mobile_types_is_counted_once(
     )
     assert (ship_type, vessels, messages) == ("Cargo", 1, 720)
     assert hours == pytest.approx(2.0, abs=0.01)
+
+
+def test_bucketed_products_in_shares_give_the_rows_of_one(
+    lake: LocalStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large day's vessel_positions and tracks are built a share of the ships at a time (a
+    file each): the same rows as the whole day at once."""
+    import aislake.gold.registry as registry
+
+    bucketed = [p.name for p in REGISTRY if p.bucketed]
+    assert {"vessel_positions", "vessel_tracks"} <= set(bucketed)
+    shared = LocalStore(tmp_path / "lake")
+    for folder in ("silver", "_current/silver"):  # the day's silver, nothing of gold
+        shutil.copytree(lake.root / folder, shared.root / folder)
+    con = connect(shared)
+    silver = partition_files(shared, f"silver/ais/source=dma/dt={SIM_DAY}")
+    (silver_rows,) = con.execute(f"SELECT count(*) FROM read_parquet({silver})").fetchone() or (0,)
+    monkeypatch.setattr(registry, "TRACK_BUCKET_POSITIONS", silver_rows // 3)
+    for product in ("vessel_positions", "vessel_tracks"):
+        build_product(con, shared, product, SIM_DAY)
+        files = partition_files(shared, gold_prefix(product, SIM_DAY))
+        assert files.count(".parquet") >= 3  # a file a share
+        whole = partition_files(lake, gold_prefix(product, SIM_DAY))
+        for a, b in ((files, whole), (whole, files)):
+            (differing,) = con.execute(
+                f"SELECT count(*) FROM (FROM read_parquet({a}) EXCEPT ALL FROM read_parquet({b}))"
+            ).fetchone()
+            assert differing == 0, product

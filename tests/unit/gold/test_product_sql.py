@@ -12,7 +12,8 @@ import pytest
 
 from aislake.ais.schema import REJECT_COLUMNS, SILVER_COLUMNS
 from aislake.duck.engine import load_spatial, open_duckdb
-from aislake.gold.core import GoldParams, empty_relation, parameter_names
+from aislake.duck.sql import parameter_names
+from aislake.gold.core import GoldParams, empty_relation
 from aislake.gold.registry import BY_NAME, PRODUCTS, product_selects
 from aislake.gold.spec import GoldProduct
 

@@ -241,6 +241,22 @@ def test_silver_file_has_exactly_the_documented_schema(local: LocalStore, tmp_pa
     assert [(d[0], d[1]) for d in described] == [(c.name, c.sql_type) for c in SILVER_COLUMNS]
 
 
+def test_rejects_file_has_exactly_the_documented_schema(local: LocalStore, tmp_path: Path) -> None:
+    """Rows that parsed (a duplicate, a rule's reject) and a line that did not, in one file of
+    REJECT_COLUMNS (``sql/rejects.sql`` unions them by name)."""
+    from aislake.ais.schema import REJECT_COLUMNS
+
+    result = run(local, tmp_path, [row(), row(), row(sog="150"), row(sog="fast")])
+    described = query(local, result.rejects_keys[0], "DESCRIBE SELECT * FROM {t}")
+    assert [(d[0], d[1]) for d in described] == [(c.name, c.sql_type) for c in REJECT_COLUMNS]
+    got = reject_rows(local, result, "reason, line IS NULL, raw_line IS NULL, sog, source")
+    assert got == [
+        ("duplicate", True, True, "10.0", "dma"),
+        ("unparseable_field", False, False, None, "dma"),
+        ("value_out_of_range", True, True, "150.0", "dma"),
+    ]
+
+
 def test_an_eta_that_is_not_a_date_becomes_null_and_keeps_the_position(
     local: LocalStore, tmp_path: Path
 ) -> None:

@@ -12,9 +12,10 @@ PRODUCT = GoldProduct(
         "row of such an MMSI, whatever mobile type it carries) with their transmitter (an MMSI "
         "that showed several ships at once split by reachability; else 1, without the "
         "positions silver flagged as jumps) and motion: the step from the position before, the "
-        "track segment and the resampled distance leg, sorted by (mmsi, transmitter, ts); "
+        "track segment and the resampled distance leg, sorted by (mmsi, transmitter, ts) in "
+        "each file (a large day is built a share of the ships at a time, a file each); "
         "computed once, read by tracks, runs, stops, density, the summary and the events, at "
-        "gold/vessel_positions/dt=YYYY-MM-DD/part-0.<version>.parquet."
+        "gold/vessel_positions/dt=YYYY-MM-DD/part-N.<version>.parquet."
     ),
     columns=(
         ("dt", "DATE", "the day (UTC)"),
@@ -35,6 +36,7 @@ PRODUCT = GoldProduct(
     ),
     partitioning="daily",
     reads=("silver",),
+    bucketed=True,
     measures=lambda p: {
         "rows_out_of_range": "count(*) FILTER (WHERE segment < 1 OR transmitter < 1 OR step_s < 0 "
         "OR step_nm < 0 OR leg_nm < 0 OR abs(lat) > 90 OR abs(lon) > 180)",

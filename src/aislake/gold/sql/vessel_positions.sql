@@ -6,11 +6,12 @@
 -- keeps its positions (flagged as jumps in silver, they are its track) and noise is left out;
 -- every other MMSI is transmitter 1 without the positions silver flagged as jumps. Tracks,
 -- runs, stops, density, the summary and the events read it instead of each segmenting the day
--- again.
+-- again. A large day is built a share of the ships at a time (mmsi % $buckets = $bucket): at
+-- 15 M rows the whole day's sorts took 5 GB, past a step's memory budget.
 -- own and pos are read by table macros (query_table), which sqlfluff does not see.
 WITH own AS (  -- noqa: ST03
     SELECT mmsi, ts, lat, lon, sog, cog, nav_status, ship_type, mobile_type, speed_anomaly
-    FROM vessel_rows(silver)
+    FROM vessel_rows(silver) WHERE mmsi % $buckets = $bucket
 ), suspects AS (
     SELECT DISTINCT mmsi FROM own WHERE speed_anomaly
 ), heard AS (  -- one row a position (reported twice: its least SOG and COG)

@@ -4,6 +4,7 @@ a simulated day, and every reason a line or message is not a row."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -237,7 +238,11 @@ def test_a_block_boundary_inside_a_multipart_message_loses_nothing(tmp_path: Pat
     day = write_nmea_day(
         tmp_path, DAY, SMALL_FLEET, compression="", quirks=NmeaQuirks(max_copies=1)
     )
+    # The day's first 256 KiB (whole lines): 64 blocks of 4 KiB.
     text = day.path.read_bytes()
+    text = text[: text.rfind(b"\n", 0, 256 * 1024) + 1]
+    second = re.compile(rb"!AIVD[MO],2,2,")  # a block that starts inside a 2-sentence message
+    assert any(second.search(b.split(b"\n", 1)[0]) for b in blocks([text], 4096))
     whole = decode_day([text], DAY, tmp_path / "a.parquet", tmp_path / "b.parquet")
     small = decode_day(
         [text], DAY, tmp_path / "c.parquet", tmp_path / "d.parquet", block_bytes=4096
