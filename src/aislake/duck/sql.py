@@ -57,7 +57,8 @@ def parameter_names(sql: str) -> list[str]:
 def bind(sql: str, values: Mapping[str, object]) -> dict[str, object]:
     """The values of the parameters ``sql`` binds, taken from ``values`` (DuckDB refuses a value
     the statement does not name); a parameter ``values`` lacks is a ``KeyError``."""
-    missing = [n for n in parameter_names(sql) if n not in values]
+    names = parameter_names(sql)
+    missing = [n for n in names if n not in values]
     if missing:
         raise KeyError(f"no value for the SQL parameters {', '.join(missing)}")
-    return {n: values[n] for n in parameter_names(sql)}
+    return {n: values[n] for n in names}

@@ -74,7 +74,7 @@ PRODUCTS: tuple[GoldProduct, ...] = (
 # the relation it reads first) per share: tracks' line aggregation holds a share's points in
 # memory (measured: fits DuckDB's 1 GB at 3 M); vessel_positions' sorts of a 15 M-row day took
 # 5 GB at once, 1.4 GB peak RSS in shares of 3 M (and no more time: 74 s against 75 s).
-TRACK_BUCKET_POSITIONS = 3_000_000
+BUCKET_POSITIONS = 3_000_000
 
 
 class NoInputError(RuntimeError):
@@ -164,7 +164,7 @@ def build_product(
     if p.bucketed:
         read = inputs["silver" if "silver" in p.reads else p.reads[0]]
         (positions,) = con.execute(f"SELECT count(*) FROM {read}").fetchone() or (0,)
-        buckets = max(1, -(-int(positions) // TRACK_BUCKET_POSITIONS))
+        buckets = max(1, -(-int(positions) // BUCKET_POSITIONS))
     if p.spatial:
         load_spatial(con)
     try:

@@ -56,16 +56,18 @@ def count_lines(store: ObjectStore, bronze_key: str, lines: int | None) -> LineC
     return LineCount(scan.lines, "bronze bytes", scan.long_line)
 
 
-# The main read's rows have no tie-break beyond their fields (the repaired rows do:
-# ``aislake.silver.repair``).
-MAIN_ROWS = "SELECT *, NULL::BIGINT AS tie FROM ({select})"
-
-
-def write_classified(con: duckdb.DuckDBPyConnection, select: str, day: dt.date, out: Path) -> int:
-    """Classify and sort the rows of ``select`` (every DMA raw field, the source's own columns
-    and ``tie``: what orders rows equal in every field) into the local Parquet file ``out``
-    (``sql/classify.sql``, over the view ``day_rows``); its rows."""
-    con.execute(f"CREATE OR REPLACE TEMP VIEW day_rows AS {select}")
+def write_classified(
+    con: duckdb.DuckDBPyConnection,
+    select: str,
+    day: dt.date,
+    out: Path,
+    tie: str = "NULL::BIGINT",
+) -> int:
+    """Classify and sort the rows of ``select`` (every DMA raw field and the source's own
+    columns) into the local Parquet file ``out`` (``sql/classify.sql``, over the view
+    ``day_rows``); its rows. ``tie`` orders rows equal in every field (repaired lines: the
+    lines they came from)."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW day_rows AS SELECT *, {tie} AS tie FROM ({select})")
     start = dt.datetime.combine(day, dt.time())
     sql, params = query("classify", day_start=start, day_end=start + dt.timedelta(days=1))
     con.execute(
@@ -115,7 +117,7 @@ def read_decoded(
         "error_type VARCHAR, column_name VARCHAR)"
     )
     decoded = decoder.decode(con, store, bronze_key, day, workdir, archive)
-    rows = write_classified(con, MAIN_ROWS.format(select=decoded.select), day, out)
+    rows = write_classified(con, decoded.select, day, out)
     aside = sum(decoded.aside.values())
     if rows + aside != decoded.records:
         raise RowsLostError(
@@ -180,7 +182,7 @@ def read_reconciled(
         con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
         select = reader.select(uri, parallel=parallel, buffer_size=buffer_size)
         try:
-            rows = write_classified(con, MAIN_ROWS.format(select=select), day, out)
+            rows = write_classified(con, select, day, out)
         except duckdb.InvalidInputException as exc:
             failure, rows, refused = exc, -1, 0
         else:

@@ -56,10 +56,9 @@ def repair_lines(
     )
     # A repaired row's line is the refused line's; rows equal in every field keep the order of
     # the lines they came from.
-    select = (
-        f"SELECT *, src_line AS line, {{'line': src_line, 'rid': src_rid}} AS tie FROM ({typed})"
-    )
-    rows = write_classified(con, select, day, ws.repaired_file)
+    select = f"SELECT *, src_line AS line FROM ({typed})"
+    tie = "{'line': src_line, 'rid': src_rid}"
+    rows = write_classified(con, select, day, ws.repaired_file, tie)
     con.execute(
         f"INSERT INTO repaired_ids SELECT src_line, src_rid, repaired "
         f"FROM read_parquet({sql_literal(str(ws.repaired_file))})"

@@ -394,7 +394,7 @@ def test_bucketed_products_in_shares_give_the_rows_of_one(
     con = connect(shared)
     silver = partition_files(shared, f"silver/ais/source=dma/dt={SIM_DAY}")
     (silver_rows,) = con.execute(f"SELECT count(*) FROM read_parquet({silver})").fetchone() or (0,)
-    monkeypatch.setattr(registry, "TRACK_BUCKET_POSITIONS", silver_rows // 3)
+    monkeypatch.setattr(registry, "BUCKET_POSITIONS", silver_rows // 3)
     for product in ("vessel_positions", "vessel_tracks"):
         build_product(con, shared, product, SIM_DAY)
         files = partition_files(shared, gold_prefix(product, SIM_DAY))
