@@ -6,8 +6,9 @@ process, wall seconds and the largest process's peak RSS:
 - **bare DuckDB**: the day's CSV copied to one Parquet file, and sorted by (MMSI, time): the
   floor of anything that reads the day, and of anything that writes it in vessel order;
 - **aislake, the whole day**: ``dagster asset materialize --select '*'`` (bronze from a zip
-  mirror, silver, every daily gold product and every check), as a user runs it; with silver's
-  own step time from the run's step stats;
+  mirror, silver, every daily gold product and every check), as a user runs it, on a Dagster
+  instance that exists (made untimed before); with silver's own step time from the run's step
+  stats;
 - **AISdb** (PyPI ``aisdb``, its own virtualenv): ingest into its SQLite database
   (``decode_msgs``, its Rust decoder) plus tracks (``TrackGen``, ``split_timedelta`` at 30
   minutes, distance per vessel). AISdb 1.7.2 decodes no NMEA from a file here (its issue #93:
@@ -19,8 +20,10 @@ process, wall seconds and the largest process's peak RSS:
 
 Where their outputs overlap they are compared: vessels, track segments cut at a 30-minute
 silence (aislake also cuts at an impossible speed), and distance per vessel (the median of each
-peer's relative difference from aislake's over the vessels both report). Results to stdout as
-JSON and, with ``--write-docs``, into docs/benchmarks.md between the ``<!-- peers -->`` markers.
+peer's relative difference from aislake's over the vessels both report). Each size's results go
+to stdout as JSON and to bench/out/peers/results.json as soon as it is done and, with
+``--write-docs``, into docs/benchmarks.md between the ``<!-- peers -->`` markers; ``--keep``
+keeps the other sizes of earlier runs.
 Never run by the tests.
 """
 
@@ -176,6 +179,10 @@ def aislake_day(csv: Path, rows: int) -> dict:
         "AISLAKE_DMA_BASE_URL": mirror.as_uri(),
     }
     env.pop("AISLAKE_DUCKDB_MEMORY_LIMIT", None)
+    # The Dagster instance exists before the day, as it does for a user (its SQLite storage is
+    # made on the first run ever: about 0.3 s, not timed).
+    instance = "import dagster as dg; dg.DagsterInstance.get().dispose()"
+    subprocess.run([sys.executable, "-c", instance], env=env, check=True, capture_output=True)
     command = ["-m", "dagster", "asset", "materialize", "-m", "aislake.definitions"]
     command += ["--select", DAY_SELECTION, "--partition", DAY.isoformat()]
     result = timed([sys.executable, *command], env)
@@ -318,24 +325,45 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+RESULTS = OUT / "results.json"
+
+
+def write_docs(results: list[dict]) -> None:
+    """The table into docs/benchmarks.md between the ``<!-- peers -->`` markers."""
+    docs = REPO / "docs" / "benchmarks.md"
+    text = docs.read_text()
+    block = f"<!-- peers -->\n{table(results)}\n<!-- /peers -->"
+    if "<!-- peers -->" in text:
+        text = re.sub(r"<!-- peers -->.*?<!-- /peers -->", lambda _: block, text, flags=re.S)
+    else:
+        text += "\n## aislake and its peers on the same day (issue 23)\n\n" + block + "\n"
+    docs.write_text(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200_000, 1_000_000])
     parser.add_argument("--movingpandas-max-rows", type=int, default=1_000_000)
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the other sizes' results of earlier runs (bench/out/peers/results.json)",
+    )
     args = parser.parse_args()
-    results = [run_size(rows, args.movingpandas_max_rows) for rows in args.sizes]
-    print(json.dumps([_slim(r) for r in results], indent=1))
-    print(table(results))
-    if args.write_docs:
-        docs = REPO / "docs" / "benchmarks.md"
-        text = docs.read_text()
-        block = f"<!-- peers -->\n{table(results)}\n<!-- /peers -->"
-        if "<!-- peers -->" in text:
-            text = re.sub(r"<!-- peers -->.*?<!-- /peers -->", block, text, flags=re.S)
-        else:
-            text += "\n## aislake and its peers on the same day (issue 23)\n\n" + block + "\n"
-        docs.write_text(text)
+    kept = json.loads(RESULTS.read_text()) if args.keep and RESULTS.exists() else []
+    results = {r["rows"]: r for r in kept if r["rows"] not in args.sizes}
+    for rows in args.sizes:
+        # Each size is saved (and the docs' table written) as soon as it is done, so a size
+        # that fails later loses nothing measured before it.
+        results[rows] = run_size(rows, args.movingpandas_max_rows)
+        done = [results[r] for r in sorted(results)]
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(done, indent=1))
+        print(json.dumps(_slim(results[rows]), indent=1), flush=True)
+        if args.write_docs:
+            write_docs(done)
+    print(table([results[r] for r in sorted(results)]))
 
 
 if __name__ == "__main__":

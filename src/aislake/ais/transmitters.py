@@ -53,6 +53,72 @@ def _haversine_nm(phi1: float, lam1: float, phi2: float, lam2: float) -> float:
     return 2 * EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(h)))
 
 
+# The vectorised runs: the first block's length, the longest, and how many positions go one at
+# a time after a run that ended at once.
+_FIRST_BLOCK, _MAX_BLOCK, _SCALAR_AFTER_SHORT_RUN = 16, 8192, 32
+
+
+def _haversine_nm_v(
+    phi1: np.ndarray, lam1: np.ndarray, phi2: np.ndarray, lam2: np.ndarray
+) -> np.ndarray:
+    """:func:`_haversine_nm` over arrays (the same operations in the same order)."""
+    h = (
+        np.sin((phi2 - phi1) / 2) ** 2
+        + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
+    )
+    result: np.ndarray = 2 * EARTH_RADIUS_NM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    return result
+
+
+@dataclass
+class _Track:
+    """One MMSI's positions as the split reads them: seconds, lat and lon in radians, SOG in
+    nm a second (0: not reported), COG in radians (0: not reported)."""
+
+    t: np.ndarray
+    phi: np.ndarray
+    lam: np.ndarray
+    v: np.ndarray
+    c: np.ndarray
+
+    def reach_and_miss(
+        self, last: np.ndarray, at: np.ndarray, rules: TransmitterRules
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each pair (``last[k]``, ``at[k]``): whether position ``at[k]`` can be reached from
+        a segment whose last position is ``last[k]``, and how far it lies from where that
+        segment's ship would be by then (the scalar loop's tests, over arrays)."""
+        t0, p0, la0 = self.t[last], self.phi[last], self.lam[last]
+        t, p, la = self.t[at], self.phi[at], self.lam[at]
+        elapsed = t - t0
+        limit = rules.max_speed_kn / 3600.0 * np.maximum(elapsed, rules.min_span_seconds)
+        reach = _haversine_nm_v(p0, la0, p, la) <= limit
+        ahead = self.v[last] * elapsed / EARTH_RADIUS_NM
+        p1 = p0 + ahead * np.cos(self.c[last])
+        la1 = la0 + ahead * np.sin(self.c[last]) / np.maximum(np.cos(p0), 1e-6)
+        return reach, _haversine_nm_v(p1, la1, p, la)
+
+
+def _same_segment_run(
+    track: _Track, last: list[int], segment: int, start: int, stop: int, rules: TransmitterRules
+) -> int:
+    """How many positions from ``start`` (before ``stop``) the scalar loop would put, one after
+    the other, into ``segment`` (the segment of ``start - 1``): while every position joins it,
+    its last position is the one before and the other segments' last positions stay, so each
+    position's choice can be tested at once. Ties go to the segment listed first, as in the
+    loop."""
+    at = np.arange(start, stop)
+    reach, miss = track.reach_and_miss(at - 1, at, rules)
+    holds = reach
+    for other, q in enumerate(last):
+        if other == segment:
+            continue
+        reach_o, miss_o = track.reach_and_miss(np.full(len(at), q), at, rules)
+        beaten = reach_o & ((miss_o <= miss) if other < segment else (miss_o < miss))
+        holds = holds & ~beaten
+    failed = np.flatnonzero(~(holds & np.isfinite(miss)))  # NaN: left to the loop
+    return int(failed[0]) if len(failed) else len(at)
+
+
 def reachable_segments(
     seconds: np.ndarray,
     lat: np.ndarray,
@@ -60,27 +126,52 @@ def reachable_segments(
     sog: np.ndarray,
     cog: np.ndarray,
     rules: TransmitterRules,
+    runs: bool = True,
 ) -> np.ndarray:
     """Each position's segment (0, 1, ... in order of first position) by reachability; the
     positions of one MMSI in time order, with their reported SOG and COG (NaN: not reported).
     Of the segments a position can reach, it joins the one whose ship it is nearest to where
     that ship would be now (its last position moved on by its last SOG along its COG): the
-    segment it continues, not one that went quiet near its path."""
+    segment it continues, not one that went quiet near its path.
+
+    The rule is sequential (each choice moves a segment's last position), but a ship's
+    positions mostly continue the segment of the one before: such runs are found with numpy
+    (:func:`_same_segment_run`, in blocks that double while they hold) and only the positions
+    that start another segment, or switch between them, go through the scalar loop
+    (``runs=False``: every position through it, as the tests compare)."""
     n = len(seconds)
     labels = np.empty(n, dtype=np.int32)
-    times = np.asarray(seconds, dtype=float).tolist()
-    phis = np.radians(lat).tolist()
-    lams = np.radians(lon).tolist()
-    # Knots as nautical miles a second, 0 where not reported; COG in radians.
-    speeds = (np.nan_to_num(np.asarray(sog, dtype=float), nan=0.0) / 3600.0).tolist()
-    courses = np.radians(np.nan_to_num(np.asarray(cog, dtype=float), nan=0.0)).tolist()
-    # Each open segment's last position: (seconds, lat, lon in radians, nm/s, course).
-    last: list[tuple[float, float, float, float, float]] = []
+    track = _Track(
+        np.asarray(seconds, dtype=float),
+        np.radians(np.asarray(lat, dtype=float)),
+        np.radians(np.asarray(lon, dtype=float)),
+        np.nan_to_num(np.asarray(sog, dtype=float), nan=0.0) / 3600.0,
+        np.radians(np.nan_to_num(np.asarray(cog, dtype=float), nan=0.0)),
+    )
+    times, phis, lams = track.t.tolist(), track.phi.tolist(), track.lam.tolist()
+    speeds, courses = track.v.tolist(), track.c.tolist()
+    last: list[int] = []  # each open segment's last position
     limit_nm_per_s = rules.max_speed_kn / 3600.0
-    for i in range(n):
+    block, scalar_left, i = _FIRST_BLOCK, 0, 0
+    while i < n:
+        if runs and i > 0 and scalar_left == 0:
+            segment = int(labels[i - 1])
+            stop = min(n, i + block)
+            run = _same_segment_run(track, last, segment, i, stop, rules)
+            labels[i : i + run] = segment
+            if run:
+                last[segment] = i + run - 1
+            i += run
+            if i == stop:
+                block = min(2 * block, _MAX_BLOCK)
+                continue
+            block = _FIRST_BLOCK
+            # Switching at once again (ships interleaved): a few positions one at a time.
+            scalar_left = _SCALAR_AFTER_SHORT_RUN if run < _FIRST_BLOCK // 4 else 0
         t, p, la = times[i], phis[i], lams[i]
         best, best_miss = -1, math.inf
-        for s, (t0, p0, la0, v0, c0) in enumerate(last):
+        for s, q in enumerate(last):
+            t0, p0, la0, v0, c0 = times[q], phis[q], lams[q], speeds[q], courses[q]
             elapsed = t - t0
             if _haversine_nm(p0, la0, p, la) > limit_nm_per_s * max(
                 elapsed, rules.min_span_seconds
@@ -92,13 +183,14 @@ def reachable_segments(
             miss = _haversine_nm(p1, la1, p, la)
             if miss < best_miss:
                 best, best_miss = s, miss
-        here = (t, p, la, speeds[i], courses[i])
         if best < 0:
             best = len(last)
-            last.append(here)
+            last.append(i)
         else:
-            last[best] = here
+            last[best] = i
         labels[i] = best
+        i += 1
+        scalar_left = max(0, scalar_left - 1)
     return labels
 
 

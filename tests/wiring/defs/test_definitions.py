@@ -101,6 +101,19 @@ def test_partitions_are_daily_from_2024_and_end_lag_days_ago(monkeypatch) -> Non
     assert last == (today - dt.timedelta(days=5)).isoformat()
 
 
+def test_the_definitions_load_once_per_settings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Dagster calls ``defs`` each time it reconstructs the code location (six times in a run):
+    the same settings give the same definitions, loaded once; other settings load again."""
+    first = defs()
+    assert defs() is first
+    monkeypatch.setenv("AISLAKE_SOURCES", "dma,noaa")
+    both = defs()
+    assert both is not first
+    assert both.resolve_asset_graph().has(dg.AssetKey("noaa_ais_silver"))
+    monkeypatch.delenv("AISLAKE_SOURCES")
+    assert not defs().resolve_asset_graph().has(dg.AssetKey("noaa_ais_silver"))
+
+
 def test_every_asset_has_a_docstring_that_names_its_key_pattern() -> None:
     loaded = defs()
     for asset in loaded.assets or []:
