@@ -56,6 +56,7 @@ def _haversine_nm(phi1: float, lam1: float, phi2: float, lam2: float) -> float:
 # The vectorised runs: the first block's length, the longest, and how many positions go one at
 # a time after a run that ended at once.
 _FIRST_BLOCK, _MAX_BLOCK, _SCALAR_AFTER_SHORT_RUN = 16, 8192, 32
+_MAX_CELLS = 1 << 18  # a block's positions times the open segments (8 MB an array)
 
 
 def _haversine_nm_v(
@@ -108,14 +109,18 @@ def _same_segment_run(
     loop."""
     at = np.arange(start, stop)
     reach, miss = track.reach_and_miss(at - 1, at, rules)
-    holds = reach
-    for other, q in enumerate(last):
-        if other == segment:
-            continue
-        reach_o, miss_o = track.reach_and_miss(np.full(len(at), q), at, rules)
-        beaten = reach_o & ((miss_o <= miss) if other < segment else (miss_o < miss))
-        holds = holds & ~beaten
-    failed = np.flatnonzero(~(holds & np.isfinite(miss)))  # NaN: left to the loop
+    holds = reach & np.isfinite(miss)  # NaN: left to the loop
+    others = np.array([q for s, q in enumerate(last) if s != segment], dtype=np.int64)
+    if len(others):
+        # Every other segment against every position at once: (segments, positions).
+        shape = (len(others), len(at))
+        reach_o, miss_o = track.reach_and_miss(
+            np.broadcast_to(others[:, None], shape), np.broadcast_to(at, shape), rules
+        )
+        listed_first = (np.arange(len(last)) < segment)[np.arange(len(last)) != segment]
+        beaten = reach_o & np.where(listed_first[:, None], miss_o <= miss, miss_o < miss)
+        holds &= ~beaten.any(axis=0)
+    failed = np.flatnonzero(~holds)
     return int(failed[0]) if len(failed) else len(at)
 
 
@@ -156,7 +161,7 @@ def reachable_segments(
     while i < n:
         if runs and i > 0 and scalar_left == 0:
             segment = int(labels[i - 1])
-            stop = min(n, i + block)
+            stop = min(n, i + max(_FIRST_BLOCK, min(block, _MAX_CELLS // len(last))))
             run = _same_segment_run(track, last, segment, i, stop, rules)
             labels[i : i + run] = segment
             if run:
