@@ -120,6 +120,31 @@ def _upstream(loaded: dg.Definitions, key: dg.AssetKey) -> list[dg.AssetKey]:
     return [k for k in graph.toposorted_asset_keys if k in ancestors]
 
 
+def backfill_ranges(
+    loaded: dg.Definitions, names: list[str], upstream: bool, first: str, last: str
+) -> dict[str, tuple[str, str] | None]:
+    """Each asset a backfill of ``names`` (``*``: every asset; with ``upstream``, each one's
+    upstream assets too) targets, in the graph's order, with its own partitions of the days
+    ``first``..``last`` (None: an asset without partitions, rebuilt once)."""
+    graph = loaded.resolve_asset_graph()
+    chosen: set[dg.AssetKey] = set()
+    for name in names:
+        if name == "*":
+            chosen |= set(graph.get_all_asset_keys())
+            continue
+        key = _asset_key(loaded, name)
+        chosen |= {key, *(_upstream(loaded, key) if upstream else [])}
+    from aislake.defs.partitions import partition_key_for
+
+    ranges: dict[str, tuple[str, str] | None] = {}
+    for key in (k for k in graph.toposorted_asset_keys if k in chosen):
+        partitions_def = graph.get(key).partitions_def
+        start = partition_key_for(partitions_def, first)
+        end = partition_key_for(partitions_def, last)
+        ranges[key.to_user_string()] = (start, end) if start and end else None
+    return ranges
+
+
 def _check_day(day: dt.date) -> str:
     from aislake.defs.partitions import daily_partitions
 
@@ -246,7 +271,6 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     import time
 
     from aislake import settings
-    from aislake.defs.partitions import partition_key_for
     from aislake.ops.graphql import DagsterApiError, DagsterWebserver
 
     url = args.url or settings.current().dagster_url
@@ -265,22 +289,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                 )
             if args.date_from > args.date_to:
                 raise SystemExit("aislake: --from must not be after --to")
-            loaded = _defs()
-            key = _asset_key(loaded, args.asset)
             a, b = _check_day(args.date_from), _check_day(args.date_to)
-            keys = [*(_upstream(loaded, key) if args.upstream else []), key]
-            graph = loaded.resolve_asset_graph()
-            ranges: dict[str, tuple[str, str] | None] = {}
-            for k in keys:  # each asset over its own partitions of the days (none: rebuilt once)
-                partitions_def = graph.get(k).partitions_def
-                first, last = (
-                    partition_key_for(partitions_def, a),
-                    partition_key_for(partitions_def, b),
-                )
-                ranges[k.to_user_string()] = (first, last) if first and last else None
-            title = f"aislake backfill {args.asset} {a}..{b}" + (
-                " --upstream" if args.upstream else ""
-            )
+            ranges = backfill_ranges(_defs(), args.asset, args.upstream, a, b)
+            # Dagster refuses a title with '*', '%' or '"'.
+            named = " ".join("every asset" if n == "*" else n for n in args.asset)
+            title = f"aislake backfill {named} {a}..{b}" + (" --upstream" if args.upstream else "")
             backfill_id = client.launch_backfill(ranges, title)
             print(f"aislake: backfill {backfill_id} launched for {', '.join(ranges)} {a}..{b}")
         print(f"  follow it in the UI: {url.rstrip('/')}/runs/b/{backfill_id}")
@@ -526,7 +539,9 @@ def build_parser() -> argparse.ArgumentParser:
         "daemon of `dagster dev` or production, visible on the UI's backfill page, within the "
         "instance's concurrency limits) through the webserver's GraphQL API, then follow it.",
     )
-    back.add_argument("asset", nargs="?", help="e.g. dma_ais_silver")
+    back.add_argument(
+        "asset", nargs="*", help="e.g. dma_ais_silver; several, or '*' for every asset"
+    )
     back.add_argument("--from", dest="date_from", type=_day, help="first day, YYYY-MM-DD")
     back.add_argument("--to", dest="date_to", type=_day, help="last day, YYYY-MM-DD")
     back.add_argument("--upstream", action="store_true", help="include every upstream asset")

@@ -182,3 +182,30 @@ def test_two_commands_at_once_on_a_fresh_home_share_one_instance(tmp_path: Path)
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
         )
         assert after.returncode == 0, after.stderr[-2000:]
+
+
+def test_a_backfill_targets_the_assets_named_or_every_asset_with_their_own_partitions() -> None:
+    """`aislake backfill` over several assets, or '*': each asset once, in the graph's order,
+    over its own partitions of the days (a month for the monthly rollup, none for history)."""
+    from aislake.cli import backfill_ranges
+    from aislake.definitions import defs
+
+    loaded = defs()
+    one = backfill_ranges(loaded, ["dma_ais_silver"], False, "2024-03-01", "2024-03-30")
+    assert one == {"dma_ais_silver": ("2024-03-01", "2024-03-30")}
+    both = backfill_ranges(
+        loaded, ["vessel_tracks_gold", "dma_ais_silver"], True, "2024-03-01", "2024-03-30"
+    )
+    assert list(both) == [
+        "dma_ais_bronze",
+        "dma_ais_silver",
+        "vessel_positions_gold",
+        "vessel_tracks_gold",
+    ]
+    every = backfill_ranges(loaded, ["*"], False, "2024-03-01", "2024-03-30")
+    keys = {k.to_user_string() for k in loaded.resolve_asset_graph().get_all_asset_keys()}
+    assert set(every) == keys
+    assert list(every)[:2] == ["dma_ais_bronze", "dma_ais_silver"]
+    assert every["traffic_density_monthly_gold"] == ("2024-03-01", "2024-03-01")
+    assert every["port_visits_gold"] is None
+    assert every["vessel_runs_gold"] == ("2024-03-01", "2024-03-30")

@@ -112,6 +112,7 @@ def download_and_publish_bronze(
     source publishes or re-publishes); any other source error may be retried."""
     record_step_process(context)
     workdir = Path(archive.workdir or tempfile.gettempdir())
+    workdir.mkdir(parents=True, exist_ok=True)  # a new AISLAKE_WORKDIR is made, not an error
     clean_folders(workdir, f"aislake-{source}-")  # downloads of killed runs
     with tempfile.TemporaryDirectory(prefix=f"aislake-{source}-{owner()}@", dir=workdir) as tmp:
         try:

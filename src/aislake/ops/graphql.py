@@ -109,6 +109,17 @@ class DagsterWebserver:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 payload = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            # The webserver answered: say what it said (GraphQL errors come as HTTP 500 too),
+            # not that it cannot be reached.
+            text = exc.read().decode(errors="replace")
+            try:
+                said = json.loads(text).get("errors") or text
+            except ValueError:
+                said = text
+            raise DagsterApiError(
+                f"the Dagster webserver at {self.url} answered HTTP {exc.code}: {str(said)[:2000]}"
+            ) from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             raise DagsterApiError(
                 f"cannot reach the Dagster webserver at {self.url} ({exc}); start it with "

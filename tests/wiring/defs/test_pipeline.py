@@ -22,9 +22,10 @@ from conftest import SIM_DAY, SMALL_FLEET
 
 @pytest.fixture(params=["local", "s3"])
 def env(request: pytest.FixtureRequest, tmp_path: Path, mirror_url: str) -> dict[str, str]:
-    """Settings for one backend, downloading from the simulated HTTP mirror."""
-    base = {"AISLAKE_DMA_BASE_URL": mirror_url, "AISLAKE_WORKDIR": str(tmp_path / "work")}
-    (tmp_path / "work").mkdir()
+    """Settings for one backend, downloading from the simulated HTTP mirror into a workdir that
+    does not exist yet (bronze makes it)."""
+    work = tmp_path / "work" / "downloads"
+    base = {"AISLAKE_DMA_BASE_URL": mirror_url, "AISLAKE_WORKDIR": str(work)}
     if request.param == "local":
         return {**base, "AISLAKE_LAKE_DIR": str(tmp_path / "lake")}
     return {**base, **request.getfixturevalue("s3_env")}
@@ -98,7 +99,7 @@ def test_a_day_flows_through_bronze_silver_and_gold(env: dict[str, str], sim_fil
         "traffic_density_monthly_not_empty": True,
     }
     store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
-    bronze_bytes = Path(env["AISLAKE_WORKDIR"]).parent / "bronze.csv"
+    bronze_bytes = Path(env["AISLAKE_WORKDIR"]).parent.parent / "bronze.csv"
     store.get_file(bronze_key("dma", SIM_DAY), bronze_bytes)
     with zipfile.ZipFile(sim_file.path) as zf:
         assert bronze_bytes.read_bytes() == zf.read("aisdk-2024-01-15.csv")  # unchanged
