@@ -36,6 +36,8 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from docs_block import write_block
+
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out" / "backfill"
 BIN = Path(sys.executable).parent
@@ -272,18 +274,6 @@ def table(result: dict, rows: int) -> str:
     )
 
 
-def write_docs(result: dict, rows: int) -> None:
-    docs = REPO / "docs" / "benchmarks.md"
-    text = docs.read_text()
-    block = f"<!-- backfill -->\n{table(result, rows)}\n<!-- /backfill -->"
-    if "<!-- backfill -->" in text:
-        marked = r"<!-- backfill -->.*?<!-- /backfill -->"
-        text = re.sub(marked, lambda _: block, text, flags=re.S)
-    else:
-        text += "\n## A month's backfill (issue 23)\n\n" + block + "\n"
-    docs.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=30)
@@ -304,7 +294,7 @@ def main() -> None:
     (OUT / "results.json").write_text(json.dumps(result, indent=1))
     print(table(result, args.rows))
     if args.write_docs:
-        write_docs(result, args.rows)
+        write_block("backfill", table(result, args.rows), "A month's backfill (issue 23)")
     if result["exit"] != 0:
         raise SystemExit(f"the backfill ended with exit code {result['exit']}")
 

@@ -26,9 +26,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import time
 from pathlib import Path
+
+from docs_block import write_block
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = dt.date(2024, 3, 1)
@@ -165,14 +166,7 @@ def main() -> None:
     result = run(args.lake)
     print(json.dumps(result, indent=1))
     if args.write_docs:
-        docs = REPO / "docs" / "benchmarks.md"
-        text = docs.read_text()
-        block = f"<!-- events -->\n{table(result)}\n<!-- /events -->"
-        if "<!-- events -->" in text:
-            text = re.sub(r"<!-- events -->.*?<!-- /events -->", block, text, flags=re.S)
-        else:
-            text += "\n## Events: the pair search\n\n" + block + "\n"
-        docs.write_text(text)
+        write_block("events", table(result), "Events: the pair search")
 
 
 if __name__ == "__main__":

@@ -21,9 +21,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import time
 from pathlib import Path
+
+from docs_block import write_block
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out" / "gold"
@@ -149,14 +150,7 @@ def main() -> None:
     text = markdown(result)
     print(text)
     if args.write_docs:
-        doc = REPO / "docs" / "benchmarks.md"
-        body = doc.read_text()
-        block = f"<!-- gold -->\n{text}\n<!-- /gold -->"
-        if "<!-- gold -->" in body:
-            body = re.sub(r"<!-- gold -->.*<!-- /gold -->", lambda _: block, body, flags=re.S)
-        else:
-            body = body.rstrip() + f"\n\n## Gold\n\n{block}\n"
-        doc.write_text(body)
+        write_block("gold", text, "Gold")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from docs_block import write_block
+
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out" / "peers"
 HERE = REPO / "bench" / "peers"
@@ -328,18 +330,6 @@ def table(results: list[dict]) -> str:
 RESULTS = OUT / "results.json"
 
 
-def write_docs(results: list[dict]) -> None:
-    """The table into docs/benchmarks.md between the ``<!-- peers -->`` markers."""
-    docs = REPO / "docs" / "benchmarks.md"
-    text = docs.read_text()
-    block = f"<!-- peers -->\n{table(results)}\n<!-- /peers -->"
-    if "<!-- peers -->" in text:
-        text = re.sub(r"<!-- peers -->.*?<!-- /peers -->", lambda _: block, text, flags=re.S)
-    else:
-        text += "\n## aislake and its peers on the same day (issue 23)\n\n" + block + "\n"
-    docs.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200_000, 1_000_000])
@@ -362,7 +352,7 @@ def main() -> None:
         RESULTS.write_text(json.dumps(done, indent=1))
         print(json.dumps(_slim(results[rows]), indent=1), flush=True)
         if args.write_docs:
-            write_docs(done)
+            write_block("peers", table(done), "aislake and its peers on the same day (issue 23)")
     print(table([results[r] for r in sorted(results)]))
 
 

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from aislake.simulate.mirror import serve_handler
+
 CHUNK = 16_384
 
 
@@ -118,14 +120,8 @@ def serve(state: Archive) -> Iterator[str]:
             cut = state.truncate.get(self.path)
             self.wfile.write(body[:cut] if cut else body)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(Handler) as url:
+        yield url
 
 
 @contextmanager

@@ -110,15 +110,16 @@ def _same_segment_run(
     at = np.arange(start, stop)
     reach, miss = track.reach_and_miss(at - 1, at, rules)
     holds = reach & np.isfinite(miss)  # NaN: left to the loop
-    others = np.array([q for s, q in enumerate(last) if s != segment], dtype=np.int64)
-    if len(others):
+    others = [s for s in range(len(last)) if s != segment]
+    if others:
         # Every other segment against every position at once: (segments, positions).
         shape = (len(others), len(at))
+        ends = np.array([last[s] for s in others])[:, None]
         reach_o, miss_o = track.reach_and_miss(
-            np.broadcast_to(others[:, None], shape), np.broadcast_to(at, shape), rules
+            np.broadcast_to(ends, shape), np.broadcast_to(at, shape), rules
         )
-        listed_first = (np.arange(len(last)) < segment)[np.arange(len(last)) != segment]
-        beaten = reach_o & np.where(listed_first[:, None], miss_o <= miss, miss_o < miss)
+        listed_first = np.array(others)[:, None] < segment
+        beaten = reach_o & np.where(listed_first, miss_o <= miss, miss_o < miss)
         holds &= ~beaten.any(axis=0)
     failed = np.flatnonzero(~holds)
     return int(failed[0]) if len(failed) else len(at)

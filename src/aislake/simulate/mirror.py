@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,9 +16,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_folder(folder: Path, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve ``folder`` over HTTP on a free loopback port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve_handler(
+    handler: Callable[..., http.server.BaseHTTPRequestHandler], host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """Serve requests with ``handler`` on a free loopback port, in a thread; yields the base URL
+    (ending in ``/``). The server is stopped and closed on leaving."""
     server = http.server.ThreadingHTTPServer((host, 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -28,3 +30,10 @@ def serve_folder(folder: Path, host: str = "127.0.0.1") -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def serve_folder(folder: Path, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve ``folder`` over HTTP on a free loopback port; yields the base URL."""
+    with serve_handler(functools.partial(_QuietHandler, directory=str(folder)), host) as url:
+        yield url

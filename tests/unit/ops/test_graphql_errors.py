@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from aislake.ops.graphql import DagsterApiError, DagsterWebserver
+from aislake.simulate.mirror import serve_handler
 
 SAID = {"data": {"launchPartitionBackfill": {"__typename": "PythonError", "message": "no '*'"}}}
 
@@ -31,14 +31,8 @@ def failing_webserver() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(Handler) as url:
+        yield url
 
 
 def test_an_error_answer_is_reported_with_what_the_webserver_said(failing_webserver: str) -> None:
