@@ -66,8 +66,8 @@ def run(lake: Path) -> dict:
     from aislake.duck.engine import connect, run_sql_file
     from aislake.gold.core import GOLD_MACROS, GoldParams, write_gold
     from aislake.gold.registry import build_product
+    from aislake.storage.current import partition_keys
     from aislake.storage.layout import gold_prefix
-    from aislake.storage.pointers import partition_keys
     from aislake.storage.store import LocalStore
 
     store = LocalStore(lake)

@@ -46,7 +46,7 @@ def run(rows: int) -> dict:
     from aislake.silver.build import build_silver
     from aislake.simulate.dmafile import write_dma_csv
     from aislake.simulate.traffic import FleetSize
-    from aislake.storage.pointers import dataset_keys
+    from aislake.storage.current import dataset_keys
     from aislake.storage.store import LocalStore
 
     shutil.rmtree(OUT, ignore_errors=True)
@@ -79,7 +79,7 @@ def run(rows: int) -> dict:
             "x_sort": round(seconds / baseline, 2),
         }
 
-    runs_keys = dataset_keys(store, "gold/vessel_runs/", 3)
+    runs_keys = dataset_keys(store, "gold/vessel_runs/")
     one_day = "[" + ", ".join(f"'{store.uri(k)}'" for k in runs_keys) + "]"
     year = OUT / "runs_year.parquet"
     shift = "INTERVAL (n) DAY"

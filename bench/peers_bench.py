@@ -206,8 +206,8 @@ def aislake_day(csv: Path, rows: int) -> dict:
 def aislake_outputs(lake: Path) -> dict:
     """Vessels, track segments and distance per vessel from the day's vessel_tracks."""
     from aislake.duck.engine import connect
+    from aislake.storage.current import partition_keys
     from aislake.storage.layout import gold_prefix
-    from aislake.storage.pointers import partition_keys
     from aislake.storage.store import LocalStore
 
     store = LocalStore(lake)

@@ -362,6 +362,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _as_of(text: str) -> int | dt.datetime:
+    """``--as-of``: a table version, or a moment (ISO 8601; UTC unless it says otherwise)."""
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected a version number or a moment like 2024-01-16T08:00:00, got {text!r}"
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     import csv
 
@@ -369,14 +382,15 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     from aislake.defs.resources import query_storage
     from aislake.query.views import NotReadOnlyError, check_read_only, lake_connection
+    from aislake.storage.store import StoreError
 
     store = query_storage().store()
     try:
-        con, views = lake_connection(store, read_only=not args.writable)
+        con, views = lake_connection(store, read_only=not args.writable, as_of=args.as_of)
         if not args.writable:
             check_read_only(con, args.sql, store)
         relation = con.execute(args.sql)
-    except NotReadOnlyError as exc:
+    except (NotReadOnlyError, StoreError) as exc:
         raise SystemExit(f"aislake: {exc}") from exc
     except duckdb.Error as exc:
         raise SystemExit(
@@ -423,15 +437,39 @@ def cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vacuum(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from aislake import settings
+    from aislake.defs.resources import lake_storage
+    from aislake.storage.upkeep import vacuum
+
+    days = settings.current().retention_days if args.retention_days is None else args.retention_days
+    storage = lake_storage()
+    done = vacuum(storage.store(), dt.timedelta(days=days), dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    for table in done:
+        print(
+            f"aislake: {table.root} (version {table.version}): {verb} {len(table.removed)} files, "
+            f"{table.bytes_removed / 1e6:.1f} MB"
+        )
+    total = sum(t.bytes_removed for t in done) / 1e6
+    print(
+        f"aislake: {len(done)} tables in {storage.describe()}, {verb} {total:.1f} MB "
+        f"(files no version of the last {days:g} days uses)"
+    )
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from aislake.defs.resources import lake_storage
-    from aislake.storage.migrate import adopt_unpointed
+    from aislake.storage.migrate import convert_to_tables
 
     storage = lake_storage()
-    written = adopt_unpointed(storage.store())
-    for pointer in written:
-        print(f"aislake: adopted {pointer}")
-    print(f"aislake: {len(written)} partitions given a pointer in {storage.describe()}")
+    committed = convert_to_tables(storage.store())
+    for prefix in committed:
+        print(f"aislake: committed {prefix}")
+    print(f"aislake: {len(committed)} partitions committed to tables in {storage.describe()}")
     return 0
 
 
@@ -583,6 +621,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="lift the read-only guard (COPY, ATTACH, files outside the lake): for a lake you own",
     )
+    query.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="WHEN",
+        help="the lake as it was then: a moment (2024-01-16T08:00, UTC unless an offset is "
+        "given: every table's version of then) or a version number (of every table: most "
+        "useful for one); files older than AISLAKE_RETENTION_DAYS may be vacuumed",
+    )
     query.set_defaults(func=cmd_query)
 
     map_ = sub.add_parser(
@@ -602,13 +649,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser(
         "migrate",
-        help="once, on a lake written before version pointers: give its partitions pointers",
-        description="Readers see a partition only through its version pointer. A lake an older "
-        "aislake wrote has partitions of unversioned files and no pointers: this writes each "
-        "one's pointer, naming its files as they are. Files a killed publish left (versioned, "
-        "no pointer) are never adopted. Safe to run again.",
+        help="once, on a lake an older aislake wrote: make its datasets Delta Lake tables",
+        description="Silver, rejects and gold are Delta Lake tables: a partition is what the "
+        "table's log names. A lake an older aislake wrote has JSON version pointers "
+        "(_current/...) or, older still, partitions of unversioned files: this commits each "
+        "partition's current files to its table as they are (no data rewritten) and removes the "
+        "pointers. Files a killed publish left (named by no pointer) are never committed. Safe "
+        "to run again.",
     )
     migrate.set_defaults(func=cmd_migrate)
+
+    vacuum = sub.add_parser(
+        "vacuum",
+        help="remove the files no version within the retention uses (AISLAKE_RETENTION_DAYS)",
+        description="A replaced partition's files stay readable for time travel (aislake query "
+        "--as-of) until they are older than the retention; this removes older ones from every "
+        "table, and files a killed writer left that no commit names, and checkpoints each log. "
+        "A file the current version uses is never removed. The lake_upkeep schedule runs it "
+        "daily.",
+    )
+    vacuum.add_argument(
+        "--retention-days",
+        type=float,
+        default=None,
+        help="keep what versions of the last N days use (default AISLAKE_RETENTION_DAYS, 7)",
+    )
+    vacuum.add_argument("--dry-run", action="store_true", help="only say what would go")
+    vacuum.set_defaults(func=cmd_vacuum)
 
     receive = sub.add_parser(
         "receive",

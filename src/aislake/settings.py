@@ -104,6 +104,15 @@ class Settings(BaseModel):
             "them)"
         ),
     )
+    # The tables' history
+    retention_days: float = _env(
+        "AISLAKE_RETENTION_DAYS",
+        7.0,
+        (
+            "days a replaced partition's files stay readable (`aislake query --as-of`); "
+            "`aislake vacuum` and the daily `lake_upkeep` schedule remove older ones"
+        ),
+    )
     # Replacing a stored day
     replace_min_share: Share = _env(
         "AISLAKE_REPLACE_MIN_SHARE",

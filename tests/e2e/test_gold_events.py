@@ -24,8 +24,8 @@ from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import write_dma_zip
 from aislake.simulate.events import CROSSING_CPA_NM, PlantedEvent
 from aislake.simulate.traffic import FleetSize, Truth, simulate
+from aislake.storage.current import partition_keys
 from aislake.storage.layout import gold_prefix
-from aislake.storage.pointers import partition_keys
 from aislake.storage.store import LocalStore
 from conftest import SIM_DAY, SMALL_FLEET
 

@@ -24,7 +24,7 @@ from aislake.reference.ports import PORTS_BY_NAME, distance_nm
 from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import write_dma_zip
 from aislake.simulate.traffic import Truth, VesselTruth
-from aislake.storage.pointers import dataset_keys
+from aislake.storage.current import dataset_keys
 from aislake.storage.store import LocalStore
 from conftest import SIM_DAY, SMALL_FLEET
 from dmarows import HEADER, row
@@ -60,7 +60,7 @@ class Lake:
         return {t.quirk_vessels["unquoted_comma_callsign"] for t in self.truths.values()}
 
     def rows(self, name: str, sql: str = "SELECT * FROM {t}") -> list[tuple]:
-        keys = dataset_keys(self.store, f"gold/{name}/", 3)
+        keys = dataset_keys(self.store, f"gold/{name}/")
         t = "read_parquet([" + ", ".join(f"'{self.store.uri(k)}'" for k in keys) + "])"
         return connect(self.store).execute(sql.format(t=t)).fetchall()
 
@@ -293,7 +293,7 @@ def test_a_line_between_two_positions_is_split_across_cells_by_length(tmp_path: 
     build_silver(con, store, "bronze/dma/d.csv", SIM_DAY)
     build_product(con, store, "vessel_positions", SIM_DAY)
     build_product(con, store, "traffic_density", SIM_DAY)
-    keys = dataset_keys(store, "gold/traffic_density/", 3)
+    keys = dataset_keys(store, "gold/traffic_density/")
     got = con.execute(
         f"SELECT cell_x, round(hours * 60, 3), messages FROM read_parquet('{store.uri(keys[0])}') "
         "ORDER BY cell_x"
@@ -310,7 +310,7 @@ def test_products_that_need_an_input_say_which(tmp_path: Path) -> None:
     assert build_product(con, store, "port_visits").rows == 0
     assert partition_prefix(product("port_visits"), None) == "gold/port_visits/all/"
     assert partition_prefix(product("traffic_density_monthly"), SIM_DAY) == (
-        "gold/traffic_density_monthly/month=2024-01/"
+        "gold/traffic_density_monthly/month=2024-01-01/"
     )
 
 

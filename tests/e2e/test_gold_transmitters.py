@@ -18,7 +18,7 @@ from aislake.gold.core import GoldParams
 from aislake.gold.registry import BY_NAME, partition_prefix
 from aislake.simulate.shared import SharedMmsi
 from aislake.simulate.traffic import Truth, simulate
-from aislake.storage.pointers import partition_keys
+from aislake.storage.current import partition_keys
 from aislake.storage.store import LocalStore
 from conftest import SIM_DAY, SMALL_FLEET
 

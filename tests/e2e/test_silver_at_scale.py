@@ -5,6 +5,7 @@ crafted lines; these are the slowest silver tests, kept out of it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from pathlib import Path
 
@@ -12,7 +13,10 @@ import pytest
 
 from aislake.duck.engine import connect
 from aislake.silver.build import build_silver
+from aislake.storage.current import day_keys
 from aislake.storage.store import LocalStore, ObjectStore
+from aislake.storage.upkeep import vacuum
+from conftest import SIM_DAY
 from dmarows import HEADER, row
 from support.silver import DAY, query, reject_rows, silver_of_sim_day, silver_rows
 
@@ -24,9 +28,13 @@ def test_a_rerun_yields_identical_rows(store: ObjectStore, sim_file, tmp_path: P
     second = silver_of_sim_day(store, sim_file, tmp_path)
     assert silver_rows(store, second) == rows1
     assert reject_rows(store, second) == rejects1
-    one_version = sorted(second.silver_keys + second.rejects_keys)
-    assert store.list_keys("silver/") == one_version
+    assert day_keys(store, "dma", SIM_DAY) == (second.silver_keys, second.rejects_keys)
     assert store.list_keys("_staging/") == []
+    # The first version's files stay for time travel until a vacuum past the retention.
+    assert all(store.exists(k) for k in first.silver_keys + first.rejects_keys)
+    vacuum(store, dt.timedelta(0))
+    one_version = sorted(second.silver_keys + second.rejects_keys)
+    assert [k for k in store.list_keys("silver/") if "/_delta_log/" not in k] == one_version
 
 
 def test_a_day_written_in_slices_has_the_same_rows_in_the_same_order(

@@ -27,7 +27,7 @@ from aislake.sources import registry
 from aislake.sources.dma.archive import dma_layout
 from aislake.sources.dma.reader import typed_csv_sql
 from aislake.sources.fetch import DayCsv, DayNotPublishedError, RetryPolicy, extract_day_csv
-from aislake.storage.pointers import day_keys
+from aislake.storage.current import day_keys
 from aislake.storage.store import LocalStore, ObjectStore
 from conftest import SIM_DAY
 

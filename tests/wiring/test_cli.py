@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from aislake.cli import build_parser, main
+from aislake.query.views import lake_connection
+from aislake.storage.store import LocalStore
+from support.tables import table_roots, three_engines, to_pointer_layout
 
 
 def test_demo_runs_a_day_through_the_lake_and_says_where(
@@ -26,6 +29,32 @@ def test_demo_runs_a_day_through_the_lake_and_says_where(
     assert list(lake.glob("gold/ais_daily_summary/dt=2024-01-15/part-0.*.parquet"))
     # The runs are recorded in DAGSTER_HOME, where `dagster dev` will show them.
     assert any((tmp_path / "home").rglob("*.db"))
+    _the_demo_lake_is_open_tables_and_an_old_lake_converts(LocalStore(lake), monkeypatch)
+
+
+def _the_demo_lake_is_open_tables_and_an_old_lake_converts(
+    store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every dataset of the demo's lake is a Delta table that DuckDB, Polars and pyarrow read
+    alike; the same lake in the layout of an older aislake (JSON pointers) converts in place
+    with `aislake migrate`, no data file rewritten, every view reading the same rows."""
+    roots = table_roots(store)
+    assert {"silver/ais", "silver/ais_rejects", "gold/vessel_tracks"} <= set(roots)
+    for root in roots:
+        counts = three_engines(store, root, "SELECT count(*) FROM {t}")
+        assert counts[0] == counts[1] == counts[2] and counts[0][0][0] > 0, (root, counts)
+    con, views = lake_connection(store)
+    before = {v: con.execute(f"SELECT count(*) FROM {v}").fetchone() for v in views}
+    files = {k: store.size(k) for k in store.list_keys("") if k.endswith(".parquet")}
+    to_pointer_layout(store)
+    assert table_roots(store) == [] and lake_connection(store)[1] == []
+    monkeypatch.setenv("AISLAKE_LAKE_DIR", str(store.root))
+    assert main(["migrate"]) == 0
+    assert table_roots(store) == roots and store.list_keys("_current/") == []
+    con, views = lake_connection(store)
+    assert {v: con.execute(f"SELECT count(*) FROM {v}").fetchone() for v in views} == before
+    after = {k: store.size(k) for k in store.list_keys("") if k.endswith(".parquet")}
+    assert after == files  # nothing rewritten, nothing removed
 
 
 def test_bad_dates_are_refused_with_the_expected_form(capsys: pytest.CaptureFixture[str]) -> None:

@@ -49,7 +49,8 @@ def test_materialize_a_monthly_and_a_history_product(
         "traffic_density_gold, traffic_density_monthly_gold for 2024-01-15" in out
     )
     assert out.count(" succeeded") == 2  # the day's run, then the month's
-    assert list(lake_env.glob("lake/gold/traffic_density_monthly/month=2024-01/part-0.*.parquet"))
+    monthly = "lake/gold/traffic_density_monthly/month=2024-01-01/part-0.*.parquet"
+    assert list(lake_env.glob(monthly))
     assert main(["materialize", "voyages_gold", "--date", str(SIM_DAY)]) == 0
     out = capsys.readouterr().out
     assert "upstream already there: dma_ais_bronze, dma_ais_silver, vessel_positions_gold)" in out

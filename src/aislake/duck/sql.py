@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from aislake.storage.pointers import partition_keys
+from aislake.storage.current import partition_keys
 from aislake.storage.store import ObjectStore
 
 

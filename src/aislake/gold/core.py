@@ -19,9 +19,9 @@ import duckdb
 from aislake.ais.motion import MotionRules
 from aislake.duck.sql import PARQUET_OPTIONS, keys_literal, parameter_names, sql_literal
 from aislake.sources.dma.reader import DMA_NULL_TEXTS
-from aislake.storage.layout import pointer_key
-from aislake.storage.pointers import day_keys
+from aislake.storage.current import day_keys
 from aislake.storage.store import ObjectStore
+from aislake.storage.tables import publish
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,8 @@ class GoldParams:
 
 def day_files(store: ObjectStore, day: dt.date) -> tuple[str, str]:
     """The day's silver positions of every source, as a DuckDB relation, and the current rejects
-    files, as a list literal; each source's two from one read of its pointer (one version).
+    files, as a list literal; each source's two of one publish (silver's commit names its
+    rejects' version).
 
     With one source the relation is its files. With several, a position two archives both hold
     (the same MMSI, second and place) is kept once, from the first source by name: gold over
@@ -125,6 +126,7 @@ def write_gold(
     product: str,
     prefix: str,
     selects: list[tuple[str, dict[str, object]]],
+    options: str | None = None,
 ) -> GoldResult:
     """Write the rows of ``selects`` (each a SELECT and its bound parameters) as the partition
     at ``prefix``, replacing it whole: one file each (``part-0.parquet``, ``part-1.parquet``,
@@ -138,8 +140,9 @@ def write_gold(
             key = f"{staged}/part-{i}.parquet"
             store.prepare_write(key)
             target = sql_literal(store.uri(key))
-            con.execute(f"COPY (\n{sql}\n) TO {target} ({PARQUET_OPTIONS})", params)
-        (published,) = store.publish({prefix: staged}, pointer_key(prefix)).values()
+            more = f", {options}" if options else ""
+            con.execute(f"COPY (\n{sql}\n) TO {target} ({PARQUET_OPTIONS}{more})", params)
+        (published,) = publish(store, {prefix: staged}).values()
     finally:
         store.discard_prefix(staged)
     files = keys_literal(store, published)

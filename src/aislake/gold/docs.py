@@ -26,7 +26,9 @@ def section_head(p: GoldProduct) -> str:
     """A product's heading, description and column table."""
     lines = [f"## `{p.asset}`", "", p.description, "", "| column | type | meaning |"]
     lines += ["| --- | --- | --- |"]
-    lines += [f"| `{name}` | `{sql_type}` | {meaning} |" for name, sql_type, meaning in p.columns]
+    lines += [
+        f"| `{name}` | `{sql_type}` | {meaning} |" for name, sql_type, meaning in p.stored_columns
+    ]
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ from aislake.gold.core import (
     write_gold,
 )
 from aislake.gold.functions import register_functions
+from aislake.gold.geometry import geoparquet_option, with_geometry
 from aislake.gold.products import (
     ais_daily_summary,
     ais_gaps,
@@ -47,8 +48,8 @@ from aislake.gold.products import (
     voyages,
 )
 from aislake.gold.spec import GoldProduct, Partitioning
+from aislake.storage.current import dataset_keys, partition_keys
 from aislake.storage.layout import gold_partition_prefix
-from aislake.storage.pointers import dataset_keys, partition_keys
 from aislake.storage.store import ObjectStore
 
 PRODUCTS: tuple[GoldProduct, ...] = (
@@ -121,8 +122,8 @@ def _upstream_keys(
         assert day is not None
         last = day.replace(day=calendar.monthrange(day.year, day.month)[1])
         days = {f"dt={day + dt.timedelta(days=n)}" for n in range((last - day).days + 1)}
-        return dataset_keys(store, f"gold/{up.name}/", 3, lambda p: p.split("/")[2] in days)
-    return dataset_keys(store, f"gold/{up.name}/", 3)
+        return dataset_keys(store, f"gold/{up.name}/", lambda p: p.split("/")[2] in days)
+    return dataset_keys(store, f"gold/{up.name}/")
 
 
 def build_product(
@@ -153,7 +154,7 @@ def build_product(
                 "union_by_name = true)"
             )
         elif p.partitioning == "history":
-            inputs[up_name] = empty_relation(up.columns)  # nothing yet: an empty product
+            inputs[up_name] = empty_relation(up.stored_columns)  # nothing yet: an empty product
         else:
             where = f" for {period}" if up.partitioning != "history" else ""
             raise NoInputError(
@@ -165,11 +166,12 @@ def build_product(
         read = inputs["silver" if "silver" in p.reads else p.reads[0]]
         (positions,) = con.execute(f"SELECT count(*) FROM {read}").fetchone() or (0,)
         buckets = max(1, -(-int(positions) // BUCKET_POSITIONS))
-    if p.spatial:
+    if p.spatial or p.geometry:
         load_spatial(con)
     try:
         selects = product_selects(con, p, inputs, day, params or GoldParams(), buckets)
-        return write_gold(con, store, name, partition_prefix(p, day), selects)
+        geo = geoparquet_option(p.geometry) if p.geometry else None
+        return write_gold(con, store, name, partition_prefix(p, day), selects, geo)
     finally:
         for view in inputs:
             con.execute(f"DROP VIEW IF EXISTS {view}")
@@ -191,7 +193,7 @@ def product_selects(
     con.execute(f"CREATE OR REPLACE TEMP TABLE ports AS SELECT * FROM {ports_values()}")
     for view, relation in inputs.items():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {relation}")
-    sql = p.sql
+    sql = with_geometry(p.sql, p.geometry) if p.geometry else p.sql
     if p.bucketed:
         return [
             (sql, sql_params(sql, params, day, bucket=b, buckets=buckets)) for b in range(buckets)

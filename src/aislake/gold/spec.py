@@ -14,6 +14,7 @@ import duckdb
 from aislake.duck.engine import SPATIAL_MACROS, connection_macros
 from aislake.gold.core import GOLD_MACROS, GoldParams, product_sql, sql_params
 from aislake.gold.functions import SOURCES as FUNCTION_SOURCES
+from aislake.gold.geometry import Geometry
 
 Columns = tuple[tuple[str, str, str], ...]
 
@@ -45,6 +46,13 @@ class GoldProduct:
     # a daily product that also reads its daily inputs' day before (events followed across
     # midnight: each reported on the day it is known to have ended)
     follows_midnight: bool = False
+    # its rows as shapes: written as GeoParquet 1.1 (aislake.gold.geometry)
+    geometry: Geometry | None = None
+
+    @property
+    def stored_columns(self) -> Columns:
+        """Its columns as stored: ``columns``, then the geometry's two where it has one."""
+        return self.columns + (self.geometry.columns if self.geometry else ())
 
     @property
     def asset(self) -> str:
@@ -67,5 +75,5 @@ class GoldProduct:
         defaults = sql_params(self.sql, GoldParams(), dt.date(2000, 1, 1), **sample)
         macros = [*connection_macros(), SPATIAL_MACROS.read_text(), GOLD_MACROS.read_text()]
         macros += [path.read_text() for path in FUNCTION_SOURCES]
-        text = "\n".join([self.sql, *macros, repr(sorted(defaults.items()))])
+        text = "\n".join([self.sql, *macros, repr(sorted(defaults.items())), repr(self.geometry)])
         return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -1,6 +1,6 @@
 """The map's questions to the lake: each a static SQL file in ``sql/`` that runs as written over
 relations named after the gold products it reads (TEMP VIEWs over the files of their current
-versions, read through the pointers) with ``$name`` parameters bound, on a read-only DuckDB
+versions, read from the tables' logs) with ``$name`` parameters bound, on a read-only DuckDB
 connection that reaches no file outside the lake, interrupted when it takes too long.
 
 Answers are cached under the files they read: a partition replaced by a new version has new file
@@ -26,9 +26,10 @@ from aislake.duck.sql import sql_literal
 from aislake.gold.registry import BY_NAME
 from aislake.map.view import BadRequest, NotBuilt
 from aislake.query.views import lake_root
-from aislake.storage.layout import gold_partition_prefix, pointer_key
-from aislake.storage.pointers import partition_keys
+from aislake.storage.current import partition_keys
+from aislake.storage.layout import gold_partition_prefix
 from aislake.storage.store import ObjectStore
+from aislake.storage.tables import partitions
 
 SQL = Path(__file__).with_name("sql")
 # What each question reads (relations of the same names in its SQL).
@@ -102,14 +103,10 @@ class MapLake:
 
     def days(self) -> list[dt.date]:
         """The days whose tracks have a current version."""
-        prefix = pointer_key(gold_partition_prefix("vessel_tracks", "daily", dt.date(2000, 1, 1)))
-        folder = prefix.rsplit("/", 1)[0] + "/"
-        found = []
-        for key in self.store.list_keys(folder):
-            name = key.rsplit("/", 1)[-1]
-            if name.startswith("dt=") and name.endswith(".json"):
-                found.append(dt.date.fromisoformat(name[3:13]))
-        return sorted(found)
+        return sorted(
+            dt.date.fromisoformat(dict(p.values)["dt"])
+            for p in partitions(self.store, "gold/vessel_tracks")
+        )
 
     def files(self, product: str, days: Iterable[dt.date]) -> list[str]:
         """The current files of ``product`` for ``days`` (its one partition if it has history

@@ -11,8 +11,9 @@ from aislake.duck.engine import connect
 from aislake.duck.sql import sql_literal
 from aislake.gold.registry import PRODUCTS
 from aislake.query.guard import NotReadOnlyError, check_read_only, inside_lake
-from aislake.storage.pointers import dataset_keys
+from aislake.storage.current import dataset_keys
 from aislake.storage.store import LocalStore, ObjectStore, S3Store
+from aislake.storage.tables import AsOf
 
 __all__ = ["NotReadOnlyError", "check_read_only", "lake_connection", "lake_root"]
 
@@ -29,9 +30,10 @@ def lake_root(store: ObjectStore) -> str:
 
 
 def lake_connection(
-    store: ObjectStore, read_only: bool = True
+    store: ObjectStore, read_only: bool = True, as_of: AsOf | None = None
 ) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
-    """A DuckDB connection with a view for every dataset the lake holds; and their names.
+    """A DuckDB connection with a view for every dataset the lake holds; and their names. With
+    ``as_of``, every table as it was then (a moment), or at that version (an integer).
 
     Read-only (the default) it can reach no file outside the lake (DuckDB's
     ``enable_external_access`` off, ``allowed_directories`` the lake's root and the connection's
@@ -43,9 +45,9 @@ def lake_connection(
     con = connect(store)
     views: list[str] = []
 
-    def view(name: str, prefix: str, depth: int, dt_from_path: bool) -> None:
-        # Each partition's current version, through its pointer: never two versions of a day.
-        keys = dataset_keys(store, prefix, depth)
+    def view(name: str, prefix: str, dt_from_path: bool) -> None:
+        # The table's latest version: never two versions of a day.
+        keys = dataset_keys(store, prefix, as_of=as_of)
         if read_only and isinstance(store, LocalStore):
             for k in keys:
                 inside_lake(store.uri(k), store)
@@ -65,10 +67,10 @@ def lake_connection(
             )
             views.append(name)
 
-    view("silver_ais", "silver/ais/", 4, dt_from_path=True)
-    view("rejects", "silver/ais_rejects/", 4, dt_from_path=True)
+    view("silver_ais", "silver/ais/", dt_from_path=True)
+    view("rejects", "silver/ais_rejects/", dt_from_path=True)
     for product in PRODUCTS:
-        view(product.name, f"gold/{product.name}/", 3, dt_from_path=False)
+        view(product.name, f"gold/{product.name}/", dt_from_path=False)
     if "vessel_registry" in views:
         con.execute(
             "CREATE OR REPLACE VIEW vessel_registry_latest AS " + REGISTRY_LATEST.read_text()

@@ -13,13 +13,14 @@ flagged, and the partition is written:
   then one more file (sorted likewise) for the rows of DMA lines repaired from an unquoted
   comma;
 - ``silver/ais_rejects/source=<source>/dt=YYYY-MM-DD/part-0.<version>.parquet``: every other row and
-  why; both published as one version (``ObjectStore.publish``: one pointer, written last).
+  why; both published as one version (``aislake.storage.tables.publish``: the rejects'
+  commit, then silver's, which names it).
 
 The steps, each a module of this package: ``read`` (count the lines; parse, classify and sort
 the day in one pass, reconciled with the count), ``repair`` (lines an unquoted comma broke),
 ``neighbours`` (duplicates and implied speeds on the narrow keys), ``write`` (silver and the
 rejects into staging), ``publish`` (counted against what came in, judged against the stored
-day, published under one pointer); their SQL is the static files of ``sql/`` (``queries``),
+day, committed to the tables); their SQL is the static files of ``sql/`` (``queries``),
 ``rules`` holds the cleaning rules' parameters and ``workspace`` what a build owns while it
 runs. Only lines DuckDB refused, and the rows its shift test
 flagged, pass through Python, to be repaired (``aislake.sources.dma.repair``).

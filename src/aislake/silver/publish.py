@@ -1,5 +1,6 @@
 """Silver's last step: what was written is counted against what came in, judged against the
-stored day, and published as the day's new version, silver and rejects under one pointer."""
+stored day, and published as the day's new version: its rejects committed first, then silver,
+naming them."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from aislake.silver.read import RowsLostError
 from aislake.silver.rules import SilverRules
 from aislake.silver.workspace import Workspace
 from aislake.silver.write import Written
-from aislake.storage.layout import pointer_key, rejects_prefix, silver_prefix
-from aislake.storage.pointers import day_keys
+from aislake.storage.current import day_keys
+from aislake.storage.layout import rejects_prefix, silver_prefix
 from aislake.storage.store import ObjectStore
+from aislake.storage.tables import publish
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def publish_day(
     counted: Counted,
     rules: SilverRules,
 ) -> tuple[list[str], list[str]]:
-    """Publish the staged day as its new version (silver and rejects at once, one pointer),
+    """Publish the staged day as its new version (its rejects, then silver naming them),
     unless it is worse than the stored one (``CollapseError``); the published keys."""
     refuse_worse_day(
         f"silver {source} {day}",
@@ -86,13 +88,10 @@ def publish_day(
         rules.replace_max_drop,
         rules.replace_max_reject_rise,
     )
-    final = {
-        silver_prefix(source, day): f"{ws.staged}/silver",
-        rejects_prefix(source, day): f"{ws.staged}/rejects",
-    }
-    published = store.publish(final, pointer_key(silver_prefix(source, day)))
-    silver_keys, rejects_keys = published.values()
-    return silver_keys, rejects_keys
+    silver, rejects = silver_prefix(source, day), rejects_prefix(source, day)
+    # The rejects first: silver's commit, last, names their version (aislake.storage.tables).
+    published = publish(store, {rejects: f"{ws.staged}/rejects", silver: f"{ws.staged}/silver"})
+    return published[silver], published[rejects]
 
 
 def stored_counts(

@@ -1,6 +1,6 @@
 """Measurements of a stored silver day, for its asset checks: counts, NULL keys, duplicate keys,
-rejects by reason, hours covered. They read what is in the lake (through the day's pointer),
-not what a run believes it wrote, so a check verifies storage."""
+rejects by reason, hours covered. They read what is in the lake (the day's current version in
+the tables), not what a run believes it wrote, so a check verifies storage."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import duckdb
 
 from aislake.bronze.manifest import DayCounts
 from aislake.duck.sql import keys_literal
-from aislake.storage.pointers import day_keys
+from aislake.storage.current import day_keys
 from aislake.storage.store import ObjectStore
 
 

@@ -40,25 +40,13 @@ def gold_prefix(product: str, day: dt.date) -> str:
 
 
 def gold_partition_prefix(product: str, partitioning: str, period: dt.date | None) -> str:
-    """A gold product's partition: ``dt=YYYY-MM-DD`` (daily), ``month=YYYY-MM`` (monthly), or
+    """A gold product's partition: ``dt=YYYY-MM-DD`` (daily), ``month=YYYY-MM-01`` (monthly: the
+    month's first day, as its ``month`` column and its table's log hold it), or
     ``all`` (a product over the lake's whole history, rebuilt whole)."""
     if partitioning == "daily" and period is not None:
         return gold_prefix(product, period)
     if partitioning == "monthly" and period is not None:
-        return f"gold/{product}/month={period:%Y-%m}/"
+        return f"gold/{product}/month={period:%Y-%m}-01/"
     if partitioning == "history":
         return f"gold/{product}/all/"
     raise ValueError(f"no partition of {product} ({partitioning}) for {period!r}")
-
-
-def pointer_key(prefix: str) -> str:
-    """The key of the pointer to a partition's current version (``ObjectStore.publish``). A day
-    of silver and its rejects share one, so both change at once:
-    ``_current/silver/source=dma/dt=2024-01-15.json``, ``_current/gold/<product>/dt=....json``.
-    """
-    parts = prefix.strip("/").split("/")
-    if parts[0] == "silver" and len(parts) == 4:
-        return f"_current/silver/{parts[2]}/{parts[3]}.json"
-    if parts[0] == "gold" and len(parts) == 3:
-        return f"_current/gold/{parts[1]}/{parts[2]}.json"
-    raise ValueError(f"{prefix!r} is not a partition of silver or gold")

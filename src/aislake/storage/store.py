@@ -6,23 +6,19 @@ a reader sees the old object or the new one, never a half-written one.
 - Local: files are written under a temporary name in the same folder, then ``os.replace``-d.
 - S3: a single PUT (multipart for large files) only becomes visible when it completes.
 
-A *partition* (a folder of Parquet files; silver's day and its rejects together) is replaced with
-:meth:`ObjectStore.publish`: the new files are staged under ``_staging/<host>@<pid>@<uuid>/``,
-moved to keys of their own (a version is never written over another), then a pointer naming them
-is written in one atomic write, then the old version's files are removed. Readers that go through
-the pointer (:meth:`ObjectStore.current`) see one version or the other, never a mix; what a killed
-process left is removed by the next writer (:meth:`ObjectStore.clean_stale_staging`, and step 3
-of :meth:`ObjectStore.publish`).
+Datasets (silver, rejects, gold) are Delta Lake tables over these objects: a partition is
+replaced by :func:`aislake.storage.tables.publish`, which stages files under
+``_staging/<host>@<pid>@<uuid>/`` (:meth:`ObjectStore.staging_prefix`), moves them to keys of
+their own and commits them. What a killed process staged is removed by the next writer
+(:meth:`ObjectStore.clean_stale_staging`).
 """
 
 from __future__ import annotations
 
 import errno
 import functools
-import json
 import os
 import shutil
-import tempfile
 import time
 import uuid
 from abc import ABC, abstractmethod
@@ -44,11 +40,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Large objects go up in parts of this size: memory stays bounded whatever the file size.
 MULTIPART_PART_SIZE = 64 * 1024 * 1024
-
-
-def _is_data(key: str) -> bool:
-    """Data files of a partition (what versions are made of): Parquet."""
-    return key.endswith(".parquet")
 
 
 class StoreError(RuntimeError):
@@ -108,6 +99,15 @@ class ObjectStore(ABC):
         """The first ``length`` bytes of the object (to read a CSV header without the file)."""
 
     @abstractmethod
+    def read_slice(self, key: str, offset: int, length: int) -> bytes:
+        """``length`` bytes of the object from ``offset`` (a Parquet file's footer)."""
+
+    @abstractmethod
+    def table_location(self, root: str) -> tuple[str, dict[str, str]]:
+        """Where a table under ``root`` (``silver/ais``) lives for Delta Lake's readers and
+        writers: its URI and the storage options that reach it (no secret is logged)."""
+
+    @abstractmethod
     def delete(self, keys: list[str]) -> None: ...
 
     @abstractmethod
@@ -138,79 +138,6 @@ class ObjectStore(ABC):
                 self.delete([k for k, _ in keys])
                 removed.append(f"{STAGING_ROOT}/{name}/")
         return removed
-
-    def publish(self, groups: dict[str, str], pointer: str) -> dict[str, list[str]]:
-        """Publish, as one new version, every object staged under each ``groups`` value as the
-        content of the final prefix it is keyed by; returns the published keys per prefix.
-
-        1. Each staged object is moved to a key no version had before (``part-0.parquet`` ->
-           ``part-0.<version>.parquet``): no object a reader may be reading is ever rewritten.
-        2. The pointer (``pointer``, JSON: the version and its keys per prefix) is written last,
-           in one atomic write: readers that go through it (:meth:`current`) see the old version
-           or the new one, of every prefix at once, never a mix.
-        3. Data files of the prefixes that the new version does not list (older versions, what
-           a killed writer moved before its pointer) are removed.
-        """
-        version = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
-        published: dict[str, list[str]] = {}
-        for final_prefix, staged_prefix in groups.items():
-            final_prefix = final_prefix.rstrip("/") + "/"
-            staged_prefix = staged_prefix.rstrip("/") + "/"
-            staged = self.list_keys(staged_prefix)
-            if not staged:
-                raise StoreError(
-                    f"nothing staged under {staged_prefix}: refusing to empty {final_prefix}"
-                )
-            published[final_prefix] = []
-            for key in staged:
-                stem, dot, ext = key[len(staged_prefix) :].rpartition(".")
-                final = (
-                    f"{final_prefix}{stem}.{version}{dot}{ext}"
-                    if dot
-                    else f"{final_prefix}{ext}.{version}"
-                )
-                self.move(key, final)
-                published[final_prefix].append(final)
-        self._write_pointer(pointer, {"version": version, "files": published})
-        for final_prefix, keys in published.items():
-            stale = [k for k in self.list_keys(final_prefix) if k not in keys and _is_data(k)]
-            self.delete(stale)
-        return published
-
-    def version(self, pointer: str, prefixes: list[str]) -> dict[str, list[str]]:
-        """The data keys of each prefix in the current version, from one read of the pointer
-        (read prefixes that belong together, a day's silver and rejects, in one call). A
-        partition without a pointer has no version: it is not there, whatever files lie under
-        it (a first publish killed before its pointer leaves some; the next publish removes
-        them). A lake written before pointers existed is converted once by
-        ``aislake.storage.migrate.adopt_unpointed`` (``aislake migrate``)."""
-        wanted = [p.rstrip("/") + "/" for p in prefixes]
-        try:
-            text = self.read_range(pointer, 1 << 20) if self.exists(pointer) else None
-        except (FileNotFoundError, S3Error):
-            text = None  # removed between the two calls: only a test's cleanup does that
-        if text is None:
-            return {p: [] for p in wanted}
-        try:
-            files = json.loads(text)["files"]
-        except (ValueError, KeyError) as exc:
-            raise StoreError(f"{pointer} is not a version pointer: {exc}") from exc
-        return {p: list(files.get(p, [])) for p in wanted}
-
-    def current(self, prefix: str, pointer: str) -> list[str]:
-        """The data keys of ``prefix``'s current version (:meth:`version` of one prefix)."""
-        return next(iter(self.version(pointer, [prefix]).values()))
-
-    def adopt(self, pointer: str, files: dict[str, list[str]]) -> None:
-        """Write a pointer naming ``files`` (per prefix) as the current version, as they are:
-        for partitions written before pointers existed (``aislake.storage.migrate``)."""
-        self._write_pointer(pointer, {"version": "adopted", "files": files})
-
-    def _write_pointer(self, pointer: str, content: dict[str, object]) -> None:
-        with tempfile.TemporaryDirectory(prefix="aislake-pointer-") as tmp:
-            path = Path(tmp) / "pointer.json"
-            path.write_text(json.dumps(content, indent=1) + "\n")
-            self.put_file(path, pointer)  # atomic: a rename locally, one PUT on S3
 
     def discard_prefix(self, prefix: str) -> None:
         """Remove everything under ``prefix`` (a failed run's staged files)."""
@@ -282,6 +209,14 @@ class LocalStore(ObjectStore):
     def read_range(self, key: str, length: int) -> bytes:
         with self._path(key).open("rb") as f:
             return f.read(length)
+
+    def read_slice(self, key: str, offset: int, length: int) -> bytes:
+        with self._path(key).open("rb") as f:
+            f.seek(offset)
+            return f.read(length)
+
+    def table_location(self, root: str) -> tuple[str, dict[str, str]]:
+        return str(self._path(root)), {}
 
     def delete(self, keys: list[str]) -> None:
         for key in keys:
@@ -435,6 +370,30 @@ class S3Store(ObjectStore):
         finally:
             response.close()
             response.release_conn()
+
+    @_reaching
+    def read_slice(self, key: str, offset: int, length: int) -> bytes:
+        response = self.client.get_object(
+            self.bucket, validate_key(key), offset=offset, length=length
+        )
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def table_location(self, root: str) -> tuple[str, dict[str, str]]:
+        scheme = "https" if self.secure else "http"
+        return f"s3://{self.bucket}/{validate_key(root)}", {
+            "AWS_ENDPOINT_URL": f"{scheme}://{self.endpoint}",
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_REGION": self.region,
+            "AWS_ALLOW_HTTP": str(not self.secure).lower(),
+            # A commit is a put-if-absent of the log's next entry (MinIO, AWS S3 since 2024):
+            # two writers never both take one version, with no lock service beside the store.
+            "conditional_put": "etag",
+        }
 
     @_reaching
     def delete(self, keys: list[str]) -> None:

@@ -20,7 +20,7 @@ from aislake.gold.registry import PRODUCTS, build_product
 from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import write_dma_zip
 from aislake.sources.registry import bronze_key
-from aislake.storage.pointers import dataset_keys
+from aislake.storage.current import dataset_keys
 from aislake.storage.store import LocalStore
 from conftest import SIM_DAY, SMALL_FLEET
 from support.archive import serve_folder
@@ -32,7 +32,7 @@ HISTORY = [p.name for p in PRODUCTS if p.partitioning == "history"]
 
 
 def _rows(store: LocalStore, name: str, sql: str = "SELECT * FROM {t} ORDER BY ALL") -> list:
-    keys = dataset_keys(store, f"gold/{name}/", 3)
+    keys = dataset_keys(store, f"gold/{name}/")
     files = "[" + ", ".join(f"'{store.uri(k)}'" for k in keys) + "]"
     return connect(store).execute(sql.format(t=f"read_parquet({files})")).fetchall()
 

@@ -18,8 +18,8 @@ from aislake.gold.registry import NoInputError, build_product
 from aislake.query.views import REGISTRY_LATEST
 from aislake.silver.build import build_silver
 from aislake.simulate.dmafile import SimulatedFile
+from aislake.storage.current import partition_keys
 from aislake.storage.layout import gold_prefix
-from aislake.storage.pointers import partition_keys
 from aislake.storage.store import LocalStore
 from conftest import SIM_DAY
 from dmarows import HEADER, TAIL, row
@@ -302,11 +302,12 @@ def test_registry_keeps_coast_stations_out_and_derives_the_mid(
 def test_a_position_two_sources_hold_is_counted_once(lake: LocalStore, tmp_path: Path) -> None:
     """The same positions stored by a second archive change no gold figure."""
     from aislake.duck.sql import sql_literal
-    from aislake.storage.layout import pointer_key, rejects_prefix, silver_prefix
+    from aislake.storage.layout import rejects_prefix, silver_prefix
+    from aislake.storage.tables import publish
 
     store = LocalStore(tmp_path / "lake")
-    for folder in ("silver", "_current/silver"):  # the module's day: its silver, no gold
-        shutil.copytree(lake.root / folder, store.root / folder)
+    # The module's day: its silver tables (their logs name files by relative paths), no gold.
+    shutil.copytree(lake.root / "silver", store.root / "silver")
     con = connect(store)
     dma_silver = partition_keys(store, silver_prefix("dma", SIM_DAY))
     dma_rejects = partition_keys(store, rejects_prefix("dma", SIM_DAY))
@@ -332,12 +333,12 @@ def test_a_position_two_sources_hold_is_counted_once(lake: LocalStore, tmp_path:
         f"COPY (SELECT * FROM read_parquet({rejects}) LIMIT 0) "
         f"TO {sql_literal(store.uri(f'{staged}/rejects/part-0.parquet'))} (FORMAT parquet)"
     )
-    store.publish(
+    publish(
+        store,
         {
-            silver_prefix("noaa", SIM_DAY): f"{staged}/silver",
             rejects_prefix("noaa", SIM_DAY): f"{staged}/rejects",
+            silver_prefix("noaa", SIM_DAY): f"{staged}/silver",
         },
-        pointer_key(silver_prefix("noaa", SIM_DAY)),
     )
     for product in ("vessel_positions", *queries):
         build_product(con, store, product, SIM_DAY)
@@ -389,8 +390,7 @@ def test_bucketed_products_in_shares_give_the_rows_of_one(
     bucketed = [p.name for p in REGISTRY if p.bucketed]
     assert {"vessel_positions", "vessel_tracks"} <= set(bucketed)
     shared = LocalStore(tmp_path / "lake")
-    for folder in ("silver", "_current/silver"):  # the day's silver, nothing of gold
-        shutil.copytree(lake.root / folder, shared.root / folder)
+    shutil.copytree(lake.root / "silver", shared.root / "silver")  # the day's silver, no gold
     con = connect(shared)
     silver = partition_files(shared, f"silver/ais/source=dma/dt={SIM_DAY}")
     (silver_rows,) = con.execute(f"SELECT count(*) FROM read_parquet({silver})").fetchone() or (0,)
@@ -405,3 +405,50 @@ def test_bucketed_products_in_shares_give_the_rows_of_one(
                 f"SELECT count(*) FROM (FROM read_parquet({a}) EXCEPT ALL FROM read_parquet({b}))"
             ).fetchone()
             assert differing == 0, product
+
+
+@pytest.mark.parametrize(
+    ("product", "types"),
+    [
+        ("vessel_tracks", {"LineString", "Point"}),
+        ("traffic_density", {"Polygon"}),
+        ("vessel_stops", {"Point"}),
+    ],
+)
+def test_products_with_geometry_are_geoparquet(
+    lake: LocalStore, product: str, types: set[str]
+) -> None:
+    """GeoParquet 1.1: WKB geometry in lon/lat, a bbox covering column that is the geometry's
+    box, the `geo` metadata naming both; GeoPandas reads it with its CRS and filters by box, and
+    the Delta table's readers read the geometry as bytes."""
+    import json
+
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+    import shapely
+
+    from support.tables import three_engines
+
+    (key,) = partition_keys(lake, gold_prefix(product, SIM_DAY))
+    geo = json.loads(pq.read_metadata(lake.uri(key)).metadata[b"geo"])
+    column = geo["columns"]["geometry"]
+    assert geo["version"] == "1.1.0" and column["encoding"] == "WKB"
+    assert set(column["geometry_types"]) == types
+    assert column["covering"]["bbox"]["xmin"] == ["geometry_bbox", "xmin"]
+    frame = gpd.read_parquet(lake.uri(key))
+    assert frame.crs.to_string() == "OGC:CRS84" and len(frame) > 0
+    assert set(frame.geometry.geom_type) <= types
+    boxes = pq.read_table(lake.uri(key), columns=["geometry_bbox"]).column(0).to_pylist()
+    bounds = frame.geometry.bounds.to_dict("records")
+    flat = [v for b in boxes for v in b.values()]
+    assert flat == pytest.approx([r[k] for r in bounds for k in ("minx", "miny", "maxx", "maxy")])
+    if "lon" in frame:  # each shape holds its row's lat/lon (a stop's mean, a cell's centre)
+        centres = shapely.points(frame["lon"], frame["lat"])
+        assert shapely.intersects(frame.geometry, centres).all()
+    # A box around the first shape: GeoPandas reads (through the covering) what touches it.
+    xmin, ymin, xmax, ymax = frame.geometry.iloc[0].bounds
+    near = gpd.read_parquet(lake.uri(key), bbox=(xmin, ymin, xmax, ymax))
+    box = shapely.box(xmin, ymin, xmax, ymax)
+    assert 0 < len(near) <= len(frame) and shapely.intersects(near.geometry, box).all()
+    sql = "SELECT count(*), count(geometry) FROM {t} WHERE dt = DATE '2024-01-15'"
+    assert three_engines(lake, f"gold/{product}", sql) == [[(len(frame), len(frame))]] * 3

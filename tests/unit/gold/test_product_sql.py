@@ -23,7 +23,7 @@ def _empty(name: str) -> str:
         return empty_relation(tuple((c.name, c.sql_type, "") for c in SILVER_COLUMNS))
     if name == "rejects":
         return empty_relation(tuple((c.name, c.sql_type, "") for c in REJECT_COLUMNS))
-    return empty_relation(BY_NAME[name].columns)
+    return empty_relation(BY_NAME[name].stored_columns)
 
 
 @pytest.mark.parametrize("p", PRODUCTS, ids=lambda p: p.name)
@@ -39,7 +39,7 @@ def test_the_sql_file_reads_what_the_product_declares_and_returns_its_columns(
     assert set(params) == set(parameter_names(sql))
     described = con.execute(f"DESCRIBE (\n{sql}\n)", params).fetchall()
     assert [(name, kind) for name, kind, *_ in described] == [
-        (name, kind) for name, kind, _ in p.columns
+        (name, kind) for name, kind, _ in p.stored_columns
     ]
 
 

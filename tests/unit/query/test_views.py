@@ -11,8 +11,8 @@ import pytest
 from aislake.cli import main
 from aislake.duck.engine import connect
 from aislake.query.views import NotReadOnlyError, check_read_only, lake_connection, lake_root
-from aislake.storage.layout import pointer_key
 from aislake.storage.store import ObjectStore
+from aislake.storage.tables import publish
 
 pytestmark = pytest.mark.faults
 
@@ -20,12 +20,12 @@ DAY = "silver/ais/source=dma/dt=2024-01-15/"
 
 
 def _publish_day(store: ObjectStore, select: str = "SELECT 219000001 AS mmsi, 55.5 AS lat") -> None:
-    """A silver day of ``select``'s rows, published as aislake publishes one (with a pointer)."""
+    """A silver day of ``select``'s rows, committed to the silver table as aislake does."""
     staged = store.staging_prefix()
     key = f"{staged}/silver/part-0.parquet"
     store.prepare_write(key)
     connect(store).execute(f"COPY ({select}) TO '{store.uri(key)}' (FORMAT parquet)")
-    store.publish({DAY: f"{staged}/silver"}, pointer_key(DAY))
+    publish(store, {DAY: f"{staged}/silver"})
 
 
 @pytest.fixture
@@ -195,3 +195,43 @@ def test_local_escapes_links_and_sibling_folders_are_refused(tmp_path: Path) -> 
     ):
         with pytest.raises(NotReadOnlyError, match="outside"):
             check_read_only(con, sql, store)
+
+
+def test_the_lake_as_it_was_at_a_moment_or_a_version(store: ObjectStore) -> None:
+    """Time travel: each table as it was at a moment (its version of then), or at a version;
+    before a table existed, it is not there."""
+    import datetime as dt
+    import time
+
+    store.list_keys("silver/")
+    _publish_day(store, "SELECT 1 AS mmsi")
+    time.sleep(0.01)
+    between = dt.datetime.now(dt.UTC)
+    time.sleep(0.01)
+    _publish_day(store, "SELECT range::INTEGER AS mmsi FROM range(5)")
+
+    def count(as_of: int | dt.datetime | None) -> object:
+        con, views = lake_connection(store, as_of=as_of)
+        return con.execute("SELECT count(*) FROM silver_ais").fetchone() if views else None
+
+    assert (count(None), count(between), count(0), count(1)) == ((5,), (1,), (1,), (5,))
+    assert count(between - dt.timedelta(hours=1)) is None  # the table did not exist yet
+
+
+def test_query_as_of_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aislake.storage.store import LocalStore
+
+    store = LocalStore(tmp_path / "lake")
+    _publish_day(store, "SELECT 1 AS mmsi")
+    _publish_day(store, "SELECT range::INTEGER AS mmsi FROM range(5)")
+    monkeypatch.setenv("AISLAKE_LAKE_DIR", str(store.root))
+    monkeypatch.delenv("MINIO_ENDPOINT", raising=False)
+    assert main(["query", "--csv", "--as-of", "0", "SELECT count(*) AS n FROM silver_ais"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "1"]
+    with pytest.raises(SystemExit, match="version 7"):
+        main(["query", "--as-of", "7", "SELECT 1"])
+    with pytest.raises(SystemExit):
+        main(["query", "--as-of", "yesterday", "SELECT 1"])
+    assert "expected a version number or a moment" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from aislake.gold.registry import PRODUCTS
 from aislake.ops.demo import materialize_day, materialize_month
 from aislake.simulate.dmafile import Quirks, write_dma_zip
 from aislake.sources.registry import bronze_key
+from aislake.storage.current import partition_keys
 from aislake.storage.store import ObjectStore
 from conftest import SIM_DAY, SMALL_FLEET
 
@@ -38,7 +39,7 @@ def _metadata(result: dg.ExecuteInJobResult, asset: str) -> dict:
 
 def _silver_rows(env: dict[str, str]) -> list[tuple]:
     store = build_resources(env)["storage"].store()  # type: ignore[attr-defined]
-    keys = store.list_keys("silver/ais/source=dma/dt=2024-01-15/")
+    keys = partition_keys(store, "silver/ais/source=dma/dt=2024-01-15/")
     files = "[" + ", ".join(f"'{store.uri(k)}'" for k in keys) + "]"
     con = connect(store)
     return con.execute(
@@ -93,7 +94,7 @@ def test_a_day_flows_through_bronze_silver_and_gold(env: dict[str, str], sim_fil
     assert month.success
     monthly = _metadata(month, "traffic_density_monthly_gold")
     assert monthly["hours"] == pytest.approx(density["hours"], rel=1e-6)
-    assert monthly["uri"].endswith(".parquet") and "/month=2024-01/" in monthly["uri"]
+    assert monthly["uri"].endswith(".parquet") and "/month=2024-01-01/" in monthly["uri"]
     assert {e.check_name: e.passed for e in month.get_asset_check_evaluations()} == {
         "traffic_density_monthly_valid": True,
         "traffic_density_monthly_not_empty": True,

@@ -160,7 +160,9 @@ def gold_asset(product: GoldProduct, sources: tuple[str, ...]) -> dg.AssetsDefin
             metadata={
                 "dagster/row_count": result.rows,
                 "dagster/column_schema": dg.TableSchema(
-                    columns=[dg.TableColumn(n, t, description=d) for n, t, d in product.columns]
+                    columns=[
+                        dg.TableColumn(n, t, description=d) for n, t, d in product.stored_columns
+                    ]
                 ),
                 "uri": dg.MetadataValue.path(store.uri(result.key)),
                 "bytes": result.bytes,

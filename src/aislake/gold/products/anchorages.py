@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aislake.gold.figures import anchorage_figures, dup
+from aislake.gold.geometry import POINT
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -34,4 +35,5 @@ PRODUCT = GoldProduct(
     },
     summary=anchorage_figures,
     spatial=True,
+    geometry=POINT,
 )

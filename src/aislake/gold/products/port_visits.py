@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aislake.gold.figures import dup, visits_figures
+from aislake.gold.geometry import POINT
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -41,4 +42,5 @@ PRODUCT = GoldProduct(
         "OR (departure IS NULL) = exit_observed)",
     },
     summary=visits_figures,
+    geometry=POINT,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aislake.gold.figures import DENSITY_COLUMNS, density_figures, density_measures
+from aislake.gold.geometry import Geometry
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -24,4 +25,11 @@ PRODUCT = GoldProduct(
     measures=lambda p: density_measures(p, "messages < vessels"),
     summary=density_figures("traffic density"),
     spatial=True,
+    geometry=Geometry(
+        "ST_Transform(ST_MakeEnvelope(cell_x * $density_cell_m, cell_y * $density_cell_m, "
+        "(cell_x + 1) * $density_cell_m, (cell_y + 1) * $density_cell_m), "
+        "'EPSG:3035', 'EPSG:4326', always_xy := TRUE)",
+        ("Polygon",),
+        "the cell (a square of EPSG:3035)",
+    ),
 )

@@ -11,7 +11,7 @@ PRODUCT = GoldProduct(
     description=(
         "Vessel density in hours per km2 per month (EMODnet's unit), per 1 km cell of EPSG:3035"
         " and ship type: the month's days of traffic_density summed, at "
-        "gold/traffic_density_monthly/month=YYYY-MM/ (part-0.<version>.parquet, heatmap.png)."
+        "gold/traffic_density_monthly/month=YYYY-MM-01/ (part-0.<version>.parquet, heatmap.png)."
     ),
     columns=(
         ("month", "DATE", "the month's first day"),

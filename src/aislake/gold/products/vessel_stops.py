@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aislake.gold.figures import dup, stops_figures
+from aislake.gold.geometry import POINT
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -39,4 +40,5 @@ PRODUCT = GoldProduct(
         "OR port_distance_nm < 0)",
     },
     summary=stops_figures,
+    geometry=POINT,
 )

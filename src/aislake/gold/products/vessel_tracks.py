@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aislake.ais.motion import implied_speed_sql
 from aislake.gold.figures import dup
+from aislake.gold.geometry import Geometry
 from aislake.gold.spec import GoldProduct
 
 PRODUCT = GoldProduct(
@@ -41,4 +42,9 @@ PRODUCT = GoldProduct(
     },
     spatial=True,
     bucketed=True,
+    geometry=Geometry(
+        "ST_GeomFromText(geometry_wkt)",
+        ("LineString", "Point"),
+        "the segment's simplified line (a point if one position)",
+    ),
 )
