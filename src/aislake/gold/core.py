@@ -126,7 +126,7 @@ def write_gold(
     product: str,
     prefix: str,
     selects: list[tuple[str, dict[str, object]]],
-    options: str | None = None,
+    options: str = PARQUET_OPTIONS,
 ) -> GoldResult:
     """Write the rows of ``selects`` (each a SELECT and its bound parameters) as the partition
     at ``prefix``, replacing it whole: one file each (``part-0.parquet``, ``part-1.parquet``,
@@ -140,8 +140,7 @@ def write_gold(
             key = f"{staged}/part-{i}.parquet"
             store.prepare_write(key)
             target = sql_literal(store.uri(key))
-            more = f", {options}" if options else ""
-            con.execute(f"COPY (\n{sql}\n) TO {target} ({PARQUET_OPTIONS}{more})", params)
+            con.execute(f"COPY (\n{sql}\n) TO {target} ({options})", params)
         (published,) = publish(store, {prefix: staged}).values()
     finally:
         store.discard_prefix(staged)

@@ -17,7 +17,7 @@ import duckdb
 
 from aislake.ais.schema import REJECT_COLUMNS
 from aislake.duck.engine import load_spatial, run_sql_file
-from aislake.duck.sql import keys_literal
+from aislake.duck.sql import ROW_GROUP_ROWS, keys_literal, parquet_options
 from aislake.gold.core import (
     GOLD_MACROS,
     GoldParams,
@@ -38,6 +38,7 @@ from aislake.gold.products import (
     encounters,
     loitering,
     port_visits,
+    positions_by_area,
     traffic_density,
     traffic_density_monthly,
     vessel_positions,
@@ -54,6 +55,7 @@ from aislake.storage.store import ObjectStore
 
 PRODUCTS: tuple[GoldProduct, ...] = (
     vessel_positions.PRODUCT,
+    positions_by_area.PRODUCT,
     ais_daily_summary.PRODUCT,
     vessel_registry.PRODUCT,
     vessel_tracks.PRODUCT,
@@ -170,8 +172,10 @@ def build_product(
         load_spatial(con)
     try:
         selects = product_selects(con, p, inputs, day, params or GoldParams(), buckets)
-        geo = geoparquet_option(p.geometry) if p.geometry else None
-        return write_gold(con, store, name, partition_prefix(p, day), selects, geo)
+        options = parquet_options(p.row_group_size or ROW_GROUP_ROWS)
+        if p.geometry:
+            options += f", {geoparquet_option(p.geometry)}"
+        return write_gold(con, store, name, partition_prefix(p, day), selects, options)
     finally:
         for view in inputs:
             con.execute(f"DROP VIEW IF EXISTS {view}")

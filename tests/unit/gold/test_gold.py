@@ -452,3 +452,31 @@ def test_products_with_geometry_are_geoparquet(
     assert 0 < len(near) <= len(frame) and shapely.intersects(near.geometry, box).all()
     sql = "SELECT count(*), count(geometry) FROM {t} WHERE dt = DATE '2024-01-15'"
     assert three_engines(lake, f"gold/{product}", sql) == [[(len(frame), len(frame))]] * 3
+
+
+def test_positions_by_area_are_the_positions_ordered_by_place(lake: LocalStore) -> None:
+    """The same rows as vessel_positions, ordered along the Hilbert curve (what lets a box read
+    few row groups: measured on a month by bench/area_bench.py)."""
+    from aislake.duck.engine import load_spatial
+    from aislake.gold.registry import BY_NAME
+
+    build_product(connect(lake), lake, "positions_by_area", SIM_DAY)
+    columns = ", ".join(name for name, _, _ in BY_NAME["vessel_positions"].columns)
+    same = (
+        f"SELECT {columns} FROM {{t}} EXCEPT ALL SELECT {columns} FROM "
+        f"read_parquet({partition_files(lake, gold_prefix('vessel_positions', SIM_DAY))})"
+    )
+    assert rows(lake, "positions_by_area", same) == []
+    assert rows(lake, "positions_by_area", "SELECT count(*) FROM {t}") == rows(
+        lake, "vessel_positions", "SELECT count(*) FROM {t}"
+    )
+    order = (
+        "SELECT count(*) FILTER (WHERE h < lag_h) FROM (SELECT h, lag(h) OVER () AS lag_h FROM "
+        "(SELECT ST_Hilbert(lon, lat, {'min_x': -180, 'min_y': -90, 'max_x': 180, "
+        "'max_y': 90}::BOX_2D) AS h FROM {t}))"
+    )
+    con = connect(lake)
+    load_spatial(con)
+    (key,) = partition_keys(lake, gold_prefix("positions_by_area", SIM_DAY))
+    table = f"read_parquet('{lake.uri(key)}')"
+    assert con.execute(order.replace("{t}", table)).fetchone() == (0,)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import polars as pl
 import pytest
 
 from aislake.duck.engine import connect
@@ -120,7 +121,8 @@ def test_rejects_committed_without_their_silver_are_not_read_with_the_day(
 @pytest.mark.faults
 def test_readers_never_see_two_versions_while_a_day_is_replaced(store: ObjectStore) -> None:
     """A writer replaces the day 12 times; meanwhile aislake's reader (the day's silver and
-    rejects) and DuckDB's delta_scan (the silver table) each see one version at every read."""
+    rejects), DuckDB's delta_scan and Polars' scan_delta (the silver table) each see one
+    version at every read."""
     _version(store, "v0")
     stop = threading.Event()
 
@@ -133,18 +135,22 @@ def test_readers_never_see_two_versions_while_a_day_is_replaced(store: ObjectSto
 
     thread = threading.Thread(target=writer)
     thread.start()
-    uri, _ = store.table_location("silver/ais")
+    uri, options = store.table_location("silver/ais")
     con = duckdb_with_delta(store)
-    ours, theirs = [], []
+    ours, theirs, polars = [], [], []
     while not stop.is_set():
         silver, rejects = day_keys(store, "x", dt.date(2024, 1, 15))
         ours.append(_tags(store, silver) | _tags(store, rejects))
         scan = f"SELECT DISTINCT tag FROM delta_scan({sql_literal(uri)}) WHERE dt = '2024-01-15'"
         theirs.append({r[0] for r in con.execute(scan).fetchall()})
+        frame = pl.scan_delta(uri, storage_options=options or None)
+        day = frame.filter(pl.col("dt") == dt.date(2024, 1, 15)).select("tag").unique()
+        polars.append(set(day.collect()["tag"]))
     thread.join()
-    assert ours and theirs
+    assert ours and theirs and polars
     assert all(len(v) == 1 for v in ours), ours
     assert all(len(v) == 1 for v in theirs), theirs
+    assert all(len(v) == 1 for v in polars), polars
     silver, rejects = day_keys(store, "x", dt.date(2024, 1, 15))
     assert _tags(store, silver) | _tags(store, rejects) == {"v12"}
 
