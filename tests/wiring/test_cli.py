@@ -23,6 +23,7 @@ def test_demo_runs_a_day_through_the_lake_and_says_where(
     assert f"lake:    {tmp_path / 'data' / 'lake'}" in out
     assert "dma_silver_min_rows passed" in out and "FAILED" not in out
     assert "Cargo" in out and "Passenger" in out
+    assert " AISLAKE_SOURCES=dma " in out  # the sources with silver in the lake, and only them
     lake = tmp_path / "data" / "lake"
     assert (lake / "bronze/dma/aisdk-2024-01-15.csv").is_file()
     assert list(lake.glob("silver/ais/source=dma/dt=2024-01-15/part-0.*.parquet"))

@@ -37,6 +37,7 @@ from aislake.sources.nmea.receiver import Endpoint, Receiver
 from aislake.sources.registry import bronze_key
 from aislake.storage.layout import gold_prefix
 from aislake.storage.store import ObjectStore
+from aislake.storage.tables import partitions
 
 DEMO_DAY = dt.date(2024, 1, 15)
 
@@ -243,7 +244,5 @@ def day_report(
         summary=summary,
         checks=checks,
         gold_products=sorted({k.split("/")[1] for k in store.list_keys("gold/")}),
-        lake_sources=sorted(
-            {k.split("/")[2].removeprefix("source=") for k in store.list_keys("silver/ais/")}
-        ),
+        lake_sources=sorted({dict(p.values)["source"] for p in partitions(store, "silver/ais")}),
     )

@@ -181,6 +181,7 @@ def test_the_legacy_layout_through_the_demo(tmp_path: Path, monkeypatch, capsys)
     assert code == 0, out
     assert "NOAA (legacy)" in out and "source=noaa/dt=2024-01-15" in out
     assert "noaa_silver_keys_valid passed" in out and "FAILED" not in out
+    assert " AISLAKE_SOURCES=noaa " in out
     assert (tmp_path / "mirror" / "noaa" / "2024" / "AIS_2024_01_15.zip").exists()
     assert (tmp_path / "lake" / "bronze" / "noaa" / "ais-2024-01-15.csv.zst").exists()
 
