@@ -96,6 +96,14 @@ LINES_ASIDE_TABLE = (
 )
 
 
+def show_raw_lines(con: duckdb.DuckDBPyConnection, select: str | None) -> None:
+    """The view ``raw_lines`` (line, raw_line) the rejects step reads the raw text of a
+    refused row from, when the sorted rows do not carry it: a decoder's (``select``), else
+    none (a CSV's refused rows are rendered back from their fields)."""
+    empty = "SELECT NULL::BIGINT AS line, NULL::VARCHAR AS raw_line WHERE false"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW raw_lines AS {select or empty}")
+
+
 def read_decoded(
     con: duckdb.DuckDBPyConnection,
     store: ObjectStore,
@@ -117,6 +125,7 @@ def read_decoded(
         "error_type VARCHAR, column_name VARCHAR)"
     )
     decoded = decoder.decode(con, store, bronze_key, day, workdir, archive)
+    show_raw_lines(con, decoded.raw_lines)
     rows = write_classified(con, decoded.select, day, out)
     aside = sum(decoded.aside.values())
     if rows + aside != decoded.records:
@@ -172,6 +181,7 @@ def read_reconciled(
         )
         return done
 
+    show_raw_lines(con, None)
     if long_lines:
         cleaned = clean()
     parallel = True

@@ -22,7 +22,14 @@ log = logging.getLogger(__name__)
 
 # The tables and views the steps create on the build's connection (dropped at the end).
 TEMP_TABLES = ("neighbours", "repaired_ids", "lines_aside")
-VIEWS = ("day_rows", "classified_rows", "repaired_rows", "part_rows", "part_neighbours")
+VIEWS = (
+    "day_rows",
+    "classified_rows",
+    "repaired_rows",
+    "part_rows",
+    "part_neighbours",
+    "raw_lines",
+)
 
 
 @dataclass(frozen=True)

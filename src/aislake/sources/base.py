@@ -39,12 +39,15 @@ class DecodedDay:
     """A day a source decoded itself (not a CSV DuckDB reads): silver's input as SQL over the
     connection's tables, and what it accounted for."""
 
-    select: str  # every DMA raw field, typed, plus ROW_COLUMNS' columns
+    select: str  # every DMA raw field, typed, plus those of ROW_COLUMNS' columns it has
     records: int  # rows the select gives + rows put in ``lines_aside``: what silver reconciles
     aside: dict[str, int]  # rows put in ``lines_aside``, by reason
     lines: int  # the file's lines, blank ones included
     blank_lines: int
     figures: dict[str, int]  # what the decoder wants reported (fragments joined, ...)
+    # SQL (line, raw_line): the raw text of the select's rows, by their ``line``, which the
+    # rejects read for the rows silver refuses (not carried through the day's sort)
+    raw_lines: str | None = None
 
 
 class Decoder(Protocol):

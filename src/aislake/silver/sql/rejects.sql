@@ -3,7 +3,8 @@
 -- in canonical form: 55.5, not 55.500000); lines that did not parse, and lines the sanitizer
 -- took aside, keep their raw text. A repaired line is in silver or here once, as repaired.
 -- Inputs: `classified_rows` and `repaired_rows` (the sorted files, with each row's number),
--- `neighbours`, and the build's `reject_errors` (DuckDB's), `lines_aside` and `repaired_ids`;
+-- `neighbours`, and the build's `reject_errors` (DuckDB's), `lines_aside`, `repaired_ids` and
+-- `raw_lines` (a decoder's raw text by line, for rows the sort did not carry it with);
 -- each branch's `line` a BIGINT (DuckDB's reject_errors number lines UBIGINT: a union with a
 -- BIGINT would make the column a DOUBLE);
 -- $rows_read: the main file's rows (the repaired rows' ids follow); $source: the source.
@@ -27,6 +28,14 @@ parsed AS (
     FROM repaired_rows
     POSITIONAL JOIN repaired_neighbours
     WHERE reason IS NOT NULL OR dup
+),
+
+-- The raw text of rows that parsed, where the source keeps it beside the rows (a decoded
+-- source's messages): only the refused rows are joined to it.
+parsed_text AS (
+    SELECT p.* REPLACE (coalesce(p.raw_line, t.raw_line) AS raw_line)
+    FROM parsed AS p
+    LEFT JOIN raw_lines AS t ON p.line = t.line
 ),
 
 -- A line DuckDB refused: its reason from what DuckDB reports (the line's shape, else the field
@@ -85,7 +94,7 @@ SELECT  -- noqa: AM07
     CAST(size_c AS VARCHAR) AS size_c,
     CAST(size_d AS VARCHAR) AS size_d,
     CAST($source AS VARCHAR) AS source
-FROM parsed
+FROM parsed_text
 UNION ALL BY NAME
 SELECT reason, line, raw_line, CAST($source AS VARCHAR) AS source FROM refused
 UNION ALL BY NAME

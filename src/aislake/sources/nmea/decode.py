@@ -40,6 +40,8 @@ from aislake.sources.nmea.messages import (
     decode_payloads,
 )
 from aislake.sources.nmea.sentences import LINE_REASONS, Frames, frame
+from aislake.sources.nmea.statics import NONE as NO_STATIC
+from aislake.sources.nmea.statics import last_static
 
 ORPHAN = "orphan_fragment"  # part of a multi-sentence message whose other parts never came
 NO_TIME = "no_time"  # no tag block, logger or receiver gave the message a time
@@ -463,12 +465,16 @@ class _Hearings:
     times: list[npt.NDArray[np.int64]] = field(default_factory=list)
     lines: list[npt.NDArray[np.int64]] = field(default_factory=list)
     receivers: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    mmsi: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    types: list[npt.NDArray[np.int64]] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
 
     def add(self, table: pa.Table) -> None:
         self.keys.append(table["payload_key"].to_numpy())
         self.times.append(table["ts"].cast(pa.int64()).to_numpy())
         self.lines.append(table["line"].to_numpy())
+        self.mmsi.append(table["mmsi"].fill_null(-1).to_numpy().astype(np.int64))
+        self.types.append(table["msg_type"].fill_null(-1).to_numpy().astype(np.int64))
         encoded = pc.dictionary_encode(table["receiver"]).combine_chunks()
         names = encoded.dictionary.to_pylist()
         local = np.array([self.ids.setdefault(x, len(self.ids)) for x in names] + [-1])
@@ -476,9 +482,16 @@ class _Hearings:
         self.receivers.append(local[codes].astype(np.int64))
 
     def write(self, path: Path) -> None:
-        """``path``: each report's first hearing (its line) and how many receivers heard it."""
+        """``path``: each report's first hearing (its line), how many receivers heard it and
+        the line of its vessel's static report it takes its static fields from
+        (``static_line``: :func:`~aislake.sources.nmea.statics.last_static` over the first
+        hearings; null for none)."""
         if not self.keys:
-            empty = {"line": pa.array([], pa.int64()), "receivers": pa.array([], pa.int16())}
+            empty = {
+                "line": pa.array([], pa.int64()),
+                "receivers": pa.array([], pa.int16()),
+                "static_line": pa.array([], pa.int64()),
+            }
             pq.write_table(pa.table(empty), path)
             return
         rank = np.zeros(len(self.ids) + 1, dtype=np.int64)
@@ -486,12 +499,22 @@ class _Hearings:
             rank[self.ids[name]] = r
         rank[-1] = -1
         receiver = rank[np.concatenate(self.receivers)]
-        lines = np.concatenate(self.lines)
-        kept, by = heard_again(
-            np.concatenate(self.keys), np.concatenate(self.times), receiver, lines
-        )
+        lines, times = np.concatenate(self.lines), np.concatenate(self.times)
+        kept, by = heard_again(np.concatenate(self.keys), times, receiver, lines)
         first = kept == lines  # each report's first hearing: the row silver keeps
-        table = pa.table({"line": lines[first], "receivers": by[first].astype(np.int16)})
+        static = last_static(
+            np.concatenate(self.mmsi)[first],
+            times[first],
+            lines[first],
+            np.concatenate(self.types)[first],
+        )
+        table = pa.table(
+            {
+                "line": lines[first],
+                "receivers": by[first].astype(np.int16),
+                "static_line": pa.array(static, mask=static == NO_STATIC),
+            }
+        )
         pq.write_table(table, path, compression="lz4")
 
 

@@ -13,7 +13,7 @@ from aislake.bronze.zstd import text_chunks
 from aislake.duck.sql import sql_literal
 from aislake.sources.base import DecodedDay
 from aislake.sources.nmea.decode import decode_day, heard_path
-from aislake.sources.nmea.reader import copies_sql, kept_sql, typed_rows_sql
+from aislake.sources.nmea.reader import copies_sql, kept_sql, raw_lines_sql, typed_rows_sql
 from aislake.storage.store import ObjectStore
 
 
@@ -46,6 +46,7 @@ class NmeaDecoder:
         )
         return DecodedDay(
             select=typed_rows_sql(kept_sql(read, heard)),
+            raw_lines=raw_lines_sql(read),
             records=found.records,
             aside={str(k): int(v) for k, v in aside.items()},
             lines=found.lines,

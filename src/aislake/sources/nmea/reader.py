@@ -50,9 +50,16 @@ END"""
 
 
 def kept_sql(messages: str, heard: str) -> str:
-    """The messages silver keeps (each report's first hearing) with ``receivers``, from the
-    decoder's file of first hearings (``heard``: line, receivers)."""
-    return f"SELECT m.*, h.receivers FROM {messages} m JOIN {heard} h ON m.line = h.line"
+    """The messages silver keeps (each report's first hearing) with ``receivers`` and
+    ``static_line``, from the decoder's file of first hearings (``heard``); without their raw
+    text, which only rejects need (:func:`raw_lines_sql`)."""
+    return f"""SELECT m.* EXCLUDE (raw_line), h.receivers, h.static_line
+        FROM {messages} m JOIN {heard} h ON m.line = h.line"""
+
+
+def raw_lines_sql(messages: str) -> str:
+    """SQL: every decoded message's line and raw text (for the rows silver rejects)."""
+    return f"SELECT line, rtrim(raw_line, chr(13) || chr(10)) AS raw_line FROM {messages}"
 
 
 def copies_sql(messages: str, heard: str) -> str:
@@ -62,9 +69,10 @@ def copies_sql(messages: str, heard: str) -> str:
 
 
 def _static_timeline(reports: str) -> str:
-    """Per vessel, each static report with every field's last known value up to it."""
+    """Per vessel, each static report (by its line) with every field's last known value up to
+    it."""
     fields = ",\n".join(f"last_value({f} IGNORE NULLS) OVER w AS {f}" for f in STATIC_FIELDS)
-    return f"""SELECT mmsi, ts, {fields}
+    return f"""SELECT line, {fields}
         FROM {reports}
         WHERE msg_type IN (5, 19, 24)
         WINDOW w AS (PARTITION BY mmsi ORDER BY ts, line ROWS UNBOUNDED PRECEDING)"""
@@ -90,8 +98,9 @@ def _eta_sql() -> str:
 
 def typed_rows_sql(kept: str) -> str:
     """SQL: silver's input (every DMA raw field, typed as the CSV readers type them) from the
-    messages silver keeps (``kept``: :func:`kept_sql`), plus ``receiver``, ``receivers``,
-    ``raw_line`` and ``line``."""
+    messages silver keeps (``kept``: :func:`kept_sql`), plus ``receiver``, ``receivers`` and
+    ``line``. Each message takes the static fields of the report the decoder matched it to
+    (``static_line``: its vessel's latest at or before its time) where it has none itself."""
     static = {f: f"coalesce(m.{f}, s.{f})" for f in STATIC_FIELDS}
     ship = "CAST(ship_type AS INTEGER)"
     width = _zero_null("coalesce(to_port, 0) + coalesce(to_starboard, 0)")
@@ -102,7 +111,7 @@ def typed_rows_sql(kept: str) -> str:
     joined AS (
         SELECT m.* EXCLUDE ({", ".join(STATIC_FIELDS)}),
                {", ".join(f"{static[f]} AS {f}" for f in STATIC_FIELDS)}
-        FROM kept m ASOF LEFT JOIN timeline s ON m.mmsi = s.mmsi AND m.ts >= s.ts
+        FROM kept m LEFT JOIN timeline s ON m.static_line = s.line
     )
     SELECT ts, {MOBILE_TYPE_SQL} AS mobile_type, mmsi, lat, lon,
            {nav_status_sql("nav_status")} AS nav_status, rot, sog, cog,
@@ -117,6 +126,5 @@ def typed_rows_sql(kept: str) -> str:
            CAST({_zero_null("to_stern")} AS DOUBLE) AS size_b,
            CAST({_zero_null("to_port")} AS DOUBLE) AS size_c,
            CAST({_zero_null("to_starboard")} AS DOUBLE) AS size_d,
-           receiver, receivers,
-           rtrim(raw_line, chr(13) || chr(10)) AS raw_line, line
+           receiver, receivers, line
     FROM joined"""

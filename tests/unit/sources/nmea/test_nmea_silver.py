@@ -160,3 +160,51 @@ def test_a_rebuilt_day_gives_the_same_rows(
     second = silver_of(local, sim_day.path.read_bytes())
     b = rows(local, second.silver_keys, "SELECT * FROM {files} ORDER BY mmsi, ts")
     assert a == b and first.rejects_by_reason == second.rejects_by_reason
+
+
+def _sentence(fields: dict[str, Any]) -> str:
+    import pyais
+
+    (line,) = pyais.encode_dict(fields, talker_id="AI", sentence_type="VDM")
+    return str(line)
+
+
+def test_each_position_takes_its_vessels_static_fields_known_at_its_time(
+    local: LocalStore,
+) -> None:
+    """Field by field, the last each static report gave up to the position's second (parts A
+    and B of a type 24 in the same second both count), never another vessel's."""
+    start = int(dt.datetime(2024, 1, 15, 8, tzinfo=dt.UTC).timestamp())
+    one, other = 219000001, 219000002
+
+    def at(second: int, fields: dict[str, Any]) -> str:
+        return tag(f"s:rx1,c:{start + second}") + _sentence(fields)
+
+    def position(mmsi: int, second: int) -> dict[str, Any]:
+        lon = 11.0 + second / 36_000  # a tenth of a knot or so: a believable track
+        return {"type": 18, "mmsi": mmsi, "lat": 55.5, "lon": lon, "speed": 0.2, "second": 0}
+
+    text = "\n".join(
+        [
+            at(0, position(one, 0)),
+            at(10, {"type": 24, "mmsi": one, "partno": 0, "shipname": "ALPHA"}),
+            at(10, {"type": 24, "mmsi": one, "partno": 1, "ship_type": 70, "callsign": "OXAB"}),
+            at(10, position(one, 10)),
+            at(20, {"type": 24, "mmsi": one, "partno": 0, "shipname": "BETA"}),
+            at(25, position(other, 25)),
+            at(30, position(one, 30)),
+        ]
+    )
+    result = silver_of(local, text.encode() + b"\n")
+    got = rows(
+        local,
+        result.silver_keys,
+        "SELECT mmsi, epoch(ts)::BIGINT, name, callsign, ship_type FROM {files} ORDER BY ts",
+    )
+    assert got == [
+        (one, start, None, None, None),
+        (one, start + 10, "ALPHA", "OXAB", "Cargo"),
+        (other, start + 25, None, None, None),
+        (one, start + 30, "BETA", "OXAB", "Cargo"),
+    ]
+    assert result.rejects_by_reason == {"no_position": 3}
