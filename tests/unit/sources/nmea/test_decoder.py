@@ -295,3 +295,57 @@ def test_any_chunking_gives_blocks_of_whole_lines_of_about_the_block_size(chunk:
     assert all(b.endswith(b"\n") for b in out)
     assert max(len(b) for b in out if b"y" * 5_000 not in b) <= size
     assert [len(b) for b in out if b"y" * 5_000 in b] == [5_001]
+
+
+def test_worker_processes_decode_the_day_as_one_process_does(tmp_path: Path) -> None:
+    """Blocks shared out between processes (a two-sentence message's parts in blocks that
+    two workers decode) give the same messages, rejects, hearings and counts."""
+    day = write_nmea_day(tmp_path, DAY, SMALL_FLEET, compression="")
+    text = day.path.read_bytes()
+    text = text[: text.rfind(b"\n", 0, 512 * 1024) + 1]
+
+    def run(name: str, workers: int) -> tuple[Any, ...]:
+        out = tmp_path / name
+        out.mkdir()
+        m, r = out / "m.parquet", out / "r.parquet"
+        found = decode_day([text], DAY, m, r, block_bytes=4096, workers=workers)
+        assert len(found.message_files) == (1 if workers == 1 else 1 + workers)
+        return (
+            found.lines,
+            found.messages,
+            found.rejects_by_reason,
+            found.fragments_joined,
+            _rows_of(found.message_files),
+            _rows_of(found.reject_files),
+            _rows_of([out / "m.heard.parquet"]),
+        )
+
+    alone, shared = run("one", 1), run("two", 2)
+    assert alone[3] > 0 and alone[1] > 1000  # multi-sentence messages joined, a real sample
+    assert shared == alone
+
+
+def _rows_of(files: list[Path]) -> list[tuple[Any, ...]]:
+    listed = ", ".join(f"'{f}'" for f in files)
+    return duckdb.sql(f"SELECT * FROM read_parquet([{listed}]) ORDER BY line").fetchall()
+
+
+def test_a_worker_that_fails_or_dies_stops_the_day_with_the_reason() -> None:
+    from aislake.sources.nmea.pool import BlockPool, WorkerFailedError
+    from support.pool_workers import summing
+
+    pool = BlockPool(2, summing, ())
+    try:
+        for i in range(4):
+            pool.put(bytes([i]), 10)
+        assert sum(pool.finish()) == 0 + 1 + 2 + 3 + 4 * 10
+    finally:
+        pool.close()
+    for bad, reason in ((b"raise", "a block this worker cannot decode"), (b"die", "exit code 3")):
+        pool = BlockPool(2, summing, ())
+        try:
+            with pytest.raises(WorkerFailedError, match=reason):
+                pool.put(bad, 0)
+                pool.finish()
+        finally:
+            pool.close()
