@@ -18,7 +18,6 @@ message + the lines of every reject (:class:`DayDecode` proves it, or raises).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +39,6 @@ from aislake.sources.nmea.messages import (
     Decoded,
     decode_payloads,
 )
-from aislake.sources.nmea.pool import BlockPool
 from aislake.sources.nmea.sentences import LINE_REASONS, Frames, frame
 from aislake.sources.nmea.statics import NONE as NO_STATIC
 from aislake.sources.nmea.statics import last_static
@@ -95,27 +93,6 @@ class DayDecode:
     fast: int = 0  # messages the vectorised path decoded
     fallback: int = 0  # messages pyais decoded
     stamped_from_day: int = 0  # messages given a time by the untimed policy 'day'
-    message_files: list[Path] = field(default_factory=list)  # the messages, all of them
-    reject_files: list[Path] = field(default_factory=list)
-
-    def add(self, other: DayDecode) -> None:
-        """Count in what another decoder of the same day (a worker's blocks) found."""
-        for name in (
-            "lines",
-            "blank_lines",
-            "messages",
-            "message_lines",
-            "rejects",
-            "reject_lines",
-            "fast",
-            "fallback",
-            "stamped_from_day",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for reason, n in other.rejects_by_reason.items():
-            self.rejects_by_reason[reason] = self.rejects_by_reason.get(reason, 0) + n
-        self.message_files += other.message_files
-        self.reject_files += other.reject_files
 
     @property
     def fragments_joined(self) -> int:
@@ -168,12 +145,6 @@ def blocks(chunks: Iterable[bytes], size: int = BLOCK_BYTES) -> Iterator[bytes]:
         yield tail
 
 
-def line_count(block: bytes) -> int:
-    """The lines of a block as :func:`~aislake.sources.nmea.sentences.split_lines` counts them
-    (a last line without a newline counts)."""
-    return block.count(b"\n") + (1 if block and not block.endswith(b"\n") else 0)
-
-
 def _lines_array(text: npt.NDArray[np.uint8], start: npt.NDArray[np.int64]) -> pa.Array:
     """Every line of the block as a string, its line ending still on it (no copy: the block
     is the array's data); :func:`_take_lines` picks and trims the ones wanted."""
@@ -220,8 +191,8 @@ def _ascii(block: bytes) -> npt.NDArray[np.uint8]:
 class _Writer:
     """The Parquet files, the first two written a table at a time."""
 
-    def __init__(self, messages: Path, rejects: Path) -> None:
-        self.files = ([messages], [rejects])
+    def __init__(self, messages: Path, rejects: Path, heard: Path) -> None:
+        self.heard = heard
         # Local and read once: fast codecs, and no dictionary for columns of unique values.
         self.messages = pq.ParquetWriter(
             messages,
@@ -269,6 +240,7 @@ class DayDecoder:
             dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp() * 1_000_000
         )
         self.last_time_us = -1  # the last time a line gave (carried forward under 'day')
+        self.line_base = 0
         self.parts = _Fragments()
         self.heard = _Hearings()
         self.result = DayDecode()
@@ -289,17 +261,14 @@ class DayDecoder:
             self.last_time_us = int(tags_time[np.flatnonzero(has)[-1]])
         return np.where(has, tags_time, carried), ~has
 
-    def block(self, block: bytes, line_base: int) -> None:
-        """Decode ``block``, whose first line is the day's line ``line_base + 1``."""
+    def block(self, block: bytes) -> None:
         raw = np.frombuffer(block, dtype=np.uint8)
         fr = frame(raw)
         text = _ascii(block)
         n = len(fr.lines)
-        if n != line_count(block):
-            raise LinesUnaccountedError(f"a block of {line_count(block):,} lines framed as {n:,}")
         ls, le = fr.lines.start, fr.lines.end
         blank = ls == le
-        line_no = line_base + np.arange(n, dtype=np.int64) + 1
+        line_no = self.line_base + np.arange(n, dtype=np.int64) + 1
         times, stamped = self._times(fr.tags.time_us)
         all_lines = _lines_array(text, ls)
         r = self.result
@@ -318,20 +287,7 @@ class DayDecoder:
         multi = np.flatnonzero(ok & (fr.count > 1))
         if len(multi):
             self._keep_fragments(fr, raw, text, multi, line_no, times)
-
-    def handover(self) -> _Handover:
-        """What this decoder of some of the day's blocks found, for the day's decoder to
-        :meth:`absorb` (its files closed)."""
-        self.writer.close()
-        self.result.message_files, self.result.reject_files = self.writer.files
-        return _Handover(self.result, self.parts, self.heard)
-
-    def absorb(self, found: _Handover) -> None:
-        """Take in what another decoder found in other blocks of the day (before
-        :meth:`finish`)."""
-        self.result.add(found.result)
-        self.parts.add(found.parts)
-        self.heard.merge(found.heard)
+        self.line_base += n
 
     def _keep_fragments(
         self,
@@ -462,9 +418,8 @@ class DayDecoder:
         for reason in reasons:
             r.rejects_by_reason[reason] = r.rejects_by_reason.get(reason, 0) + 1
 
-    def finish(self, heard: Path) -> DayDecode:
-        """Join the multi-sentence messages, decode them, reject the orphans; write who heard
-        each report to ``heard``."""
+    def finish(self) -> DayDecode:
+        """Join the multi-sentence messages, decode them, reject the orphans."""
         p = self.parts.done()
         messages, orphans = p.messages()
         if len(orphans):
@@ -498,15 +453,8 @@ class DayDecoder:
             self.result.fast += d.fast
             self.result.fallback += d.fallback
         self.result.check()
-        self.heard.write(heard)
+        self.heard.write(self.writer.heard)
         return self.result
-
-
-@dataclass
-class _Handover:
-    result: DayDecode
-    parts: _Fragments
-    heard: _Hearings
 
 
 @dataclass
@@ -532,14 +480,6 @@ class _Hearings:
         local = np.array([self.ids.setdefault(x, len(self.ids)) for x in names] + [-1])
         codes = encoded.indices.fill_null(len(names)).to_numpy()
         self.receivers.append(local[codes].astype(np.int64))
-
-    def merge(self, other: _Hearings) -> None:
-        """Take in another decoder's messages (its receivers renumbered into these)."""
-        names = sorted(other.ids, key=other.ids.__getitem__)
-        ids = np.array([self.ids.setdefault(x, len(self.ids)) for x in names] + [-1])
-        self.receivers += [ids[r] for r in other.receivers]  # -1 (none) stays -1
-        for name in ("keys", "times", "lines", "mmsi", "types"):
-            getattr(self, name).extend(getattr(other, name))
 
     def write(self, path: Path) -> None:
         """``path``: each report's first hearing (its line), how many receivers heard it and
@@ -594,44 +534,24 @@ class _Fragments:
     raw: list[bytes] = field(default_factory=list)
     codes: dict[bytes, int] = field(default_factory=dict)
 
-    ARRAYS = ("line", "key", "number", "count", "fill", "time_us", "payload_start", "payload_end")
-
     def code(self, receiver: bytes) -> int:
-        """The receiver's code in fragment keys: the same in every process decoding the day
-        (a 40-bit hash of its name, not a count)."""
-        code = self.codes.get(receiver)
-        if code is None:
-            digest = hashlib.blake2b(receiver, digest_size=5).digest()
-            code = self.codes[receiver] = int.from_bytes(digest, "big")
-        return code
-
-    def add(self, other: _Fragments) -> None:
-        for name in (*self.ARRAYS, "receiver", "raw"):
-            getattr(self, name).extend(getattr(other, name))
+        return self.codes.setdefault(receiver, len(self.codes))
 
     def done(self) -> _AllFragments:
-        """Every fragment kept, in line order (blocks may have been decoded in any order)."""
-
         def cat(parts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
             return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
-        order = np.argsort(cat(self.line), kind="stable")
-
-        def a(parts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
-            return cat(parts)[order]
-
-        ranked = order.tolist()
         return _AllFragments(
-            a(self.line),
-            a(self.key),
-            a(self.number),
-            a(self.count),
-            a(self.fill),
-            a(self.time_us),
-            a(self.payload_start),
-            a(self.payload_end),
-            [self.receiver[i] for i in ranked],
-            [self.raw[i] for i in ranked],
+            cat(self.line),
+            cat(self.key),
+            cat(self.number),
+            cat(self.count),
+            cat(self.fill),
+            cat(self.time_us),
+            cat(self.payload_start),
+            cat(self.payload_end),
+            self.receiver,
+            self.raw,
         )
 
 
@@ -691,47 +611,17 @@ def decode_day(
     rejects: Path,
     untimed: str = "reject",
     block_bytes: int = BLOCK_BYTES,
-    workers: int = 1,
 ) -> DayDecode:
-    """Decode the NMEA text ``chunks`` of ``day`` into Parquet files of messages and rejects
-    (``messages`` and ``rejects``, and one of each per worker beside them: the result's
-    ``message_files`` and ``reject_files``), and ``<messages>.heard.parquet``: the line of each
-    report's first hearing (the message silver keeps), how many receivers heard it and the
-    static report it takes its vessel's static fields from.
-
+    """Decode the NMEA text ``chunks`` of ``day`` into the Parquet files ``messages`` and
+    ``rejects``, and ``<messages>.heard.parquet``: the line of each report's first hearing
+    (the message silver keeps) and how many receivers heard it (``heard``).
     ``untimed``: 'reject' a message no tag block or logger timed (``no_time``), or 'day': give
-    it the last time before it in the file, else the day's start. ``workers``: processes that
-    share the blocks after the first (:class:`~aislake.sources.nmea.pool.BlockPool`), started
-    only for a day of more than one block; under 'day' the blocks are decoded in order, here
-    (a line's time may come from the block before)."""
-    writer = _Writer(messages, rejects)
-    decoder = DayDecoder(writer, day, untimed)
-    spread = workers > 1 and untimed != "day"
-    pool: BlockPool | None = None
-    line_base = 0
+    it the last time before it in the file, else the day's start."""
+    writer = _Writer(messages, rejects, heard_path(messages))
     try:
-        for i, block in enumerate(blocks(chunks, block_bytes)):
-            if spread and i == 1:
-                pool = BlockPool(workers, _worker, (messages, rejects, day, untimed))
-            if pool is None:
-                decoder.block(block, line_base)
-            else:
-                pool.put(block, line_base)
-            line_base += line_count(block)
-        for found in pool.finish() if pool else []:
-            decoder.absorb(found)
-        result = decoder.finish(heard_path(messages))
-        writer.close()
-        result.message_files.insert(0, messages)
-        result.reject_files.insert(0, rejects)
-        return result
+        decoder = DayDecoder(writer, day, untimed)
+        for block in blocks(chunks, block_bytes):
+            decoder.block(block)
+        return decoder.finish()
     finally:
         writer.close()
-        if pool is not None:
-            pool.close()
-
-
-def _worker(index: int, messages: Path, rejects: Path, day: dt.date, untimed: str) -> DayDecoder:
-    """A worker's decoder (:func:`decode_day`), writing files of its own beside the day's."""
-    mine = [p.with_name(f"{p.stem}.{index}{p.suffix}") for p in (messages, rejects)]
-    return DayDecoder(_Writer(*mine), day, untimed)

@@ -31,20 +31,14 @@ class NmeaDecoder:
     ) -> DecodedDay:
         messages, rejects = workdir / "nmea-messages.parquet", workdir / "nmea-rejects.parquet"
         untimed = getattr(archive, "untimed", "reject")
-        row = con.execute("SELECT current_setting('threads')").fetchone()
         found = decode_day(
-            text_chunks(bronze_key, store.iter_bytes(bronze_key)),
-            day,
-            messages,
-            rejects,
-            untimed,
-            workers=int(row[0]) if row else 1,  # as many processes as DuckDB has threads
+            text_chunks(bronze_key, store.iter_bytes(bronze_key)), day, messages, rejects, untimed
         )
-        read = f"read_parquet({_paths(found.message_files)})"
+        read = f"read_parquet({sql_literal(str(messages))})"
         heard = f"read_parquet({sql_literal(str(heard_path(messages)))})"
         con.execute(
             "INSERT INTO lines_aside SELECT line, reason, rtrim(raw_line, chr(13) || chr(10)) "
-            f"FROM read_parquet({_paths(found.reject_files)})"
+            f"FROM read_parquet({sql_literal(str(rejects))})"
         )
         con.execute(f"INSERT INTO lines_aside {copies_sql(read, heard)}")
         aside = dict(
@@ -65,7 +59,3 @@ class NmeaDecoder:
                 "heard_again": aside.get("duplicate", 0),
             },
         )
-
-
-def _paths(paths: list[Path]) -> str:
-    return "[" + ", ".join(sql_literal(str(p)) for p in paths) + "]"
