@@ -13,7 +13,13 @@ from aislake.bronze.zstd import text_chunks
 from aislake.duck.sql import sql_literal
 from aislake.sources.base import DecodedDay
 from aislake.sources.nmea.decode import decode_day, heard_path
-from aislake.sources.nmea.reader import copies_sql, kept_sql, raw_lines_sql, typed_rows_sql
+from aislake.sources.nmea.reader import (
+    RAW_TEXT,
+    copies_sql,
+    kept_sql,
+    raw_lines_sql,
+    typed_rows_sql,
+)
 from aislake.storage.store import ObjectStore
 
 
@@ -37,7 +43,7 @@ class NmeaDecoder:
         read = f"read_parquet({sql_literal(str(messages))})"
         heard = f"read_parquet({sql_literal(str(heard_path(messages)))})"
         con.execute(
-            "INSERT INTO lines_aside SELECT line, reason, rtrim(raw_line, chr(13) || chr(10)) "
+            f"INSERT INTO lines_aside SELECT line, reason, {RAW_TEXT} "
             f"FROM read_parquet({sql_literal(str(rejects))})"
         )
         con.execute(f"INSERT INTO lines_aside {copies_sql(read, heard)}")

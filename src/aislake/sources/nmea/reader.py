@@ -49,6 +49,10 @@ MOBILE_TYPE_SQL = """CASE
 END"""
 
 
+# A message's raw text as rejects keep it: without the line ending the decoder leaves on it.
+RAW_TEXT = "rtrim(raw_line, chr(13) || chr(10))"
+
+
 def kept_sql(messages: str, heard: str) -> str:
     """The messages silver keeps (each report's first hearing) with ``receivers`` and
     ``static_line``, from the decoder's file of first hearings (``heard``); without their raw
@@ -59,12 +63,12 @@ def kept_sql(messages: str, heard: str) -> str:
 
 def raw_lines_sql(messages: str) -> str:
     """SQL: every decoded message's line and raw text (for the rows silver rejects)."""
-    return f"SELECT line, rtrim(raw_line, chr(13) || chr(10)) AS raw_line FROM {messages}"
+    return f"SELECT line, {RAW_TEXT} AS raw_line FROM {messages}"
 
 
 def copies_sql(messages: str, heard: str) -> str:
     """SQL: the other hearings of reports heard again, as rejects (line, reason, raw text)."""
-    return f"""SELECT line, 'duplicate' AS reason, rtrim(raw_line, chr(13) || chr(10)) AS raw_line
+    return f"""SELECT line, 'duplicate' AS reason, {RAW_TEXT} AS raw_line
         FROM {messages} m ANTI JOIN {heard} h ON m.line = h.line"""
 
 
