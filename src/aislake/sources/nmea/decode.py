@@ -466,15 +466,15 @@ class _Hearings:
     lines: list[npt.NDArray[np.int64]] = field(default_factory=list)
     receivers: list[npt.NDArray[np.int64]] = field(default_factory=list)
     mmsi: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    types: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    types: list[npt.NDArray[np.int16]] = field(default_factory=list)  # as decoded: 2 bytes
     ids: dict[str, int] = field(default_factory=dict)
 
     def add(self, table: pa.Table) -> None:
         self.keys.append(table["payload_key"].to_numpy())
         self.times.append(table["ts"].cast(pa.int64()).to_numpy())
         self.lines.append(table["line"].to_numpy())
-        self.mmsi.append(table["mmsi"].fill_null(-1).to_numpy().astype(np.int64))
-        self.types.append(table["msg_type"].fill_null(-1).to_numpy().astype(np.int64))
+        self.mmsi.append(table["mmsi"].fill_null(-1).to_numpy())
+        self.types.append(table["msg_type"].fill_null(-1).to_numpy())
         encoded = pc.dictionary_encode(table["receiver"]).combine_chunks()
         names = encoded.dictionary.to_pylist()
         local = np.array([self.ids.setdefault(x, len(self.ids)) for x in names] + [-1])

@@ -11,6 +11,8 @@ static reports, where an as-of join sorted every wide row of the day.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -20,7 +22,9 @@ STATIC_TYPES = (5, 19, 24)
 NONE = -1  # no static report of the vessel at or before the message
 
 
-def last_static(mmsi: Ints, ts_us: Ints, line: Ints, msg_type: Ints) -> Ints:
+def last_static(
+    mmsi: Ints, ts_us: Ints, line: Ints, msg_type: npt.NDArray[np.integer[Any]]
+) -> Ints:
     """For each message, the line of its vessel's latest static report (a message of
     ``STATIC_TYPES``, itself included) at or before its time; ``NONE`` where there is none."""
     n = len(mmsi)
