@@ -225,14 +225,27 @@ class LocalStore(ObjectStore):
             self._prune_empty_dirs(path.parent)
 
     def _prune_empty_dirs(self, folder: Path) -> None:
-        while folder != self.root and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+        """Remove ``folder`` and its parents while empty; another writer may fill one or
+        remove it first (both fine: the pruning stops there)."""
+        while folder != self.root:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty, or already gone
+                return
             folder = folder.parent
 
     def move(self, staged_key: str, final_key: str) -> None:
         src, dst = self._path(staged_key), self._path(final_key)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dst)  # same filesystem: atomic
+        for _ in range(3):  # another writer may prune the new empty folder before the rename
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.replace(src, dst)  # same filesystem: atomic
+                break
+            except FileNotFoundError:
+                if not src.exists():
+                    raise
+        else:
+            raise StoreError(f"{final_key}: its folder kept vanishing while {staged_key} moved in")
         self._prune_empty_dirs(src.parent)
 
     def prepare_write(self, key: str) -> None:

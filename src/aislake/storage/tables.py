@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from deltalake import DeltaTable
 from deltalake import Schema as DeltaSchema
-from deltalake.exceptions import DeltaError, TableNotFoundError
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 from deltalake.transaction import (
     AddAction,
     CommitProperties,
@@ -50,7 +50,9 @@ WHOLE = "all"  # the folder of a product rebuilt whole (no partition columns)
 # A partition column the files do not carry is typed from its name: a day and a month are DATEs
 # (a month is its first day: ``month=2024-01-01``, as the column in its files).
 COLUMN_TYPES = {"dt": pa.date32(), "month": pa.date32()}
-COMMIT_ATTEMPTS = 5  # a first commit that races another process's first commit tries again
+# A commit that loses a race to another process's commit (the table's creation, a metadata
+# change) tries again from the new latest version, this many times in all.
+COMMIT_ATTEMPTS = 8
 # A checkpoint every 10 commits (Delta's default: 100): a reader opening a table replays at most
 # 10 JSON entries after it, 10 GETs on S3 instead of up to 100.
 TABLE_CONFIGURATION = {"delta.checkpointInterval": "10"}
@@ -279,7 +281,8 @@ def commit(
         app_transactions=[Transaction(a, v) for a, v in (apps or {}).items()] or None,
     )
     columns = partition.columns or None
-    for _ in range(COMMIT_ATTEMPTS):
+    lost: Exception | None = None
+    for attempt in range(COMMIT_ATTEMPTS):
         table = open_table(store, partition.root)
         try:
             if table is None:
@@ -291,7 +294,13 @@ def commit(
                     partition_by=columns,
                     configuration=TABLE_CONFIGURATION,
                     storage_options=options or None,
-                    commit_properties=props,
+                    # A creation that finds version 0 taken must fail, not be retried by delta-rs
+                    # as a second CREATE TABLE on top (it would reset the table's schema).
+                    commit_properties=CommitProperties(
+                        custom_metadata=props.custom_metadata,
+                        max_commit_retries=0,
+                        app_transactions=props.app_transactions,
+                    ),
                 )
                 return 0
             table.create_write_transaction(
@@ -306,23 +315,44 @@ def commit(
         except DeltaError as exc:
             if table is None and "exists" in str(exc).lower():
                 continue  # another process made the table first: commit into it
-            raise StoreError(f"the commit of {partition.prefix} failed: {exc}") from exc
-    raise StoreError(f"the table {partition.root} could not be created or opened")
+            if not isinstance(exc, CommitFailedError):
+                raise StoreError(f"the commit of {partition.prefix} failed: {exc}") from exc
+            lost = exc  # another commit took the version: nothing of this one was written
+        except FileNotFoundError as exc:
+            # delta-rs reports a log entry that vanished under it (a concurrent commit's
+            # temporary file, a checkpoint being written) as not found: before or after the
+            # commit landed; if it did, it is done.
+            landed = _landed_version(store, partition, keys)
+            if landed is not None:
+                return landed
+            lost = exc
+        time.sleep(0.05 * 2**attempt)
+    raise StoreError(
+        f"the commit of {partition.prefix} lost {COMMIT_ATTEMPTS} races with other writers of "
+        f"the table {partition.root} (last: {lost}); nothing of it was committed: run it again"
+    )
+
+
+def _landed_version(store: ObjectStore, partition: Partition, keys: list[str]) -> int | None:
+    """The latest version if the partition's files there are exactly ``keys``, else ``None``."""
+    table = open_table(store, partition.root)
+    if table is None:
+        return None
+    found = sorted(k for k, v in _files(store, table, partition.root) if v == partition.values)
+    return int(table.version()) if found == sorted(keys) else None
 
 
 def _committed_version(store: ObjectStore, partition: Partition, keys: list[str]) -> int:
     """The latest version, once it holds ``keys`` as the partition's files: the version that
     names this commit's files (other partitions' commits may have landed since; another commit
     of the same partition since is an error, as two writers replaced one day at once)."""
-    table = open_table(store, partition.root)
-    if table is not None:
-        found = sorted(k for k, v in _files(store, table, partition.root) if v == partition.values)
-        if found == sorted(keys):
-            return int(table.version())
-    raise StoreError(
-        f"{partition.prefix} was replaced by another writer right after this commit: "
-        "two runs of one partition at once; run it again"
-    )
+    landed = _landed_version(store, partition, keys)
+    if landed is None:
+        raise StoreError(
+            f"{partition.prefix} was replaced by another writer right after this commit: "
+            "two runs of one partition at once; run it again"
+        )
+    return landed
 
 
 def publish(store: ObjectStore, groups: dict[str, str]) -> dict[str, list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from aislake.storage.store import LocalStore, ObjectStore, S3Store, StoreError, validate_key
+from support.threads import at_once
 
 
 def _file(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -89,3 +91,25 @@ def test_unreachable_s3_store_fails_fast_with_a_clear_message(tmp_path: Path) ->
 def test_s3_store_creates_its_bucket(s3_store: S3Store, tmp_path: Path) -> None:
     s3_store.put_file(_file(tmp_path, "f", b"1"), "a/b")
     assert s3_store.client.bucket_exists(s3_store.bucket)
+
+
+def test_moves_out_of_staging_by_writers_at_once_are_no_error(tmp_path: Path) -> None:
+    # Each move prunes the staging folders it emptied, up to the lake's root; another writer
+    # pruning (or filling) the same parents at that moment is no error (found by CI: two
+    # threads publishing days at once, one removing ``_staging/`` under the other).
+    store = LocalStore(tmp_path / "lake")
+    for round_ in range(40):
+        staged = [f"_staging/w{w}@{round_}/0/part-0.parquet" for w in range(4)]
+        for key in staged:
+            store.prepare_write(key)
+            (tmp_path / "lake" / key).write_bytes(key.encode())
+        moves = [
+            functools.partial(
+                store.move, k, k.replace("_staging/", "gold/x/all/").replace("/0/", "-")
+            )
+            for k in staged
+        ]
+        assert at_once(moves) == []
+        assert store.list_keys("_staging/") == []
+        assert len(store.list_keys("gold/x/all/")) == 4 * (round_ + 1)
+    assert not (tmp_path / "lake" / "_staging").exists()

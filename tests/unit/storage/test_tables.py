@@ -5,6 +5,8 @@ version, on both backends (a local folder; S3 over real HTTP to moto's server)."
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import threading
 
 import polars as pl
@@ -17,6 +19,7 @@ from aislake.storage.current import day_keys, partition_keys
 from aislake.storage.store import LocalStore, ObjectStore, S3Store, StoreError
 from aislake.storage.tables import Partition, partition_of, publish
 from support.tables import duckdb_with_delta, three_engines
+from support.threads import at_once
 
 DAY = "silver/ais/source=x/dt=2024-01-15/"
 OTHER = "silver/ais/source=x/dt=2024-01-16/"
@@ -160,24 +163,36 @@ def test_days_committed_at_once_by_two_writers_both_land(store: ObjectStore) -> 
     retries a commit whose version another took, as the partitions do not overlap)."""
     days = [f"silver/ais/source=x/dt=2024-02-{d:02d}/" for d in range(1, 9)]
     staged = {day: _stage(store, {day: _day(day[-11:-1])}) for day in days}
-    errors: list[BaseException] = []
 
     def write(share: list[str]) -> None:
-        try:
-            for day in share:
-                publish(store, staged[day])
-        except BaseException as exc:  # reported by the assertion below
-            errors.append(exc)
+        for day in share:
+            publish(store, staged[day])
 
-    threads = [threading.Thread(target=write, args=(days[i::2],)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert at_once([functools.partial(write, days[i::2]) for i in range(2)]) == []
     assert [_tags(store, partition_keys(store, day)) for day in days] == [
         {day[-11:-1]} for day in days
     ]
+
+
+def test_first_commits_racing_make_one_table_and_all_land(store: ObjectStore) -> None:
+    """Writers whose first days reach a table that does not exist yet: one creates it, the
+    others commit into it (delta-rs left to itself retries a lost creation as a second CREATE
+    TABLE on top, resetting the schema, and fails the commits that read the table before it)."""
+    for round_ in range(6):
+        days = [f"gold/race{round_}/dt=2024-03-{d:02d}/" for d in range(1, 5)]
+        staged = {day: _stage(store, {day: _day(day[-11:-1])}) for day in days}
+        assert at_once([functools.partial(publish, store, staged[day]) for day in days]) == []
+        assert [_tags(store, partition_keys(store, day)) for day in days] == [
+            {day[-11:-1]} for day in days
+        ]
+        log = [k for k in store.list_keys(f"gold/race{round_}/_delta_log/") if k.endswith("json")]
+        operations = [
+            json.loads(line)["commitInfo"]["operation"]
+            for key in log
+            for line in store.read_range(key, 1 << 20).splitlines()
+            if b"commitInfo" in line
+        ]
+        assert sorted(operations) == ["CREATE TABLE"] + ["WRITE"] * (len(days) - 1)
 
 
 def test_a_new_nullable_column_joins_the_table_and_old_days_read_null(
