@@ -41,7 +41,7 @@ def record_step_process(context: dg.AssetExecutionContext) -> None:
     """Name this process on the run as the one running this pooled step, so that a slot it
     holds is freed once the process is gone (``aislake.instance.release_dead_runs``)."""
     step = context.get_step_execution_context().step.key
-    record_step_owner(context.instance, context.run_id, step)
+    record_step_owner(context.instance, context.run.run_id, step)
 
 
 @dg.definitions

@@ -54,10 +54,10 @@ class LakeStorage(dg.ConfigurableResource):  # type: ignore[type-arg]
             log.warning(f"aislake: {line}")
         for line in pool_holders(context.instance):
             log.info(f"aislake: {line}")
-        if context.run_id:
+        if context.run is not None:
             watch_slots(
                 context.instance,
-                context.run_id,
+                context.run.run_id,
                 lambda line: log.warning(f"aislake: {line}"),
                 self.slot_watch_seconds,
             )
