@@ -281,7 +281,7 @@ def commit(
         app_transactions=[Transaction(a, v) for a, v in (apps or {}).items()] or None,
     )
     columns = partition.columns or None
-    lost: Exception | None = None
+    lost: DeltaError | None = None
     for attempt in range(COMMIT_ATTEMPTS):
         table = open_table(store, partition.root)
         try:
@@ -318,14 +318,6 @@ def commit(
             if not isinstance(exc, CommitFailedError):
                 raise StoreError(f"the commit of {partition.prefix} failed: {exc}") from exc
             lost = exc  # another commit took the version: nothing of this one was written
-        except FileNotFoundError as exc:
-            # delta-rs reports a log entry that vanished under it (a concurrent commit's
-            # temporary file, a checkpoint being written) as not found: before or after the
-            # commit landed; if it did, it is done.
-            landed = _landed_version(store, partition, keys)
-            if landed is not None:
-                return landed
-            lost = exc
         time.sleep(0.05 * 2**attempt)
     raise StoreError(
         f"the commit of {partition.prefix} lost {COMMIT_ATTEMPTS} races with other writers of "
@@ -333,26 +325,19 @@ def commit(
     )
 
 
-def _landed_version(store: ObjectStore, partition: Partition, keys: list[str]) -> int | None:
-    """The latest version if the partition's files there are exactly ``keys``, else ``None``."""
-    table = open_table(store, partition.root)
-    if table is None:
-        return None
-    found = sorted(k for k, v in _files(store, table, partition.root) if v == partition.values)
-    return int(table.version()) if found == sorted(keys) else None
-
-
 def _committed_version(store: ObjectStore, partition: Partition, keys: list[str]) -> int:
     """The latest version, once it holds ``keys`` as the partition's files: the version that
     names this commit's files (other partitions' commits may have landed since; another commit
     of the same partition since is an error, as two writers replaced one day at once)."""
-    landed = _landed_version(store, partition, keys)
-    if landed is None:
-        raise StoreError(
-            f"{partition.prefix} was replaced by another writer right after this commit: "
-            "two runs of one partition at once; run it again"
-        )
-    return landed
+    table = open_table(store, partition.root)
+    if table is not None:
+        found = sorted(k for k, v in _files(store, table, partition.root) if v == partition.values)
+        if found == sorted(keys):
+            return int(table.version())
+    raise StoreError(
+        f"{partition.prefix} was replaced by another writer right after this commit: "
+        "two runs of one partition at once; run it again"
+    )
 
 
 def publish(store: ObjectStore, groups: dict[str, str]) -> dict[str, list[str]]:
