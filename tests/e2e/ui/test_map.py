@@ -347,7 +347,7 @@ def test_the_page_draws_the_day_on_land_and_sea(page: Any) -> None:
     assert state["counts"]["tracks"] > 0
     assert page.locator("#day").input_value() == "2024-01-16"  # the latest day first
     image = shot(page, "day")
-    colours = set(image.getdata())
+    colours = {colour for _, colour in image.getcolors(image.width * image.height)}
     sea, land = (0xA9, 0xCB, 0xE0), (0xEF, 0xE9, 0xDC)  # map.css, map.js
     assert sea in colours and land in colours  # the offline basemap: land on the sea
     legend = page.locator("#legend").inner_text()
@@ -397,8 +397,8 @@ def test_layers_toggle(page: Any, ferry: dict[str, Any]) -> None:
 
     def coloured(image: Image.Image) -> int:
         return sum(
-            1
-            for p in image.getdata()
+            n
+            for n, p in image.getcolors(image.width * image.height)
             if any(sum(abs(a - b) for a, b in zip(p, c, strict=True)) < 60 for c in ramp)
         )
 
