@@ -176,10 +176,6 @@ def _short_strings(
     return pc.if_else(pc.equal(strings, ""), pa.scalar(None, pa.string()), strings)
 
 
-def _texts(values: list[bytes]) -> pa.Array:
-    return pa.array([v.decode("ascii", "replace") for v in values], type=pa.large_string())
-
-
 def _ascii(block: bytes) -> npt.NDArray[np.uint8]:
     """The block's bytes with anything outside ASCII as '?': raw text stored as UTF-8."""
     buf = np.frombuffer(block, dtype=np.uint8)
@@ -300,9 +296,11 @@ class DayDecoder:
     ) -> None:
         """Keep the block's multi-sentence lines for :meth:`finish` (a few percent of lines)."""
         ls, le = fr.lines.start[rows], fr.lines.end[rows]
-        rs, re_ = fr.tags.receiver_start[rows], fr.tags.receiver_end[rows]
-        receivers = [bytes(text[a:b]) for a, b in zip(rs.tolist(), re_.tolist(), strict=True)]
-        codes = np.array([self.parts.code(r) for r in receivers], dtype=np.int64)
+        codes = self.parts.receiver_codes(
+            _short_strings(
+                text, fr.tags.receiver_start[rows], fr.tags.receiver_end[rows], width=1 << 16
+            )
+        )
         number = fr.number[rows]
         own_time = fr.tags.time_us[rows] >= 0
         p = self.parts
@@ -322,10 +320,8 @@ class DayDecoder:
         p.fill.append(fr.fill[rows])
         # A later part's time only where it has its own (a group's may not).
         p.time_us.append(np.where(own_time | (number == 1), times[rows], -1))
-        p.receiver.extend(receivers)
-        p.raw.extend(bytes(text[a:b]) for a, b in zip(ls.tolist(), le.tolist(), strict=True))
-        p.payload_start.append(fr.payload_start[rows] - ls)
-        p.payload_end.append(fr.payload_end[rows] - ls)
+        p.receiver.append(codes)
+        p.add_text(text, ls, le, fr.payload_start[rows], fr.payload_end[rows])
 
     def _singles(
         self,
@@ -421,40 +417,61 @@ class DayDecoder:
     def finish(self) -> DayDecode:
         """Join the multi-sentence messages, decode them, reject the orphans."""
         p = self.parts.done()
-        messages, orphans = p.messages()
+        parts, starts, orphans = p.messages()
         if len(orphans):
-            self._reject(
-                p.lines[orphans],
-                [ORPHAN] * len(orphans),
-                _texts([p.raw[i] for i in orphans.tolist()]),
+            self._reject(p.lines[orphans], [ORPHAN] * len(orphans), p.texts(orphans))
+        if len(starts):
+            n_parts = np.diff(np.append(starts, len(parts)))
+            last = parts[starts + n_parts - 1]
+            buf, offsets = gather(p.text, p.payload_start[parts], p.payload_length[parts])
+            bounds = offsets[np.append(starts, len(parts))]  # each message's payload, joined
+            d = decode_payloads(buf, bounds[:-1], np.diff(bounds), p.fills[last])
+            # Each message's raw text: its lines in line order, joined by a newline.
+            message = np.repeat(np.arange(len(starts)), n_parts)
+            by_line = parts[np.lexsort((p.lines[parts], message))]
+            times = _first_where(p.times[parts], p.times[parts] >= 0, starts, -1)
+            heard_by = _first_where(
+                p.receiver[parts], p.receiver[parts] != p.no_receiver, starts, -1
             )
-        if messages:
-            payloads = [b"".join(p.payload(i) for i in m) for m in messages]
-            buf = np.frombuffer(b"".join(payloads), dtype=np.uint8)
-            length = np.array([len(x) for x in payloads], dtype=np.int64)
-            start = np.concatenate(([0], np.cumsum(length)[:-1])).astype(np.int64)
-            fill = p.fills[[m[-1] for m in messages]]
-            d = decode_payloads(buf, start, length, fill)
-            by_line = [sorted(m, key=lambda i: p.lines[i]) for m in messages]
-            raw = _texts([b"\n".join(p.raw[i] for i in m) for m in by_line])
-            times = [next((p.times[i] for i in m if p.times[i] >= 0), -1) for m in messages]
-            heard_by = [next((p.receiver[i] for i in m if p.receiver[i]), b"") for m in messages]
+            names = pa.array([*(n.decode("ascii", "replace") or None for n in p.names), None])
             self._emit(
                 d,
-                line=np.array([p.lines[m[0]] for m in by_line], dtype=np.int64),
-                lines=np.array([len(m) for m in messages], dtype=np.int8),
-                raw_lines=lambda idx: raw.take(pa.array(idx)),
-                receivers=pa.array(
-                    [r.decode("ascii", "replace") or None for r in heard_by], type=pa.string()
-                ),
-                times=np.array(times, dtype=np.int64),
-                stamped=np.zeros(len(messages), dtype=np.bool_),
+                line=p.lines[by_line[starts]],
+                lines=n_parts.astype(np.int8),
+                raw_lines=lambda idx: p.texts(by_line, starts, n_parts, idx),
+                receivers=names.take(pa.array(np.where(heard_by < 0, len(p.names), heard_by))),
+                times=times,
+                stamped=np.zeros(len(starts), dtype=np.bool_),
             )
             self.result.fast += d.fast
             self.result.fallback += d.fallback
         self.result.check()
         self.heard.write(self.writer.heard)
         return self.result
+
+
+def gather(
+    buf: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """The pieces ``buf[start:start + length]`` one after the other, and where each starts (one
+    more offset: the end)."""
+    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    at = np.arange(offsets[-1], dtype=np.int64) + np.repeat(starts - offsets[:-1], lengths)
+    return buf[at], offsets
+
+
+def _first_where(
+    values: npt.NDArray[np.int64],
+    where: npt.NDArray[np.bool_],
+    starts: npt.NDArray[np.int64],
+    none: int,
+) -> npt.NDArray[np.int64]:
+    """Per group of ``values`` (groups start at ``starts``), the first value ``where`` holds;
+    ``none`` in a group where it never does."""
+    position = np.where(where, np.arange(len(values)), len(values))
+    first = np.minimum.reduceat(position, starts)
+    found = first < len(values)
+    return np.where(found, values[np.minimum(first, len(values) - 1)], none)
 
 
 @dataclass
@@ -520,7 +537,8 @@ class _Hearings:
 
 @dataclass
 class _Fragments:
-    """The day's multi-sentence lines, kept block by block as arrays."""
+    """The day's multi-sentence lines, kept block by block as arrays: their text one line
+    after the other (``text``), where each starts in it and where its payload is."""
 
     line: list[npt.NDArray[np.int64]] = field(default_factory=list)
     key: list[npt.NDArray[np.int64]] = field(default_factory=list)
@@ -528,19 +546,43 @@ class _Fragments:
     count: list[npt.NDArray[np.int64]] = field(default_factory=list)
     fill: list[npt.NDArray[np.int64]] = field(default_factory=list)
     time_us: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    receiver: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    text: list[npt.NDArray[np.uint8]] = field(default_factory=list)
+    text_start: list[npt.NDArray[np.int64]] = field(default_factory=list)
     payload_start: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    payload_end: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    receiver: list[bytes] = field(default_factory=list)
-    raw: list[bytes] = field(default_factory=list)
+    payload_length: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    text_bytes: int = 0
     codes: dict[bytes, int] = field(default_factory=dict)
 
-    def code(self, receiver: bytes) -> int:
-        return self.codes.setdefault(receiver, len(self.codes))
+    def receiver_codes(self, receivers: pa.Array) -> npt.NDArray[np.int64]:
+        """A number per receiver (no receiver: b""), the same in every block, in the order
+        the day first heard them."""
+        encoded = pc.dictionary_encode(receivers, null_encoding="encode")
+        names = [(n or "").encode("ascii") for n in encoded.dictionary.to_pylist()]
+        local = np.array([self.codes.setdefault(n, len(self.codes)) for n in names], np.int64)
+        indices: npt.NDArray[np.int64] = encoded.indices.to_numpy(zero_copy_only=False)
+        return local[indices]
+
+    def add_text(
+        self,
+        text: npt.NDArray[np.uint8],
+        ls: npt.NDArray[np.int64],
+        le: npt.NDArray[np.int64],
+        payload_start: npt.NDArray[np.int64],
+        payload_end: npt.NDArray[np.int64],
+    ) -> None:
+        kept, offsets = gather(text, ls, le - ls)
+        self.text.append(kept)
+        self.text_start.append(self.text_bytes + offsets)  # one more: the block's end
+        self.payload_start.append(self.text_bytes + offsets[:-1] + payload_start - ls)
+        self.payload_length.append(payload_end - payload_start)
+        self.text_bytes += len(kept)
 
     def done(self) -> _AllFragments:
-        def cat(parts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        def cat(parts: list[npt.NDArray[Any]], dtype: type = np.int64) -> npt.NDArray[Any]:
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
+        text_start = [s[:-1] for s in self.text_start]
         return _AllFragments(
             cat(self.line),
             cat(self.key),
@@ -548,10 +590,13 @@ class _Fragments:
             cat(self.count),
             cat(self.fill),
             cat(self.time_us),
+            cat(self.receiver),
+            list(self.codes),
+            self.codes.get(b"", -1),
+            cat(self.text, np.uint8),
+            np.append(cat(text_start), self.text_bytes),
             cat(self.payload_start),
-            cat(self.payload_end),
-            self.receiver,
-            self.raw,
+            cat(self.payload_length),
         )
 
 
@@ -563,21 +608,60 @@ class _AllFragments:
     counts: npt.NDArray[np.int64]
     fills: npt.NDArray[np.int64]
     times: npt.NDArray[np.int64]
-    starts: npt.NDArray[np.int64]
-    ends: npt.NDArray[np.int64]
-    receiver: list[bytes]
-    raw: list[bytes]
+    receiver: npt.NDArray[np.int64]  # a code: names[code]
+    names: list[bytes]
+    no_receiver: int  # the code of b"" (-1: every fragment had a receiver)
+    text: npt.NDArray[np.uint8]
+    text_start: npt.NDArray[np.int64]  # one more: the end
+    payload_start: npt.NDArray[np.int64]
+    payload_length: npt.NDArray[np.int64]
 
-    def payload(self, i: int) -> bytes:
-        return self.raw[i][self.starts[i] : self.ends[i]]
+    def texts(
+        self,
+        fragments: npt.NDArray[np.int64],
+        starts: npt.NDArray[np.int64] | None = None,
+        n_parts: npt.NDArray[np.int64] | None = None,
+        groups: npt.NDArray[np.int64] | None = None,
+    ) -> pa.Array:
+        """The raw text of each of ``fragments``; with ``starts`` (and ``n_parts``), of each
+        group of them (of the groups numbered ``groups``: all by default), its lines joined
+        by a newline."""
+        if starts is None or n_parts is None:
+            starts = np.arange(len(fragments), dtype=np.int64)
+            n_parts = np.ones(len(fragments), dtype=np.int64)
+        if groups is not None:
+            starts, n_parts = starts[groups], n_parts[groups]
+            fragments = fragments[
+                np.repeat(starts - np.concatenate(([0], np.cumsum(n_parts)[:-1])), n_parts)
+                + np.arange(int(n_parts.sum()))
+            ]
+        # Each line, then a newline (the byte after the text) but after the group's last.
+        length = self.text_start[fragments + 1] - self.text_start[fragments]
+        group_end = np.cumsum(n_parts) - 1
+        newline = np.ones(len(fragments), dtype=np.int64)
+        newline[group_end] = 0
+        at_newline = np.full(len(fragments), len(self.text), dtype=np.int64)
+        buf, offsets = gather(
+            np.append(self.text, np.uint8(ord("\n"))),
+            np.column_stack((self.text_start[fragments], at_newline)).ravel(),
+            np.column_stack((length, newline)).ravel(),
+        )
+        bounds = np.concatenate(([0], offsets[2 * group_end + 2])).astype(np.int64)
+        return pa.LargeStringArray.from_buffers(
+            len(bounds) - 1, pa.py_buffer(bounds), pa.py_buffer(buf)
+        )
 
-    def messages(self) -> tuple[list[list[int]], npt.NDArray[np.int64]]:
-        """Each message's fragments (indices, in part order), and the orphans' indices."""
+    def messages(
+        self,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Each message's fragments (indices, in part order, one message after the other),
+        where each message starts among them, and the orphans' indices."""
         two = np.flatnonzero(self.counts == 2)
         first, second = pair_fragments(
             self.keys[two], self.lines[two], self.numbers[two], self.counts[two], self.times[two]
         )
-        messages = [[a, b] for a, b in zip(two[first].tolist(), two[second].tolist(), strict=True)]
+        parts = [np.column_stack((two[first], two[second])).ravel()]
+        starts = [np.arange(0, 2 * len(first), 2, dtype=np.int64)]
         paired = np.zeros(len(self.lines), dtype=np.bool_)
         paired[two[first]] = paired[two[second]] = True
         orphans = two[~paired[two]]
@@ -599,9 +683,13 @@ class _AllFragments:
                     for i in more.tolist()
                 ]
             )
-            messages += [[f.index for f in m] for m in done.messages]
+            at = 2 * len(first)
+            for m in done.messages:
+                parts.append(np.array([f.index for f in m], dtype=np.int64))
+                starts.append(np.array([at], dtype=np.int64))
+                at += len(m)
             orphans = np.concatenate((orphans, [f.index for f in done.orphans])).astype(np.int64)
-        return messages, np.sort(orphans)
+        return np.concatenate(parts), np.concatenate(starts), np.sort(orphans)
 
 
 def decode_day(

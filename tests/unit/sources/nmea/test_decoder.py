@@ -166,6 +166,39 @@ def test_fragments_that_arrive_out_of_order_are_joined(tmp_path: Path) -> None:
     assert [m["name"] for m in messages] == ["EVER DIADEM"] and rejects == []
 
 
+def test_a_multipart_messages_raw_text_is_its_lines_in_line_order_and_so_is_its_reject(
+    tmp_path: Path,
+) -> None:
+    """Three messages interleaved: one in three sentences (parts arriving 3, 1, 2), one in two
+    and one in two without a time (rejected ``no_time`` with both its lines)."""
+    payload = "55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp888888888880"
+    three = {
+        n: tag("s:rx1,c:1705312800") + sentence(f"AIVDM,3,{n},4,A,{part},{fill}")
+        for n, part, fill in ((1, payload[:30], 0), (2, payload[30:60], 0), (3, payload[60:], 2))
+    }
+    two = {
+        n: tag("s:rx2,c:1705312801") + sentence(f"AIVDM,2,{n},5,B,{part},{fill}")
+        for n, part, fill in ((1, payload[:60], 0), (2, payload[60:], 2))
+    }
+    untimed = {
+        n: sentence(f"AIVDM,2,{n},6,A,{part},{fill}")
+        for n, part, fill in ((1, payload[:60], 0), (2, payload[60:], 2))
+    }
+    lines = [three[3], two[1], untimed[1], three[1], untimed[2], two[2], three[2]]
+    found, messages, rejects = decode(tmp_path, "\r\n".join(lines) + "\r\n")
+    assert [(m["line"], m["lines"], m["receiver"], m["name"]) for m in messages] == [
+        (1, 3, "rx1", "EVER DIADEM"),
+        (2, 2, "rx2", "EVER DIADEM"),
+    ]
+    assert [m["raw_line"].replace("\r", "") for m in messages] == [
+        "\n".join([three[3], three[1], three[2]]),
+        "\n".join([two[1], two[2]]),
+    ]
+    assert [(r["line"], r["lines"], r["reason"]) for r in rejects] == [(3, 2, "no_time")]
+    assert rejects[0]["raw_line"].replace("\r", "") == "\n".join([untimed[1], untimed[2]])
+    assert found.lines == 7 and found.fragments_joined == 3
+
+
 def test_tag_block_groups_join_fragments_the_second_of_which_has_no_source(tmp_path: Path) -> None:
     # pyais's own sample: the group's second sentence repeats neither s: nor c:.
     lines = (NMEA / "aishub-mixed.txt").read_text().splitlines()
