@@ -433,12 +433,13 @@ class DayDecoder:
             heard_by = _first_where(
                 p.receiver[parts], p.receiver[parts] != p.no_receiver, starts, -1
             )
+            raw = p.texts(by_line, starts)
             names = pa.array([*(n.decode("ascii", "replace") or None for n in p.names), None])
             self._emit(
                 d,
                 line=p.lines[by_line[starts]],
                 lines=n_parts.astype(np.int8),
-                raw_lines=lambda idx: p.texts(by_line, starts, n_parts, idx),
+                raw_lines=lambda idx: raw.take(pa.array(idx)),
                 receivers=names.take(pa.array(np.where(heard_by < 0, len(p.names), heard_by))),
                 times=times,
                 stamped=np.zeros(len(starts), dtype=np.bool_),
@@ -617,39 +618,18 @@ class _AllFragments:
     payload_length: npt.NDArray[np.int64]
 
     def texts(
-        self,
-        fragments: npt.NDArray[np.int64],
-        starts: npt.NDArray[np.int64] | None = None,
-        n_parts: npt.NDArray[np.int64] | None = None,
-        groups: npt.NDArray[np.int64] | None = None,
+        self, fragments: npt.NDArray[np.int64], starts: npt.NDArray[np.int64] | None = None
     ) -> pa.Array:
-        """The raw text of each of ``fragments``; with ``starts`` (and ``n_parts``), of each
-        group of them (of the groups numbered ``groups``: all by default), its lines joined
-        by a newline."""
-        if starts is None or n_parts is None:
-            starts = np.arange(len(fragments), dtype=np.int64)
-            n_parts = np.ones(len(fragments), dtype=np.int64)
-        if groups is not None:
-            starts, n_parts = starts[groups], n_parts[groups]
-            fragments = fragments[
-                np.repeat(starts - np.concatenate(([0], np.cumsum(n_parts)[:-1])), n_parts)
-                + np.arange(int(n_parts.sum()))
-            ]
-        # Each line, then a newline (the byte after the text) but after the group's last.
-        length = self.text_start[fragments + 1] - self.text_start[fragments]
-        group_end = np.cumsum(n_parts) - 1
-        newline = np.ones(len(fragments), dtype=np.int64)
-        newline[group_end] = 0
-        at_newline = np.full(len(fragments), len(self.text), dtype=np.int64)
-        buf, offsets = gather(
-            np.append(self.text, np.uint8(ord("\n"))),
-            np.column_stack((self.text_start[fragments], at_newline)).ravel(),
-            np.column_stack((length, newline)).ravel(),
-        )
-        bounds = np.concatenate(([0], offsets[2 * group_end + 2])).astype(np.int64)
-        return pa.LargeStringArray.from_buffers(
-            len(bounds) - 1, pa.py_buffer(bounds), pa.py_buffer(buf)
-        )
+        """The raw text of each of ``fragments``; with ``starts``, of each group of them (a
+        group from each start to the next), its lines joined by a newline."""
+        lines = pa.LargeStringArray.from_buffers(
+            len(self.text_start) - 1, pa.py_buffer(self.text_start), pa.py_buffer(self.text)
+        ).take(pa.array(fragments))
+        if starts is None:
+            return lines
+        bounds = pa.array(np.append(starts, len(fragments)), type=pa.int64())
+        newline = pa.scalar("\n", pa.large_string())
+        return pc.binary_join(pa.LargeListArray.from_arrays(bounds, lines), newline)
 
     def messages(
         self,

@@ -20,7 +20,28 @@ HEARD_AGAIN_SECONDS = 60
 def heard_again(key: Ints, ts_us: Ints, receiver: Ints, line: Ints) -> tuple[Ints, Ints]:
     """For each message (``key``: its payload's hash; ``receiver``: a rank in name order, -1
     for none): the line of its report's first hearing, and how many receivers heard the
-    report (at least 1)."""
+    report (at least 1).
+
+    A message whose payload no other message has is a report heard once (its own line, 1):
+    only the messages whose key repeats are sorted by key, time, receiver and line."""
+    kept, by = line.copy(), np.ones(len(key), dtype=np.int64)
+    order = np.argsort(key)
+    by_key = key[order]
+    repeats = np.zeros(len(key), dtype=np.bool_)
+    same = by_key[1:] == by_key[:-1]
+    repeats[1:] |= same
+    repeats[:-1] |= same
+    if repeats.any():
+        copies = order[repeats]
+        kept[copies], by[copies] = _reports(
+            key[copies], ts_us[copies], receiver[copies], line[copies]
+        )
+    return kept, by
+
+
+def _reports(key: Ints, ts_us: Ints, receiver: Ints, line: Ints) -> tuple[Ints, Ints]:
+    """:func:`heard_again` over any messages: copies ordered by key, time, receiver and line;
+    a copy more than ``HEARD_AGAIN_SECONDS`` after the one before starts a new report."""
     n = len(key)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
