@@ -574,7 +574,7 @@ class _Fragments:
     ) -> None:
         kept, offsets = gather(text, ls, le - ls)
         self.text.append(kept)
-        self.text_start.append(self.text_bytes + offsets)  # one more: the block's end
+        self.text_start.append(self.text_bytes + offsets[:-1])
         self.payload_start.append(self.text_bytes + offsets[:-1] + payload_start - ls)
         self.payload_length.append(payload_end - payload_start)
         self.text_bytes += len(kept)
@@ -583,7 +583,6 @@ class _Fragments:
         def cat(parts: list[npt.NDArray[Any]], dtype: type = np.int64) -> npt.NDArray[Any]:
             return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
-        text_start = [s[:-1] for s in self.text_start]
         return _AllFragments(
             cat(self.line),
             cat(self.key),
@@ -595,7 +594,7 @@ class _Fragments:
             list(self.codes),
             self.codes.get(b"", -1),
             cat(self.text, np.uint8),
-            np.append(cat(text_start), self.text_bytes),
+            np.append(cat(self.text_start), self.text_bytes),
             cat(self.payload_start),
             cat(self.payload_length),
         )
