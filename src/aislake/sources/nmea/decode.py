@@ -156,23 +156,14 @@ def _take_lines(lines: pa.Array, idx: npt.NDArray[np.int64]) -> pa.Array:
     return lines.take(pa.array(idx))  # line endings are trimmed in SQL, where they are read
 
 
-def _short_strings(
-    text: npt.NDArray[np.uint8], a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], width: int = 32
+def _fields(
+    text: npt.NDArray[np.uint8], a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
 ) -> pa.Array:
-    """Short fields (a receiver's name) ``text[a:b]`` as strings, NULL where empty; longer
-    than ``width`` bytes: cut."""
-    n = min(int((b - a).max()) if len(a) else 0, width)
-    if n <= 0:
-        return pa.nulls(len(a), type=pa.string())
-    cols = np.arange(n, dtype=np.int64)
-    inside = cols[None, :] < (b - a)[:, None]
-    padded = np.concatenate((text, np.zeros(n, dtype=np.uint8)))
-    windows = np.lib.stride_tricks.sliding_window_view(padded, n)
-    raw = np.where(inside, windows[a], 0)
-    arr = pa.array(
-        np.ascontiguousarray(raw.astype(np.uint8)).view(f"S{n}").ravel(), type=pa.binary()
-    )
-    strings = arr.cast(pa.string())
+    """Fields (a receiver's name) ``text[a:b]`` as strings, NULL where empty."""
+    buf, offsets = gather(text, a, b - a)
+    strings = pa.LargeStringArray.from_buffers(
+        len(a), pa.py_buffer(offsets), pa.py_buffer(buf)
+    ).cast(pa.string())
     return pc.if_else(pc.equal(strings, ""), pa.scalar(None, pa.string()), strings)
 
 
@@ -297,9 +288,7 @@ class DayDecoder:
         """Keep the block's multi-sentence lines for :meth:`finish` (a few percent of lines)."""
         ls, le = fr.lines.start[rows], fr.lines.end[rows]
         codes = self.parts.receiver_codes(
-            _short_strings(
-                text, fr.tags.receiver_start[rows], fr.tags.receiver_end[rows], width=1 << 16
-            )
+            _fields(text, fr.tags.receiver_start[rows], fr.tags.receiver_end[rows])
         )
         number = fr.number[rows]
         own_time = fr.tags.time_us[rows] >= 0
@@ -342,9 +331,7 @@ class DayDecoder:
             line=line_no[rows],
             lines=np.ones(len(rows), dtype=np.int8),
             raw_lines=lambda idx: _take_lines(all_lines, rows[idx]),
-            receivers=_short_strings(
-                text, fr.tags.receiver_start[rows], fr.tags.receiver_end[rows]
-            ),
+            receivers=_fields(text, fr.tags.receiver_start[rows], fr.tags.receiver_end[rows]),
             times=times[rows],
             stamped=stamped[rows],
         )

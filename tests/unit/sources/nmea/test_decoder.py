@@ -199,6 +199,19 @@ def test_a_multipart_messages_raw_text_is_its_lines_in_line_order_and_so_is_its_
     assert found.lines == 7 and found.fragments_joined == 3
 
 
+def test_a_receivers_long_name_is_kept_whole_on_every_message(tmp_path: Path) -> None:
+    """A 41-character source name (a feed's host and station): the same receiver on a
+    single-sentence message and on a two-sentence one (the first were cut to 32 characters)."""
+    name = "ais-shore-station-0042.harbour.example.dk"
+    one = "!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C"
+    two = "!AIVDM,2,2,1,A,88888888880,2*25"
+    position = "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C"
+    t = tag(f"s:{name},c:1705312800")
+    _, messages, rejects = decode(tmp_path, f"{t}{position}\n{t}{one}\n{t}{two}\n")
+    assert [(m["msg_type"], m["receiver"]) for m in messages] == [(1, name), (5, name)]
+    assert rejects == []
+
+
 def test_tag_block_groups_join_fragments_the_second_of_which_has_no_source(tmp_path: Path) -> None:
     # pyais's own sample: the group's second sentence repeats neither s: nor c:.
     lines = (NMEA / "aishub-mixed.txt").read_text().splitlines()
