@@ -276,10 +276,10 @@ def commit(
         for key, (size, meta) in zip(keys, footers, strict=True)
     ]
     actions: list[AddAction | RemoveAction] = list(adds)
-    props = CommitProperties(
-        custom_metadata={"aislake.partition": partition.prefix},
-        app_transactions=[Transaction(a, v) for a, v in (apps or {}).items()] or None,
-    )
+    props: dict[str, Any] = {
+        "custom_metadata": {"aislake.partition": partition.prefix},
+        "app_transactions": [Transaction(a, v) for a, v in (apps or {}).items()] or None,
+    }
     columns = partition.columns or None
     lost: DeltaError | None = None
     for attempt in range(COMMIT_ATTEMPTS):
@@ -296,11 +296,7 @@ def commit(
                     storage_options=options or None,
                     # A creation that finds version 0 taken must fail, not be retried by delta-rs
                     # as a second CREATE TABLE on top (it would reset the table's schema).
-                    commit_properties=CommitProperties(
-                        custom_metadata=props.custom_metadata,
-                        max_commit_retries=0,
-                        app_transactions=props.app_transactions,
-                    ),
+                    commit_properties=CommitProperties(**props, max_commit_retries=0),
                 )
                 return 0
             table.create_write_transaction(
@@ -309,7 +305,7 @@ def commit(
                 schema=_evolved(table, schema, partition),
                 partition_by=columns,
                 partition_filters=[(k, "=", v) for k, v in partition.values] or None,
-                commit_properties=props,
+                commit_properties=CommitProperties(**props),
             )
             return _committed_version(store, partition, keys)
         except DeltaError as exc:

@@ -416,10 +416,9 @@ class DayDecoder:
             # Each message's raw text: its lines in line order, joined by a newline.
             message = np.repeat(np.arange(len(starts)), n_parts)
             by_line = parts[np.lexsort((p.lines[parts], message))]
-            times = _first_where(p.times[parts], p.times[parts] >= 0, starts, -1)
-            heard_by = _first_where(
-                p.receiver[parts], p.receiver[parts] != p.no_receiver, starts, -1
-            )
+            part_times, received = p.times[parts], p.receiver[parts]
+            times = _first_where(part_times, part_times >= 0, starts, -1)
+            heard_by = _first_where(received, received != p.no_receiver, starts, -1)
             raw = p.texts(by_line, starts)
             names = pa.array([*(n.decode("ascii", "replace") or None for n in p.names), None])
             self._emit(

@@ -30,25 +30,26 @@ def heard_again(key: Ints, ts_us: Ints, receiver: Ints, line: Ints) -> tuple[Int
     payload), a message whose payload no other message has is a report heard once (its own
     line, 1), and only the messages whose payload repeats are sorted by key, time, receiver
     and line. On a day of many, sorting them all is cheaper than finding which to sort."""
-    head = np.sort(key[:SAMPLE])
-    if 4 * int((head[1:] == head[:-1]).sum()) > len(head):
+    if 4 * int(_same_as_next(np.sort(key[:SAMPLE])).sum()) > min(len(key), SAMPLE):
         return _reports(key, ts_us, receiver, line)
     kept, by = line.copy(), np.ones(len(key), dtype=np.int64)
     order = np.argsort(key)
-    by_key = key[order]
-    repeats = np.zeros(len(key), dtype=np.bool_)
-    same = by_key[1:] == by_key[:-1]
-    repeats[1:] |= same
-    repeats[:-1] |= same
-    if repeats.any():
+    same = np.flatnonzero(_same_as_next(key[order]))
+    if len(same):
         # In the messages' own order (by line, mostly): the sort below is then much cheaper.
         repeated = np.zeros(len(key), dtype=np.bool_)
-        repeated[order[repeats]] = True
+        repeated[order[same]] = repeated[order[same + 1]] = True
         copies = np.flatnonzero(repeated)
         kept[copies], by[copies] = _reports(
             key[copies], ts_us[copies], receiver[copies], line[copies]
         )
     return kept, by
+
+
+def _same_as_next(ordered: Ints) -> npt.NDArray[np.bool_]:
+    """For each but the last of sorted values: whether the next is the same."""
+    same: npt.NDArray[np.bool_] = ordered[1:] == ordered[:-1]
+    return same
 
 
 def _reports(key: Ints, ts_us: Ints, receiver: Ints, line: Ints) -> tuple[Ints, Ints]:
