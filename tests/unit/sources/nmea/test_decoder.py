@@ -11,12 +11,17 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyais
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from aislake.simulate.nmeafile import NmeaQuirks, write_nmea_day
 from aislake.sources.nmea.decode import (
     NMEA_REJECT_REASONS,
+    REJECT_SCHEMA,
+    WRITES_QUEUED,
     LinesUnaccountedError,
+    _Writer,
     blocks,
     decode_day,
 )
@@ -341,3 +346,32 @@ def test_any_chunking_gives_blocks_of_whole_lines_of_about_the_block_size(chunk:
     assert all(b.endswith(b"\n") for b in out)
     assert max(len(b) for b in out if b"y" * 5_000 not in b) <= size
     assert [len(b) for b in out if b"y" * 5_000 in b] == [5_001]
+
+
+def test_the_writer_thread_writes_tables_in_the_order_given(tmp_path: Path) -> None:
+    # Parquet is encoded in a thread of its own while the next block is decoded: more tables
+    # than may wait for it, each file's rows in the order the tables were given.
+    m, r = tmp_path / "m.parquet", tmp_path / "r.parquet"
+    writer = _Writer(m, r, tmp_path / "h.parquet")
+    empty = {f.name: pa.nulls(0, f.type) for f in REJECT_SCHEMA}
+    for i in range(5 * WRITES_QUEUED):
+        lines = np.arange(i * 100, i * 100 + 100)
+        rows = {**empty, "line": pa.array(lines), "reason": pa.array(["x"] * 100)}
+        rows["lines"] = pa.array(np.ones(100, dtype=np.int8))
+        rows["raw_line"] = pa.array([str(n) for n in lines], pa.large_string())
+        writer.write(writer.rejects, pa.table(rows, schema=REJECT_SCHEMA))
+    writer.close()
+    written = pq.read_table(r)
+    assert written["line"].to_pylist() == list(range(500 * WRITES_QUEUED))
+    assert written["raw_line"].to_pylist() == [str(n) for n in range(500 * WRITES_QUEUED)]
+    assert pq.read_table(m).num_rows == 0
+
+
+def test_a_failed_write_is_raised_and_the_files_are_closed(tmp_path: Path) -> None:
+    writer = _Writer(tmp_path / "m.parquet", tmp_path / "r.parquet", tmp_path / "h.parquet")
+    wrong = pa.table({"line": pa.array([1, 2])})  # not the rejects' schema
+    with pytest.raises(ValueError, match="schema"):
+        writer.write(writer.rejects, wrong)
+        writer.close()
+    writer.close()  # closing again is harmless: both files are whole, empty Parquet
+    assert pq.read_table(tmp_path / "r.parquet").num_rows == 0
