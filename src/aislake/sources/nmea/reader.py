@@ -87,14 +87,17 @@ def _zero_null(expr: str) -> str:
 
 
 def _eta_sql() -> str:
+    """SQL: a row's ETA as DMA prints it: in the row's year, or the next when it would be more
+    than 31 days before the row; NULL where not available, or where there is no such time (30
+    February: ``make_timestamp`` raises, so ``TRY`` makes it NULL; a cast would not)."""
     fmt = sql_literal(DMA_TIMESTAMP_FORMAT)
     valid = (
         "eta_month BETWEEN 1 AND 12 AND eta_day BETWEEN 1 AND 31 AND eta_hour < 24 "
         "AND eta_minute < 60"
     )
     parts = "eta_month, eta_day, eta_hour, eta_minute, 0"
-    this_year = f"try_cast(make_timestamp(year(ts), {parts}) AS TIMESTAMP)"
-    next_year = f"try_cast(make_timestamp(year(ts) + 1, {parts}) AS TIMESTAMP)"
+    this_year = f"TRY(make_timestamp(year(ts), {parts}))"
+    next_year = f"TRY(make_timestamp(year(ts) + 1, {parts}))"
     return f"""CASE WHEN {valid} THEN strftime(
             CASE WHEN {this_year} < ts - INTERVAL 31 DAY THEN {next_year} ELSE {this_year} END,
             {fmt}) END"""

@@ -208,3 +208,32 @@ def test_each_position_takes_its_vessels_static_fields_known_at_its_time(
         (one, start + 30, "BETA", "OXAB", "Cargo"),
     ]
     assert result.rejects_by_reason == {"no_position": 3}
+
+
+def test_an_eta_that_is_no_time_is_null_and_the_day_is_still_built(local: LocalStore) -> None:
+    """Vessels send ETAs such as 30 February: DuckDB's ``make_timestamp`` raised on it and the
+    whole day failed. Such an ETA is NULL; the report's other fields are kept."""
+    import pyais
+
+    start = int(dt.datetime(2024, 1, 15, 8, tzinfo=dt.UTC).timestamp())
+    one = 219000001
+    static = {"type": 5, "mmsi": one, "shipname": "GAMMA", "ship_type": 70, "callsign": "OXAC"}
+    lines = []
+    for second, (month, day) in ((0, (2, 30)), (20, (3, 2))):
+        fields = {**static, "month": month, "day": day, "hour": 12, "minute": 0}
+        parts = pyais.encode_dict(fields, talker_id="AI", sentence_type="VDM", seq_id=second % 9)
+        lines += [tag(f"s:rx1,c:{start + second}") + str(p) for p in parts]
+        at = start + second + 5
+        lines.append(
+            tag(f"s:rx1,c:{at}")
+            + _sentence({"type": 1, "mmsi": one, "lat": 55.5, "lon": 11.0 + second / 1e4})
+        )
+    result = silver_of(local, ("\n".join(lines) + "\n").encode())
+    got = rows(
+        local, result.silver_keys, "SELECT epoch(ts)::BIGINT, name, eta FROM {files} ORDER BY ts"
+    )
+    assert got == [
+        (start + 5, "GAMMA", None),
+        (start + 25, "GAMMA", dt.datetime(2024, 3, 2, 12, 0)),
+    ]
+    assert result.rejects_by_reason == {"no_position": 2}
