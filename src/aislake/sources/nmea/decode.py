@@ -17,6 +17,8 @@ message + the lines of every reject (:class:`DayDecode` proves it, or raises).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -434,7 +436,16 @@ class DayDecoder:
             r.rejects_by_reason[reason] = r.rejects_by_reason.get(reason, 0) + 1
 
     def finish(self) -> DayDecode:
-        """Join the multi-sentence messages, decode them, reject the orphans."""
+        """Join the multi-sentence messages, decode them, reject the orphans; then find the
+        reports heard again. Each step's arrays are let go before the next needs its own."""
+        _return_freed_memory()  # what the blocks left
+        self._join_fragments()
+        _return_freed_memory()  # what the fragments left
+        self.result.check()
+        self.heard.write(self.writer.heard)
+        return self.result
+
+    def _join_fragments(self) -> None:
         p = self.parts.done()
         parts, starts, orphans = p.messages()
         if len(orphans):
@@ -464,9 +475,6 @@ class DayDecoder:
             )
             self.result.fast += d.fast
             self.result.fallback += d.fallback
-        self.result.check()
-        self.heard.write(self.writer.heard)
-        return self.result
 
 
 def gather(
@@ -491,6 +499,13 @@ def _first_where(
     first = np.minimum.reduceat(position, starts)
     found = first < len(values)
     return np.where(found, values[np.minimum(first, len(values) - 1)], none)
+
+
+def _joined(blocks: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """The blocks' arrays as one; the list is emptied (the blocks are let go)."""
+    joined = np.concatenate(blocks)
+    blocks.clear()
+    return joined
 
 
 @dataclass
@@ -534,20 +549,23 @@ class _Hearings:
         for r, name in enumerate(sorted(self.ids)):
             rank[self.ids[name]] = r
         rank[-1] = -1
-        receiver = rank[np.concatenate(self.receivers)]
-        lines, times = np.concatenate(self.lines), np.concatenate(self.times)
-        kept, by = heard_again(np.concatenate(self.keys), times, receiver, lines)
+        # Each array is joined once and its blocks let go, and each let go once used: at 15 M
+        # messages every array is 116 MB, and holding them all took the day to 3.8 GB.
+        receiver = rank[_joined(self.receivers)]
+        lines, times = _joined(self.lines), _joined(self.times)
+        kept, by = heard_again(_joined(self.keys), times, receiver, lines)
+        del receiver
         first = kept == lines  # each report's first hearing: the row silver keeps
-        static = last_static(
-            np.concatenate(self.mmsi)[first],
-            times[first],
-            lines[first],
-            np.concatenate(self.types)[first],
-        )
+        del kept
+        receivers = by[first].astype(np.int16)
+        del by
+        lines, times = lines[first], times[first]
+        static = last_static(_joined(self.mmsi)[first], times, lines, _joined(self.types)[first])
+        del times, first
         table = pa.table(
             {
-                "line": lines[first],
-                "receivers": by[first].astype(np.int16),
+                "line": lines,
+                "receivers": receivers,
                 "static_line": pa.array(static, mask=static == NO_STATIC),
             }
         )
@@ -598,8 +616,10 @@ class _Fragments:
         self.text_bytes += len(kept)
 
     def done(self) -> _AllFragments:
+        """The day's fragments, each kind of array joined; the blocks' arrays are let go."""
+
         def cat(parts: list[npt.NDArray[Any]], dtype: type = np.int64) -> npt.NDArray[Any]:
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+            return _joined(parts) if parts else np.zeros(0, dtype=dtype)
 
         return _AllFragments(
             cat(self.line),
@@ -710,3 +730,14 @@ def decode_day(
         return decoder.finish()
     finally:
         writer.close()
+        _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """Give the memory the decoder freed back to the system. glibc keeps freed memory for its
+    own later use, but silver's DuckDB, which comes next, allocates elsewhere (jemalloc): the
+    15 M-report day kept 1.2 GB it no longer used (0.55 GB after this). Nothing where the C
+    library is not glibc."""
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)

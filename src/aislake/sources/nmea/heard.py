@@ -32,14 +32,15 @@ def heard_again(key: Ints, ts_us: Ints, receiver: Ints, line: Ints) -> tuple[Int
     and line. On a day of many, sorting them all is cheaper than finding which to sort."""
     if 4 * int(_same_as_next(np.sort(key[:SAMPLE])).sum()) > min(len(key), SAMPLE):
         return _reports(key, ts_us, receiver, line)
-    kept, by = line.copy(), np.ones(len(key), dtype=np.int64)
     order = np.argsort(key)
     same = np.flatnonzero(_same_as_next(key[order]))
-    if len(same):
-        # In the messages' own order (by line, mostly): the sort below is then much cheaper.
-        repeated = np.zeros(len(key), dtype=np.bool_)
-        repeated[order[same]] = repeated[order[same + 1]] = True
-        copies = np.flatnonzero(repeated)
+    # In the messages' own order (by line, mostly): the sort below is then much cheaper.
+    repeated = np.zeros(len(key), dtype=np.bool_)
+    repeated[order[same]] = repeated[order[same + 1]] = True
+    del order  # a day's worth of indices, let go before the answers take as much
+    copies = np.flatnonzero(repeated)
+    kept, by = line.copy(), np.ones(len(key), dtype=np.int64)
+    if len(copies):
         kept[copies], by[copies] = _reports(
             key[copies], ts_us[copies], receiver[copies], line[copies]
         )
