@@ -183,9 +183,8 @@ def _ascii(block: bytes) -> npt.NDArray[np.uint8]:
 @dataclass(frozen=True)
 class FramedBlock:
     """The work on a block that needs nothing of the blocks before it (:func:`frame_block`);
-    :meth:`DayDecoder.block` numbers, times and writes its lines. (Framing the next block in a
-    thread meanwhile lost: 6.0-6.2 s against 5.8-6.0 s without, for the 4 M-report day;
-    numpy and the accounting hold the GIL in turn.)"""
+    :meth:`DayDecoder.block` numbers, times and writes its lines. (Framing the next block on
+    a thread meanwhile lost: docs/benchmarks.md, "Tried and lost".)"""
 
     frames: Frames
     text: npt.NDArray[np.uint8]  # the block as ASCII
