@@ -343,8 +343,9 @@ class DayDecoder:
     ) -> None:
         """Keep the block's multi-sentence lines for :meth:`finish` (a few percent of lines)."""
         ls, le = fr.lines.start[rows], fr.lines.end[rows]
-        codes = self.parts.receiver_codes(
-            _fields(text, fr.tags.receiver_start[rows], fr.tags.receiver_end[rows])
+        codes = receiver_codes(
+            _fields(text, fr.tags.receiver_start[rows], fr.tags.receiver_end[rows]),
+            self.parts.codes,
         )
         number = fr.number[rows]
         own_time = fr.tags.time_us[rows] >= 0
@@ -460,9 +461,9 @@ class DayDecoder:
             by_line = parts[np.lexsort((p.lines[parts], message))]
             part_times, received = p.times[parts], p.receiver[parts]
             times = _first_where(part_times, part_times >= 0, starts, -1)
-            heard_by = _first_where(received, received != p.no_receiver, starts, -1)
+            heard_by = _first_where(received, received >= 0, starts, -1)
             raw = p.texts(by_line, starts)
-            names = pa.array([*(n.decode("ascii", "replace") or None for n in p.names), None])
+            names = pa.array([*p.names, None], pa.string())
             self._emit(
                 d,
                 line=p.lines[by_line[starts]],
@@ -507,6 +508,20 @@ def _joined(blocks: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
     return joined
 
 
+def receiver_codes(
+    receivers: pa.Array | pa.ChunkedArray, ids: dict[str, int]
+) -> npt.NDArray[np.int64]:
+    """A number per receiver, the same in every block (``ids``: name -> number, in the order
+    the day first heard them, grown here); -1 for no receiver."""
+    encoded = pc.dictionary_encode(receivers)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    names = encoded.dictionary.to_pylist()
+    local = np.array([ids.setdefault(x, len(ids)) for x in names] + [-1], dtype=np.int64)
+    codes: npt.NDArray[np.int64] = local[encoded.indices.fill_null(len(names)).to_numpy()]
+    return codes
+
+
 @dataclass
 class _Hearings:
     """What finding the reports heard again needs of each message written, in write order."""
@@ -525,11 +540,7 @@ class _Hearings:
         self.lines.append(table["line"].to_numpy())
         self.mmsi.append(table["mmsi"].fill_null(-1).to_numpy())
         self.types.append(table["msg_type"].fill_null(-1).to_numpy())
-        encoded = pc.dictionary_encode(table["receiver"]).combine_chunks()
-        names = encoded.dictionary.to_pylist()
-        local = np.array([self.ids.setdefault(x, len(self.ids)) for x in names] + [-1])
-        codes = encoded.indices.fill_null(len(names)).to_numpy()
-        self.receivers.append(local[codes].astype(np.int64))
+        self.receivers.append(receiver_codes(table["receiver"], self.ids))
 
     def write(self, path: Path) -> None:
         """``path``: each report's first hearing (its line), how many receivers heard it and
@@ -588,16 +599,7 @@ class _Fragments:
     payload_start: list[npt.NDArray[np.int64]] = field(default_factory=list)
     payload_length: list[npt.NDArray[np.int64]] = field(default_factory=list)
     text_bytes: int = 0
-    codes: dict[bytes, int] = field(default_factory=dict)
-
-    def receiver_codes(self, receivers: pa.Array) -> npt.NDArray[np.int64]:
-        """A number per receiver (no receiver: b""), the same in every block, in the order
-        the day first heard them."""
-        encoded = pc.dictionary_encode(receivers, null_encoding="encode")
-        names = [(n or "").encode("ascii") for n in encoded.dictionary.to_pylist()]
-        local = np.array([self.codes.setdefault(n, len(self.codes)) for n in names], np.int64)
-        indices: npt.NDArray[np.int64] = encoded.indices.to_numpy(zero_copy_only=False)
-        return local[indices]
+    codes: dict[str, int] = field(default_factory=dict)  # :func:`receiver_codes`
 
     def add_text(
         self,
@@ -629,7 +631,6 @@ class _Fragments:
             cat(self.time_us),
             cat(self.receiver),
             list(self.codes),
-            self.codes.get(b"", -1),
             cat(self.text, np.uint8),
             np.append(cat(self.text_start), self.text_bytes),
             cat(self.payload_start),
@@ -645,9 +646,8 @@ class _AllFragments:
     counts: npt.NDArray[np.int64]
     fills: npt.NDArray[np.int64]
     times: npt.NDArray[np.int64]
-    receiver: npt.NDArray[np.int64]  # a code: names[code]
-    names: list[bytes]
-    no_receiver: int  # the code of b"" (-1: every fragment had a receiver)
+    receiver: npt.NDArray[np.int64]  # a code: names[code]; -1: no receiver
+    names: list[str]  # receiver codes' names
     text: npt.NDArray[np.uint8]
     text_start: npt.NDArray[np.int64]  # one more: the end
     payload_start: npt.NDArray[np.int64]
