@@ -481,10 +481,22 @@ def gather(
     buf: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
     """The pieces ``buf[start:start + length]`` one after the other, and where each starts (one
-    more offset: the end)."""
-    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-    at = np.arange(offsets[-1], dtype=np.int64) + np.repeat(starts - offsets[:-1], lengths)
-    return buf[at], offsets
+    more offset: the end).
+
+    Each byte's place in ``buf`` is one step past the byte before it, but at a piece's first
+    byte, where it jumps: one array of steps, summed in place. (An ``arange`` and a ``repeat``
+    the size of the result made three arrays of it: 1.5 s for the 15 M-report day's 1.2 M
+    fragments, 0.2 s so.)"""
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    place = np.ones(int(offsets[-1]), dtype=np.int32 if len(buf) < 1 << 31 else np.int64)
+    pieces = np.flatnonzero(lengths > 0)
+    if len(pieces):
+        start, end = starts[pieces], starts[pieces] + lengths[pieces]
+        place[offsets[pieces[1:]]] = start[1:] - end[:-1] + 1
+        place[0] = start[0]
+        np.cumsum(place, out=place)
+    return buf[place], offsets
 
 
 def _first_where(

@@ -24,6 +24,7 @@ from aislake.sources.nmea.decode import (
     _Writer,
     blocks,
     decode_day,
+    gather,
 )
 from aislake.sources.nmea.messages import _PYAIS_NAMES, NUMERIC, TEXT, decode_payloads
 from aislake.sources.nmea.sentences import frame
@@ -375,3 +376,20 @@ def test_a_failed_write_is_raised_and_the_files_are_closed(tmp_path: Path) -> No
         writer.close()
     writer.close()  # closing again is harmless: both files are whole, empty Parquet
     assert pq.read_table(tmp_path / "r.parquet").num_rows == 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_gather_gives_each_piece_in_the_order_asked(seed: int) -> None:
+    # Pieces of any length (empty ones too), from anywhere in the buffer, overlapping and out of
+    # order: one after the other, as slicing gives them.
+    rng = np.random.default_rng(seed)
+    buf = rng.integers(0, 256, 1_000, dtype=np.uint8)
+    n = int(rng.integers(0, 40))
+    lengths = rng.integers(0, 30, n)
+    lengths[rng.random(n) < 0.3] = 0
+    starts = rng.integers(0, len(buf) - lengths.max(initial=0), n)
+    out, offsets = gather(buf, starts, lengths)
+    pieces = [bytes(buf[s : s + k]) for s, k in zip(starts.tolist(), lengths.tolist(), strict=True)]
+    assert out.dtype == np.uint8
+    assert bytes(out) == b"".join(pieces)
+    assert offsets.tolist() == [0, *np.cumsum([len(p) for p in pieces]).tolist()]
