@@ -45,7 +45,7 @@ from aislake.sources.nmea.messages import (
 )
 from aislake.sources.nmea.sentences import LINE_REASONS, Frames, frame
 from aislake.sources.nmea.statics import NONE as NO_STATIC
-from aislake.sources.nmea.statics import last_static
+from aislake.sources.nmea.statics import STATIC_TYPES, last_static
 
 ORPHAN = "orphan_fragment"  # part of a multi-sentence message whose other parts never came
 NO_TIME = "no_time"  # no tag block, logger or receiver gave the message a time
@@ -557,8 +557,8 @@ class _Hearings:
     def write(self, path: Path) -> None:
         """``path``: each report's first hearing (its line), how many receivers heard it and
         the line of its vessel's static report it takes its static fields from
-        (``static_line``: :func:`~aislake.sources.nmea.statics.last_static` over the first
-        hearings; null for none)."""
+        (``static_line``: :func:`~aislake.sources.nmea.statics.last_static`, the reports being
+        the static reports' first hearings; null for none)."""
         if not self.keys:
             empty = {
                 "line": pa.array([], pa.int64()),
@@ -571,19 +571,31 @@ class _Hearings:
         for r, name in enumerate(sorted(self.ids)):
             rank[self.ids[name]] = r
         rank[-1] = -1
-        # Each array is joined once and its blocks let go, and each let go once used: at 15 M
-        # messages every array is 116 MB, and holding them all took the day to 3.8 GB.
+        # Each array is joined once and its blocks let go: at 15 M messages every array is
+        # 116 MB, and holding them twice took the day to 3.8 GB.
         receiver = rank[_joined(self.receivers)]
-        lines, times = _joined(self.lines), _joined(self.times)
-        kept, by = heard_again(_joined(self.keys), times, receiver, lines)
-        del receiver
+        lines, times, keys = _joined(self.lines), _joined(self.times), _joined(self.keys)
+        types = _joined(self.types)
+        # The static reports silver keeps: their first hearings, found among them alone (a
+        # payload's copies are all of its type). Then the reports heard again, on a thread, while
+        # each message finds its static report: both are sorts, which numpy runs without the
+        # GIL (at 15 M messages 1.5 s and 1.5 s, on two cores at once).
+        static = np.flatnonzero(np.isin(types, STATIC_TYPES))
+        kept, _ = heard_again(keys[static], times[static], receiver[static], lines[static])
+        reports = static[kept == lines[static]]
+        del static, kept
+        with ThreadPoolExecutor(1, thread_name_prefix="nmea-heard") as pool:
+            heard = pool.submit(heard_again, keys, times, receiver, lines)
+            static_line = last_static(_joined(self.mmsi), times, lines, types, reports)
+            del times, types, reports
+            kept, by = heard.result()
+        del keys, receiver
         first = kept == lines  # each report's first hearing: the row silver keeps
         del kept
         receivers = by[first].astype(np.int16)
         del by
-        lines, times = lines[first], times[first]
-        static = last_static(_joined(self.mmsi)[first], times, lines, _joined(self.types)[first])
-        del times, first
+        lines, static = lines[first], static_line[first]
+        del static_line, first
         table = pa.table(
             {
                 "line": lines,

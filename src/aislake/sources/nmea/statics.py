@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 Ints = npt.NDArray[np.int64]
 
@@ -22,27 +24,47 @@ STATIC_TYPES = (5, 19, 24)
 NONE = -1  # no static report of the vessel at or before the message
 
 
+def vessel_codes(mmsi: Ints) -> npt.NDArray[np.unsignedinteger[Any]]:
+    """A number per distinct MMSI (in the order first seen), as small an integer as holds
+    them: a day's few thousand vessels fit 16 bits, which numpy's stable sort orders by radix."""
+    codes: npt.NDArray[np.int32] = pc.dictionary_encode(pa.array(mmsi)).indices.to_numpy()
+    small = len(codes) == 0 or int(codes.max()) <= np.iinfo(np.uint16).max
+    return codes.astype(np.uint16 if small else np.uint32)
+
+
 def last_static(
-    mmsi: Ints, ts_us: Ints, line: Ints, msg_type: npt.NDArray[np.integer[Any]]
+    mmsi: Ints,
+    ts_us: Ints,
+    line: Ints,
+    msg_type: npt.NDArray[np.integer[Any]],
+    reports: Ints | None = None,
 ) -> Ints:
-    """For each message, the line of its vessel's latest static report (a message of
-    ``STATIC_TYPES``, itself included) at or before its time; ``NONE`` where there is none."""
+    """For each message, the line of its vessel's latest static report at or before its time
+    (itself included); ``NONE`` where there is none. The static reports are the messages of
+    ``STATIC_TYPES``, or those of them given (``reports``, indices: the first hearings)."""
     n = len(mmsi)
-    static = np.flatnonzero(np.isin(msg_type, STATIC_TYPES))
+    if reports is None:
+        reports = np.flatnonzero(np.isin(msg_type, STATIC_TYPES))
     found = np.full(n, NONE, dtype=np.int64)
-    if n == 0 or len(static) == 0:
+    if n == 0 or len(reports) == 0:
         return found
     # Every message as a query, and each static report once more as an event placed before the
-    # queries of its time: ordered by vessel, time, events first, line. (Each array is let go
-    # once used: at 15 M messages every one is 120 MB.)
-    vessel = np.concatenate((mmsi, mmsi[static]))
-    time = np.concatenate((ts_us, ts_us[static]))
-    query = np.concatenate((np.ones(n, dtype=np.int8), np.zeros(len(static), dtype=np.int8)))
-    lines = np.concatenate((line, line[static]))
-    order = np.lexsort((lines, query, time, vessel))
-    del time
-    is_event = query[order] == 0
-    del query
+    # queries of its time: ordered by vessel and time, events first. The events go in by line
+    # and the sorts are stable, so the last of a vessel's events of one time is its greatest
+    # line. Time and the kind share one key where they fit. By time first: the messages come
+    # nearly in time order, which a stable sort runs through; then by vessel, whose few
+    # thousand codes a stable sort takes in two radix passes (lexsort by time and MMSI took
+    # 2.3 s at 15 M messages, these 0.7 s). Each array is let go once used.
+    events = reports[np.argsort(line[reports], kind="stable")]
+    if len(ts_us) and int(np.abs(ts_us).max()) < 1 << 61:
+        order = np.argsort(np.concatenate((ts_us * 2 + 1, ts_us[events] * 2)), kind="stable")
+    else:  # a time too large to double (a tag block's nonsense): the kind is a key of its own
+        kind = np.concatenate((np.ones(n, dtype=np.int8), np.zeros(len(events), dtype=np.int8)))
+        order = np.lexsort((kind, np.concatenate((ts_us, ts_us[events]))))
+        del kind
+    vessel = vessel_codes(np.concatenate((mmsi, mmsi[events])))
+    order = order[np.argsort(vessel[order], kind="stable")]
+    is_event = order >= n
     # The latest event up to each place in that order, then kept where it is the same vessel's.
     last = np.arange(len(order))
     last[~is_event] = -1
@@ -55,5 +77,5 @@ def last_static(
     del last, order
     same = seen & (vessel[at] == vessel[target])
     del vessel, seen
-    found[target] = np.where(same, lines[at], NONE)
+    found[target] = np.where(same, line[events[np.maximum(at - n, 0)]], NONE)
     return found
