@@ -25,6 +25,7 @@ from aislake.sources.nmea.decode import (
     blocks,
     decode_day,
     gather,
+    heard_path,
 )
 from aislake.sources.nmea.messages import _PYAIS_NAMES, NUMERIC, TEXT, decode_payloads
 from aislake.sources.nmea.sentences import frame
@@ -393,3 +394,43 @@ def test_gather_gives_each_piece_in_the_order_asked(seed: int) -> None:
     assert out.dtype == np.uint8
     assert bytes(out) == b"".join(pieces)
     assert offsets.tolist() == [0, *np.cumsum([len(p) for p in pieces]).tolist()]
+
+
+def _armoured(fields: list[tuple[int, int]]) -> str:
+    """A payload of ``(value, bits)`` fields, 6-bit armoured (the test's own encoder)."""
+    bits = "".join(format(v & ((1 << n) - 1), f"0{n}b") for v, n in fields)
+    bits += "0" * (-len(bits) % 6)
+    values = [int(bits[i : i + 6], 2) for i in range(0, len(bits), 6)]
+    return "".join(chr(v + 48 if v < 40 else v + 56) for v in values)
+
+
+def test_a_static_report_heard_again_is_taken_from_its_first_hearing(tmp_path: Path) -> None:
+    # EVER DIADEM's type 5, heard by rx2 and five seconds later by rx1 (whose name sorts first:
+    # time decides), then a position of hers. The position takes the report's first hearing,
+    # the row silver keeps, not the later copy, which is a duplicate.
+    one = "!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C"
+    two = "!AIVDM,2,2,1,A,88888888880,2*25"
+    head = [(1, 6), (0, 2), (351759000, 30), (0, 4), (0, 8), (123, 10), (0, 1)]  # type...SOG
+    where = [(10 * 600_000, 28), (55 * 600_000, 27), (900, 12), (90, 9), (10, 6), (0, 25)]
+    position = _armoured([*head, *where])
+    t = 1705312800
+    lines = [
+        tag(f"s:rx2,c:{t}") + one,
+        tag(f"s:rx2,c:{t}") + two,
+        tag(f"s:rx1,c:{t + 5}") + one,
+        tag(f"s:rx1,c:{t + 5}") + two,
+        tag(f"s:rx1,c:{t + 10}") + sentence(f"AIVDM,1,1,,A,{position},0"),
+    ]
+    found, messages, rejects = decode(tmp_path, "\n".join(lines) + "\n")
+    assert rejects == [] and found.fragments_joined == 2
+    assert [(m["line"], m["msg_type"], m["mmsi"]) for m in messages] == [
+        (1, 5, 351759000),
+        (3, 5, 351759000),
+        (5, 1, 351759000),
+    ]
+    assert all(same_as_pyais(m) == [] for m in messages)
+    heard = _records(f"SELECT * FROM '{heard_path(tmp_path / 'm.parquet')}' ORDER BY line")
+    assert heard == [
+        {"line": 1, "receivers": 2, "static_line": 1},
+        {"line": 5, "receivers": 1, "static_line": 1},
+    ]
