@@ -253,8 +253,16 @@ class _Writer:
 
 def _decoded_columns(d: Decoded, keep: npt.NDArray[np.bool_]) -> dict[str, Any]:
     cols: dict[str, Any] = {}
+    every = bool(keep.all())  # the usual block: no message of it rejected
     for name in NUMERIC:
-        cols[name] = pa.array(d.values[name][keep], mask=~d.valid[name][keep])
+        values = d.values[name] if every else d.values[name][keep]
+        valid = d.valid[name] if every else d.valid[name][keep]
+        # A field no message of the block has (a static one, in a block of positions) or every
+        # message has: no mask to build.
+        if not valid.any():
+            cols[name] = pa.nulls(len(valid), pa.from_numpy_dtype(values.dtype))
+        else:
+            cols[name] = pa.array(values, mask=None if valid.all() else ~valid)
     for name in TEXT:
         # Text is in few rows (static reports) and repeats: a dictionary column, built from
         # those rows only.
