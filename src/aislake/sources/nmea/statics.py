@@ -53,10 +53,10 @@ def last_static(
     # and the sorts are stable, so the last of a vessel's events of one time is its greatest
     # line. Time and the kind share one key where they fit. By time first: the messages come
     # nearly in time order, which a stable sort runs through; then by vessel, whose few
-    # thousand codes a stable sort takes in two radix passes (lexsort by time and MMSI took
-    # 2.3 s at 15 M messages, these 0.7 s). Each array is let go once used.
+    # thousand codes a stable sort takes in two radix passes (at 15 M messages a lexsort by
+    # MMSI and time took 1.2-1.4 s, these 0.7 s). Each array is let go once used.
     events = reports[np.argsort(line[reports], kind="stable")]
-    if len(ts_us) and int(np.abs(ts_us).max()) < 1 << 61:
+    if len(ts_us) and int(ts_us.min()) > -(1 << 61) and int(ts_us.max()) < 1 << 61:
         order = np.argsort(np.concatenate((ts_us * 2 + 1, ts_us[events] * 2)), kind="stable")
     else:  # a time too large to double (a tag block's nonsense): the kind is a key of its own
         kind = np.concatenate((np.ones(n, dtype=np.int8), np.zeros(len(events), dtype=np.int8)))

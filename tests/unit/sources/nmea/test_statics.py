@@ -67,6 +67,10 @@ def test_a_time_too_large_to_double_orders_as_any_other() -> None:
         mmsi.tolist(), ts.tolist(), line.tolist(), kind.tolist()
     )
     assert last_static(mmsi, ts, line, kind).tolist() == [1, 4, 1, 4]
+    # The most negative int64 has no absolute value (and doubled, is 0): it must not pass for
+    # a time just after a static report at 0.
+    far_back = np.array([0, np.iinfo(np.int64).min])
+    assert last_static(mmsi[:2], far_back, line[:2], np.array([5, 1])).tolist() == [1, NONE]
 
 
 def test_a_day_of_more_vessels_than_16_bits_number() -> None:
