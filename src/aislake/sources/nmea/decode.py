@@ -588,10 +588,10 @@ class _Hearings:
         # payload's copies are all of its type). Then the reports heard again, on a thread, while
         # each message finds its static report: both are sorts, which numpy runs without the
         # GIL (at 15 M messages 1.1 s and 1.2 s alone, 1.6-1.8 s the two at once).
-        static = np.flatnonzero(np.isin(types, STATIC_TYPES))
-        kept, _ = heard_again(keys[static], times[static], receiver[static], lines[static])
-        reports = static[kept == lines[static]]
-        del static, kept
+        statics = np.flatnonzero(np.isin(types, STATIC_TYPES))
+        kept, _ = heard_again(keys[statics], times[statics], receiver[statics], lines[statics])
+        reports = statics[kept == lines[statics]]
+        del statics, kept
         with ThreadPoolExecutor(1, thread_name_prefix="nmea-heard") as pool:
             heard = pool.submit(heard_again, keys, times, receiver, lines)
             static_line = last_static(_joined(self.mmsi), times, lines, types, reports)
