@@ -28,7 +28,7 @@ from aislake.sources.nmea.decode import (
     heard_path,
 )
 from aislake.sources.nmea.messages import _PYAIS_NAMES, NUMERIC, TEXT, decode_payloads
-from aislake.sources.nmea.sentences import frame
+from aislake.sources.nmea.sentences import FAR, _commas_within, frame
 from conftest import SAMPLES, SMALL_FLEET
 from support.nmea import sentence, tag
 
@@ -434,3 +434,14 @@ def test_a_static_report_heard_again_is_taken_from_its_first_hearing(tmp_path: P
         {"line": 1, "receivers": 2, "static_line": 1},
         {"line": 5, "receivers": 1, "static_line": 1},
     ]
+
+
+def test_the_commas_within_ranges_are_those_of_the_ranges_alone() -> None:
+    # Tag blocks read field by field look for commas only inside their own blocks.
+    buf = np.frombuffer(b"a,b,c\\s:x,g:1-2-3*00\\!AIVDM,1,1,,A,x,0*00\n,,\\c:1,s:y*00\\", np.uint8)
+    a = np.array([6, 42], dtype=np.int64)
+    b = np.array([20, 49], dtype=np.int64)
+    expected = [i for lo, hi in zip(a, b, strict=True) for i in range(lo, hi) if buf[i] == 44]
+    assert _commas_within(buf, a, b).tolist() == [*expected, FAR]
+    assert _commas_within(buf, a[:0], b[:0]).tolist() == [FAR]
+    assert _commas_within(buf, np.array([3, 3]), np.array([3, 6])).tolist() == [3, FAR]
