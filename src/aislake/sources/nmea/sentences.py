@@ -103,7 +103,11 @@ FAR = 1 << 62  # a position past any line
 
 def _positions(buf: npt.NDArray[np.uint8], byte: int) -> Ints:
     """Where ``byte`` is in ``buf``, sorted, with ``FAR`` at the end (for :func:`_next`)."""
-    found = np.flatnonzero(buf == byte)
+    return _then_far(np.flatnonzero(buf == byte))
+
+
+def _then_far(found: Ints) -> Ints:
+    """Sorted positions with ``FAR`` after them: what :func:`_next` searches."""
     out = np.empty(len(found) + 1, dtype=np.int64)
     out[:-1], out[-1] = found, FAR
     return out
@@ -144,9 +148,7 @@ def _commas_within(buf: npt.NDArray[np.uint8], a: Ints, b: Ints) -> Ints:
     text, offsets = gather(buf, a, np.maximum(b - a, 0))
     inside = np.flatnonzero(text == COMMA)
     piece = np.searchsorted(offsets, inside, side="right") - 1
-    out = np.empty(len(inside) + 1, dtype=np.int64)
-    out[:-1], out[-1] = a[piece] + (inside - offsets[piece]), FAR
-    return out
+    return _then_far(a[piece] + (inside - offsets[piece]))
 
 
 def _digits(buf: npt.NDArray[np.uint8], start: Ints, end: Ints, width: int) -> tuple[Ints, Bools]:
