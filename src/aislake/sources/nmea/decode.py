@@ -17,8 +17,6 @@ message + the lines of every reject (:class:`DayDecode` proves it, or raises).
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +33,7 @@ import pyarrow.parquet as pq
 
 from aislake.sources.nmea.fragments import Fragment, array_keys, assemble, pair_fragments
 from aislake.sources.nmea.heard import heard_again
+from aislake.sources.nmea.memory import memory_reused, return_freed_memory
 from aislake.sources.nmea.messages import (
     NUMERIC,
     TEXT,
@@ -452,9 +451,9 @@ class DayDecoder:
     def finish(self) -> DayDecode:
         """Join the multi-sentence messages, decode them, reject the orphans; then find the
         reports heard again. Each step's arrays are let go before the next needs its own."""
-        _return_freed_memory()  # what the blocks left
+        return_freed_memory()  # what the blocks left
         self._join_fragments()
-        _return_freed_memory()  # what the fragments left
+        return_freed_memory()  # what the fragments left
         self.result.check()
         self.heard.write(self.writer.heard)
         return self.result
@@ -737,22 +736,12 @@ def decode_day(
     (the message silver keeps) and how many receivers heard it (``heard``).
     ``untimed``: 'reject' a message no tag block or logger timed (``no_time``), or 'day': give
     it the last time before it in the file, else the day's start."""
-    writer = _Writer(messages, rejects, heard_path(messages))
-    try:
-        decoder = DayDecoder(writer, day, untimed)
-        for block in blocks(chunks, block_bytes):
-            decoder.block(frame_block(block))
-        return decoder.finish()
-    finally:
-        writer.close()
-        _return_freed_memory()
-
-
-def _return_freed_memory() -> None:
-    """Give the memory the decoder freed back to the system. pyarrow's pool and glibc keep
-    freed memory for their own later use, but silver's DuckDB, which comes next, allocates
-    through neither: after decoding the 15 M-report day the process held 1.2 GB it no longer
-    used, 0.2 GB after this. glibc's part is skipped where the C library is another."""
-    pa.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    with memory_reused():
+        writer = _Writer(messages, rejects, heard_path(messages))
+        try:
+            decoder = DayDecoder(writer, day, untimed)
+            for block in blocks(chunks, block_bytes):
+                decoder.block(frame_block(block))
+            return decoder.finish()
+        finally:
+            writer.close()
