@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from aislake.sources.nmea.ahead import mapped_ahead
 from aislake.sources.nmea.fragments import Fragment, array_keys, assemble, pair_fragments
 from aislake.sources.nmea.heard import heard_again
 from aislake.sources.nmea.memory import memory_reused, return_freed_memory
@@ -50,8 +51,8 @@ ORPHAN = "orphan_fragment"  # part of a multi-sentence message whose other parts
 NO_TIME = "no_time"  # no tag block, logger or receiver gave the message a time
 BLOCK_BYTES = 8 << 20
 # Blocks framed at once, each on a thread of its own, while the day's thread numbers the
-# lines and writes the one before (:func:`framed_ahead`). numpy frees the GIL for the most of
-# framing: two threads frame 8 MB blocks 1.6x as fast as one (docs/benchmarks.md).
+# lines and writes the one before (``aislake.sources.nmea.ahead``). numpy frees the GIL for the
+# most of framing: two threads frame 8 MB blocks 1.6x as fast as one (docs/benchmarks.md).
 FRAMING_THREADS = 2
 WRITES_QUEUED = 4  # tables waiting for the writer's thread, at most
 
@@ -220,24 +221,6 @@ def frame_block(block: bytes) -> FramedBlock:
         receivers=_fields(text, fr.tags.receiver_start[single], fr.tags.receiver_end[single]),
         multi=np.flatnonzero(ok & (fr.count > 1)),
     )
-
-
-def framed_ahead(blocks: Iterable[bytes], threads: int = FRAMING_THREADS) -> Iterator[FramedBlock]:
-    """Each of ``blocks`` framed (:func:`frame_block`), in their order, by ``threads``
-    threads. While one is decoded, at most ``threads`` more are framed or wait (the memory
-    they hold). A block's error is raised when its turn comes; no block after it is framed
-    once that is seen."""
-    pool = ThreadPoolExecutor(threads, thread_name_prefix="nmea-framing")
-    pending: deque[Future[FramedBlock]] = deque()
-    try:
-        for block in blocks:
-            pending.append(pool.submit(frame_block, block))
-            if len(pending) > threads:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        pool.shutdown(cancel_futures=True)
 
 
 class _Writer:
@@ -762,7 +745,8 @@ def decode_day(
         writer = _Writer(messages, rejects, heard_path(messages))
         try:
             decoder = DayDecoder(writer, day, untimed)
-            for framed in framed_ahead(blocks(chunks, block_bytes)):
+            day_blocks = blocks(chunks, block_bytes)
+            for framed in mapped_ahead(frame_block, day_blocks, FRAMING_THREADS, "nmea-framing"):
                 decoder.block(framed)
             return decoder.finish()
         finally:

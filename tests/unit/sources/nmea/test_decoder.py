@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,6 @@ from aislake.sources.nmea.decode import (
     _Writer,
     blocks,
     decode_day,
-    frame_block,
-    framed_ahead,
     gather,
     heard_path,
 )
@@ -380,44 +377,6 @@ def test_a_failed_write_is_raised_and_the_files_are_closed(tmp_path: Path) -> No
         writer.close()
     writer.close()  # closing again is harmless: both files are whole, empty Parquet
     assert pq.read_table(tmp_path / "r.parquet").num_rows == 0
-
-
-@pytest.mark.parametrize("threads", [1, 2, 3])
-def test_blocks_framed_on_threads_come_in_their_order_as_framed_one_by_one(
-    tmp_path: Path, threads: int
-) -> None:
-    day = write_nmea_day(tmp_path, DAY, SMALL_FLEET, compression="")
-    parts = list(blocks([day.path.read_bytes()], 64 << 10))
-    assert len(parts) > 10
-    framed = list(framed_ahead(iter(parts), threads))
-    alone = [frame_block(b) for b in parts]
-    assert [f.lines.to_pylist() for f in framed] == [f.lines.to_pylist() for f in alone]
-    for f, a in zip(framed, alone, strict=True):
-        assert np.array_equal(f.single, a.single) and np.array_equal(f.multi, a.multi)
-        assert np.array_equal(f.decoded.key, a.decoded.key)
-        assert f.receivers.equals(a.receivers)
-
-
-def test_blocks_are_framed_at_most_the_threads_ahead_and_a_failure_raised_in_its_turn() -> None:
-    line = b"!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24\n"
-    pulled: list[int] = []
-
-    def given(n: int, bad: int = -1) -> Iterator[Any]:
-        for i in range(n):
-            pulled.append(i)
-            yield None if i == bad else line * 10  # None: frame_block raises (not bytes)
-
-    framed = framed_ahead(given(20), threads=2)
-    first = next(framed)
-    assert len(first.lines) == 10
-    assert len(pulled) <= 1 + 2  # the one given and two framed ahead
-    assert len(list(framed)) == 19
-    pulled.clear()
-    failing = framed_ahead(given(20, bad=3), threads=2)
-    assert len([next(failing) for _ in range(3)]) == 3
-    with pytest.raises(TypeError):
-        next(failing)
-    assert len(pulled) <= 3 + 1 + 2  # nothing read after the failure's turn but what was ahead
 
 
 @pytest.mark.parametrize("seed", range(5))
