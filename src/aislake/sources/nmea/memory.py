@@ -1,13 +1,17 @@
-"""How the decoder uses the process's memory: what one block frees, the next one reuses, and
+"""How the decoder uses the process's memory: what one step frees, the next one reuses, and
 what the day freed goes back to the system when it is done.
 
-A block of 8 MB makes a few hundred numpy arrays and frees them before the next. By default
-each large one is new memory from the kernel, which zeroes it first: numpy asks for huge pages
-(2 MB, zeroed whole) for every array of 4 MB or more, and glibc unmaps or trims what it frees.
-On the 15 M-report day the kernel zeroed 2,400 huge pages (4.7 GB) and 600 k small ones:
-4.5 s of system time. While a day is decoded (:func:`memory_reused`) numpy asks for no huge pages
-and glibc keeps what is freed for the next block (measured in docs/benchmarks.md: system time
-4.5 -> 2.4 s, the day decoded in 16.0 instead of 17.5 s, the peak 0.23 GB higher).
+A block of 8 MB makes a few hundred numpy arrays and frees them before the next; the end of
+the day sorts arrays of a row per message. By default each large array is new memory from the
+kernel, which zeroes it first: numpy asks for huge pages (2 MB, zeroed whole) for every array
+of 4 MB or more, and glibc unmaps or trims what it frees. On the 15 M-report day the kernel
+zeroed 2,400 huge pages (4.7 GB) and 600 k small ones: 4.5 s of system time. While a day is
+decoded (:func:`memory_reused`) numpy asks for no huge pages and glibc keeps what is freed,
+arrays up to 128 MB, for the next step. Larger arrays (a day of 30 M messages) are mapped and
+unmapped as by default: kept, they left holes the next ones did not fit, and the 30 M-line
+day peaked 1.2 GB higher. Measured (docs/benchmarks.md): `decode_day` of the 15 M-report day
+17.3-17.6 -> 15.9-16.0 s, system time 4.5 -> 2.4 s, the peak 0.2 GB higher; with 1-3
+receivers (30 M lines) 41.5 -> 32.2 s with the framing on two threads, peak 4.2 -> 4.7 GB.
 """
 
 from __future__ import annotations
@@ -24,9 +28,9 @@ import pyarrow as pa
 # glibc's mallopt(3) parameters and their documented defaults.
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 DEFAULT_THRESHOLD = 128 * 1024
-# While decoding: blocks served from the heap up to this size, and the heap kept (a C int).
-KEPT_MMAP_THRESHOLD = 256 << 20
-KEPT_TRIM_THRESHOLD = (1 << 31) - 1
+# While decoding: arrays up to this size served from the heap, and this much of it kept free.
+KEPT_MMAP_THRESHOLD = 128 << 20
+KEPT_TRIM_THRESHOLD = 512 << 20
 
 
 def _glibc() -> Any | None:
