@@ -102,6 +102,7 @@ class DayDecode:
     fast: int = 0  # messages the vectorised path decoded
     fallback: int = 0  # messages pyais decoded
     stamped_from_day: int = 0  # messages given a time by the untimed policy 'day'
+    heard_again: int = 0  # messages that are a later hearing of a report (silver: duplicate)
 
     @property
     def fragments_joined(self) -> int:
@@ -460,7 +461,7 @@ class DayDecoder:
         self._join_fragments()
         return_freed_memory()  # what the fragments left
         self.result.check()
-        self.heard.write(self.writer.heard)
+        self.result.heard_again = self.heard.write(self.writer.heard)
         return self.result
 
     def _join_fragments(self) -> None:
@@ -550,11 +551,12 @@ class _Hearings:
         self.types.append(table["msg_type"].fill_null(-1).to_numpy())
         self.receivers.append(receiver_codes(table["receiver"], self.ids))
 
-    def write(self, path: Path) -> None:
+    def write(self, path: Path) -> int:
         """``path``: each report's first hearing (its line), how many receivers heard it and
         the line of its vessel's static report it takes its static fields from
         (``static_line``: :func:`~aislake.sources.nmea.statics.last_static`, the reports being
-        the static reports' first hearings; null for none)."""
+        the static reports' first hearings; null for none). Returns how many messages were
+        another hearing of a report (not in ``path``)."""
         if not self.keys:
             empty = {
                 "line": pa.array([], pa.int64()),
@@ -562,7 +564,7 @@ class _Hearings:
                 "static_line": pa.array([], pa.int64()),
             }
             pq.write_table(pa.table(empty), path)
-            return
+            return 0
         rank = np.zeros(len(self.ids) + 1, dtype=np.int64)
         for r, name in enumerate(sorted(self.ids)):
             rank[self.ids[name]] = r
@@ -591,6 +593,7 @@ class _Hearings:
         receivers = by[first].astype(np.int16)
         del by
         lines, static = lines[first], static_line[first]
+        copies = len(first) - len(lines)
         del static_line, first
         table = pa.table(
             {
@@ -600,6 +603,7 @@ class _Hearings:
             }
         )
         pq.write_table(table, path, compression="lz4")
+        return copies
 
 
 @dataclass

@@ -46,7 +46,8 @@ class NmeaDecoder:
             f"INSERT INTO lines_aside SELECT line, reason, {RAW_TEXT} "
             f"FROM read_parquet({sql_literal(str(rejects))})"
         )
-        con.execute(f"INSERT INTO lines_aside {copies_sql(read, heard)}")
+        if found.heard_again:  # a day of one receiver has none: no messages to look through
+            con.execute(f"INSERT INTO lines_aside {copies_sql(read, heard)}")
         aside = dict(
             con.execute("SELECT reason, count(*) FROM lines_aside GROUP BY reason").fetchall()
         )

@@ -423,6 +423,7 @@ def test_a_static_report_heard_again_is_taken_from_its_first_hearing(tmp_path: P
     ]
     found, messages, rejects = decode(tmp_path, "\n".join(lines) + "\n")
     assert rejects == [] and found.fragments_joined == 2
+    assert found.heard_again == 1  # the type 5's later hearing
     assert [(m["line"], m["msg_type"], m["mmsi"]) for m in messages] == [
         (1, 5, 351759000),
         (3, 5, 351759000),

@@ -19,7 +19,7 @@ from aislake.sources.nmea.source import NmeaArchive
 from aislake.sources.registry import bronze_key
 from aislake.storage.store import LocalStore
 from conftest import SMALL_FLEET
-from support.nmea import tag
+from support.nmea import sentence, tag
 
 DAY = dt.date(2024, 1, 15)
 
@@ -150,6 +150,23 @@ def test_rejects_keep_the_raw_sentences_with_their_reason(local: LocalStore) -> 
         local, result.silver_keys, "SELECT receiver, receivers FROM {files}"
     )
     assert (receiver, receivers) == ("rx1", 2)
+
+
+def test_a_day_of_one_receiver_has_no_copies_to_set_aside_and_every_line_counts(
+    local: LocalStore,
+) -> None:
+    good = "!AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0L,0*6C"
+    text = "\n".join(
+        [
+            tag("s:rx1,c:1705312800") + good,
+            # Another report (its radio status differs), then a line that fails its checksum.
+            tag("s:rx1,c:1705312810") + sentence("AIVDM,1,1,,A,13RlIW?04F1beOVEFLB9bRvH0L0M,0"),
+            tag("s:rx1,c:1705312820") + good.replace("*6C", "*6D"),
+        ]
+    ).encode()
+    result = silver_of(local, text + b"\n")
+    assert (result.rows, result.rejects_by_reason) == (2, {"bad_checksum": 1})
+    assert result.decoded["heard_again"] == 0
 
 
 def test_a_rebuilt_day_gives_the_same_rows(
