@@ -51,8 +51,8 @@ ORPHAN = "orphan_fragment"  # part of a multi-sentence message whose other parts
 NO_TIME = "no_time"  # no tag block, logger or receiver gave the message a time
 BLOCK_BYTES = 8 << 20
 # Blocks framed at once, each on a thread of its own, while the day's thread numbers the
-# lines and writes the one before (``aislake.sources.nmea.ahead``). numpy frees the GIL for the
-# most of framing: two threads frame 8 MB blocks 1.6x as fast as one (docs/benchmarks.md).
+# lines and writes the one before (``aislake.sources.nmea.ahead``). numpy frees the GIL for most
+# of the framing: two threads frame 8 MB blocks 1.6x as fast as one (docs/benchmarks.md).
 FRAMING_THREADS = 2
 WRITES_QUEUED = 4  # tables waiting for the writer's thread, at most
 
@@ -193,9 +193,9 @@ def _ascii(block: bytes) -> npt.NDArray[np.uint8]:
 
 @dataclass(frozen=True)
 class FramedBlock:
-    """The work on a block that needs nothing of the blocks before it (:func:`frame_block`);
-    :meth:`DayDecoder.block` numbers, times and writes its lines. (Framing the next block on
-    a thread meanwhile lost: docs/benchmarks.md, "Tried and lost".)"""
+    """The work on a block that needs nothing of the blocks before it (:func:`frame_block`,
+    on threads ahead of the day's: :func:`decode_day`); :meth:`DayDecoder.block` numbers,
+    times and writes its lines."""
 
     frames: Frames
     text: npt.NDArray[np.uint8]  # the block as ASCII
