@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -33,8 +34,10 @@ KEPT_MMAP_THRESHOLD = 128 << 20
 KEPT_TRIM_THRESHOLD = 512 << 20
 
 
+@functools.cache
 def _glibc() -> Any | None:
-    """The C library when it is glibc (mallopt and malloc_trim), else None (musl, macOS)."""
+    """The C library when it is glibc (mallopt and malloc_trim), else None (musl, macOS);
+    loaded once."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
